@@ -1,0 +1,57 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PRODUCT ?=
+PORT ?=
+NAME ?=
+
+.PHONY: install run test lint unit e2e cfn-lint package openapi reset schedule bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## The whole embedded stack: every product's API on its port, event workers, seeded admins.
+run: install
+	$(PY) -m chalicelib.core.local.run $(if $(PRODUCT),--product $(PRODUCT)) $(if $(PORT),--port $(PORT))
+
+## Everything CI checks: lint, unit/integration tests, the packaged template, end-to-end tests.
+test: install lint
+	$(PY) -m pytest -n 2 --dist loadfile tests
+	$(MAKE) --no-print-directory cfn-lint
+
+lint: install
+	$(PY) -m ruff check .
+
+unit: install
+	$(PY) -m pytest -n 2 --dist loadfile tests --ignore=tests/e2e
+
+e2e: install
+	$(PY) -m pytest tests/e2e
+
+package: install
+	$(PY) -m infra.package $(if $(PRODUCT),--product $(PRODUCT))
+
+cfn-lint: package
+	$(VENV)/bin/cfn-lint build/*/sam.json
+
+openapi: install
+	$(PY) -m chalicelib.core.openapi --write
+
+reset:
+	rm -rf .data
+
+schedule: install
+	$(PY) -m chalicelib.core.local.run --fire $(NAME) $(if $(PRODUCT),--product $(PRODUCT))
+
+bench: install
+	$(PY) bench/run.py
+
+clean: reset
+	rm -rf $(VENV) build

@@ -1,0 +1,1 @@
+"""Shared platform for every product: no product knowledge lives here."""

@@ -1,0 +1,288 @@
+"""Route declaration for every product: one decorator that parses, authorises, renders and logs.
+
+A product declares `api = Api(...)` and its routes with `@api.route(...)`; `api.attach(app)` then
+registers them on the Chalice app behind the authorizer, adds a CORS preflight for every path, and
+keeps the route table that the OpenAPI document is generated from. Paths are written exactly as the
+spec shows them (with the trailing slash); API Gateway and Chalice match them without it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.core.auth.principal import Principal
+from chalicelib.core.config import get_settings
+from chalicelib.core.errors import (
+    ApiError,
+    ErrorRenderer,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
+from chalicelib.core.http import BODY_TYPES, PageRequest, ParsedBody, page_request, read_body, validate
+
+logger = logging.getLogger("crm.api")
+
+_PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
+
+
+@dataclass
+class Reply:
+    """A response with an explicit status or headers (handlers may also return a body directly)."""
+
+    body: Any = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Call:
+    """Everything a handler needs about the request, already checked."""
+
+    request: Any
+    principal: Principal | None
+    path: dict[str, Any]
+    query: dict[str, str]
+    body: Any = None
+    parsed: ParsedBody | None = None
+    method: str = "GET"
+    query_model: Any = None
+
+    @property
+    def user(self) -> Principal:
+        if self.principal is None:
+            raise Unauthorized()
+        return self.principal
+
+    def page(self, *, default: int = 50, maximum: int = 200) -> PageRequest:
+        return page_request(self.query, default=default, maximum=maximum)
+
+
+@dataclass
+class RouteSpec:
+    path: str
+    methods: tuple[str, ...]
+    handler: Callable[..., Any]
+    name: str
+    roles: frozenset[str] | None = None
+    public: bool = False
+    request: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    content_types: tuple[str, ...] = BODY_TYPES
+    query: type[BaseModel] | None = None
+    summary: str = ""
+    audited: bool = True
+    paginated: bool = False
+
+    @property
+    def chalice_path(self) -> str:
+        """`/api/customers/{id:int}/` -> `/api/customers/{id}` (Chalice's form)."""
+        path = _PARAM.sub(lambda m: "{" + m.group(1) + "}", self.path)
+        return path.rstrip("/") or "/"
+
+    @property
+    def param_types(self) -> dict[str, str]:
+        return {m.group(1): (m.group(2) or "str") for m in _PARAM.finditer(self.path)}
+
+    @property
+    def openapi_path(self) -> str:
+        return _PARAM.sub(lambda m: "{" + m.group(1) + "}", self.path)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    principal: Principal | None
+    method: str
+    endpoint: str
+    request_payload: str
+    response_payload: str
+    status_code: int
+    duration_ms: float
+
+
+AuditSink = Callable[[AuditEntry], None]
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    if isinstance(value, list | tuple):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_jsonable(item) for key, item in value.items()}
+    return value
+
+
+class Api:
+    """The route table of one product."""
+
+    def __init__(self, product: str, renderer: ErrorRenderer, *, title: str = "", version: str = "1.0.0",
+                 audit: AuditSink | None = None, audit_prefix: str = "/api/") -> None:
+        self.product = product
+        self.renderer = renderer
+        self.title = title or product
+        self.version = version
+        self.audit = audit
+        self.audit_prefix = audit_prefix
+        self.routes: list[RouteSpec] = []
+        self.authorizer: Any = None
+
+    # -- declaration -------------------------------------------------------------------------
+    def route(self, path: str, methods: list[str] | tuple[str, ...] = ("GET",), *,
+              roles: set[str] | frozenset[str] | list[str] | None = None, public: bool = False,
+              request: type[BaseModel] | None = None, response: Any = None, status: int = 200,
+              content_types: tuple[str, ...] = BODY_TYPES, query: type[BaseModel] | None = None,
+              summary: str = "", name: str | None = None, audited: bool = True,
+              paginated: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+            self.routes.append(RouteSpec(
+                path=path, methods=tuple(m.upper() for m in methods), handler=handler,
+                name=name or handler.__name__, roles=frozenset(roles) if roles is not None else None,
+                public=public, request=request, response=response, status=status,
+                content_types=content_types, query=query, summary=summary or (handler.__doc__ or "").strip(),
+                audited=audited, paginated=paginated))
+            return handler
+        return register
+
+    # -- registration ------------------------------------------------------------------------
+    def attach(self, app: Any, authorizer: Any) -> None:
+        """Register every route (and its CORS preflight) on the Chalice `app`."""
+        self.authorizer = authorizer
+        app.crm_error_renderer = self.renderer  # read by the local gateway emulation for 401/403 bodies
+        by_path: dict[str, list[RouteSpec]] = {}
+        for spec in self.routes:
+            by_path.setdefault(spec.chalice_path, []).append(spec)
+        for chalice_path, specs in by_path.items():
+            for spec in specs:
+                app.route(chalice_path, methods=list(spec.methods), name=f"{spec.name}",
+                          authorizer=None if spec.public else authorizer,
+                          content_types=["*/*"])(self._view(app, spec))
+            if not any("OPTIONS" in spec.methods for spec in specs):
+                methods = sorted({m for spec in specs for m in spec.methods} | {"OPTIONS"})
+                app.route(chalice_path, methods=["OPTIONS"], name=f"preflight_{len(app.routes)}",
+                          content_types=["*/*"])(self._preflight(app, methods))
+
+    def _preflight(self, app: Any, methods: list[str]) -> Callable[..., Any]:
+        def preflight(**_: Any) -> Any:
+            from chalice import Response
+
+            headers = cors_headers(app.current_request.headers)
+            headers["Access-Control-Allow-Methods"] = ",".join(methods)
+            headers["Access-Control-Allow-Headers"] = "Authorization,Content-Type,X-Requested-With"
+            headers["Access-Control-Max-Age"] = "600"
+            return Response(body="", status_code=204, headers=headers)
+        return preflight
+
+    def _view(self, app: Any, spec: RouteSpec) -> Callable[..., Any]:
+        def view(**path_params: Any) -> Any:
+            return self.dispatch(app.current_request, spec, path_params)
+        view.__name__ = spec.name
+        return view
+
+    # -- one request -------------------------------------------------------------------------
+    def dispatch(self, request: Any, spec: RouteSpec, path_params: dict[str, Any]) -> Any:
+        from chalice import Response
+
+        started = time.perf_counter()
+        principal = Principal.from_context((request.context or {}).get("authorizer"))
+        call = Call(request=request, principal=principal, path={},
+                    query=dict(request.query_params or {}), method=request.method)
+        try:
+            status, body, headers = self._run(spec, call, path_params)
+        except ApiError as error:
+            status, body, headers = error.status, self.renderer(error), dict(error.headers)
+        except Exception:  # a bug: log it with the request id, never leak details
+            logger.exception("unhandled error in %s %s", request.method, spec.path)
+            status, body, headers = 500, self.renderer(ApiError("Internal server error.")), {}
+        headers.update(cors_headers(request.headers))
+        text = "" if body is None else json.dumps(body, separators=(",", ":"), default=str)
+        if body is not None:
+            headers.setdefault("Content-Type", "application/json")
+        if self.audit is not None and spec.audited and spec.path.startswith(self.audit_prefix):
+            self._record(call, spec, status, text, started)
+        return Response(body=text, status_code=status, headers=headers)
+
+    def _run(self, spec: RouteSpec, call: Call, path_params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        if not spec.public:
+            if call.principal is None:
+                raise Unauthorized()
+            if not call.principal.has_any(spec.roles):
+                raise Forbidden()
+        call.path = self._path_values(spec, path_params)
+        if spec.query is not None:
+            call.query_model = validate(spec.query, call.query)
+        if call.method in {"POST", "PUT", "PATCH"} or spec.request is not None:
+            call.parsed = read_body(call.request, allowed=spec.content_types,
+                                    max_bytes=get_settings().max_body_bytes)
+            if spec.request is not None:
+                call.body = validate(spec.request, call.parsed.fields)
+        result = spec.handler(call)
+        if isinstance(result, Reply):
+            return result.status or spec.status, to_jsonable(result.body), dict(result.headers)
+        return spec.status, to_jsonable(result), {}
+
+    @staticmethod
+    def _path_values(spec: RouteSpec, raw: dict[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, kind in spec.param_types.items():
+            value = raw.get(name, "")
+            if kind == "int":
+                if not str(value).isdigit():
+                    raise NotFound()
+                values[name] = int(value)
+            elif kind == "uuid":
+                import uuid
+
+                try:
+                    values[name] = str(uuid.UUID(str(value)))
+                except ValueError as exc:
+                    raise NotFound() from exc
+            else:
+                values[name] = value
+        return values
+
+    def _record(self, call: Call, spec: RouteSpec, status: int, response_text: str, started: float) -> None:
+        from chalicelib.core.audit import redact_payload  # only products with audit pay for it
+
+        try:
+            request_text = ""
+            if call.parsed is not None and call.parsed.fields:
+                request_text = json.dumps(call.parsed.fields, default=str)
+            elif call.parsed is not None and call.parsed.files:
+                request_text = json.dumps({name: f"<file {f.filename}, {len(f.data)} bytes>"
+                                           for name, f in call.parsed.files.items()})
+            limit = get_settings().log_payload_chars
+            endpoint = call.request.context.get("path") or spec.openapi_path
+            self.audit(AuditEntry(  # type: ignore[misc]
+                principal=call.principal, method=call.method, endpoint=endpoint,
+                request_payload=redact_payload(request_text, limit),
+                response_payload=redact_payload(response_text, limit),
+                status_code=status, duration_ms=(time.perf_counter() - started) * 1000))
+        except Exception:  # the audit trail must never break the request it describes
+            logger.exception("audit record failed")
+
+
+def cors_headers(request_headers: Any) -> dict[str, str]:
+    """Echo the Origin when the stage allows it (several origins, credentials allowed)."""
+    origin = (request_headers or {}).get("origin")
+    allowed = get_settings().cors_origins
+    if not origin or not (origin in allowed or "*" in allowed):
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
+            "Vary": "Origin", "Access-Control-Expose-Headers": "X-Next-Cursor,Link"}
+
+
+def require(condition: bool, field_name: str, message: str) -> None:
+    """Raise a one-field 400 unless `condition` holds."""
+    if not condition:
+        raise ValidationFailed({field_name: [message]})

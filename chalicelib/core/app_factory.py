@@ -1,0 +1,45 @@
+"""Builds the Chalice app for one product (the one named by CRM_PRODUCT)."""
+
+from __future__ import annotations
+
+import importlib
+
+from chalice import Chalice
+
+from chalicelib.core.product import Product
+
+PRODUCTS = ("repaysync", "leads", "vst", "revisbali", "isp")
+BINARY_TYPES = [
+    "multipart/form-data",
+    "application/octet-stream",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+]
+
+
+def load_product(slug: str) -> Product:
+    if slug not in PRODUCTS:
+        raise ValueError(f"unknown product {slug!r}; expected one of {', '.join(PRODUCTS)}")
+    module = importlib.import_module(f"chalicelib.products.{slug}")
+    return module.product()
+
+
+def create_app(slug: str) -> Chalice:
+    from chalicelib.core.auth.authorizer import register_authorizer
+    from chalicelib.core.auth.routes import register_auth_routes
+    from chalicelib.core.logs import configure_logging
+
+    configure_logging(slug)
+    product = load_product(slug)
+    app = Chalice(app_name=f"crm-{slug}")
+    app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
+    app.crm_product = product
+    authorizer = register_authorizer(app, product)
+    register_auth_routes(product)
+    product.api.attach(app, authorizer)
+    if product.register_workers is not None:
+        product.register_workers(app)
+    return app

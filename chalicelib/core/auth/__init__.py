@@ -1,0 +1,1 @@
+"""Passwords, tokens (issue/verify, JWKS), the authorizer and role checks."""

@@ -1,0 +1,63 @@
+"""The built-in Chalice authorizer: authenticates the bearer token, hands the principal to routes.
+
+It accepts the stage's own tokens and, when configured, a real Cognito user pool's. Role checks
+happen per route (chalicelib.core.api), where they can be rendered in the product's error shape.
+A rejected token raises `TokenRejected` ("Unauthorized"), which API Gateway answers with 401.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+
+from chalicelib.core.auth import cognito
+from chalicelib.core.auth.tokens import TokenRejected, TokenService, principal_from_claims
+from chalicelib.core.config import get_settings
+
+
+def bearer_token(header: str | None) -> str:
+    if not header:
+        raise TokenRejected("Authentication credentials were not provided.")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise TokenRejected("Authorization header must be 'Bearer <token>'.")
+    return token.strip()
+
+
+def authenticate(header: str | None, tokens: TokenService) -> Any:
+    token = bearer_token(header)
+    try:
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError as exc:
+        raise TokenRejected("Token is invalid.") from exc
+    if cognito.configured() and issuer == get_settings().cognito_issuer:
+        return principal_from_claims(cognito.verify_cognito(token))
+    return principal_from_claims(tokens.verify(token, "access"))
+
+
+def register_authorizer(app: Any, product: Any) -> Any:
+    from chalice import AuthResponse
+
+    tokens = product_tokens(product)
+
+    @app.authorizer(name="jwt_authorizer", ttl_seconds=0)
+    def jwt_authorizer(auth_request: Any) -> Any:
+        try:
+            principal = authenticate(auth_request.token, tokens)
+        except TokenRejected as exc:
+            raise TokenRejected("Unauthorized") from exc  # the exact message API Gateway maps to 401
+        return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.to_context())
+
+    return jwt_authorizer
+
+
+_services: dict[str, TokenService] = {}
+
+
+def product_tokens(product: Any) -> TokenService:
+    """The product's TokenService (one per process)."""
+    if product.slug not in _services:
+        _services[product.slug] = TokenService(product.slug, product.access_ttl_minutes,
+                                               product.refresh_ttl_minutes, product.resolve_user)
+    return _services[product.slug]

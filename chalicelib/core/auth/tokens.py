@@ -1,0 +1,124 @@
+"""RS256 access and refresh tokens shaped like Amazon Cognito's, with single-use refresh tokens."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+from typing import Any
+
+import jwt
+from pynamodb.exceptions import PutError
+
+from chalicelib.core.auth.keys import keyring
+from chalicelib.core.auth.principal import Principal
+from chalicelib.core.auth.store import revocation_model
+from chalicelib.core.config import get_settings
+from chalicelib.core.db.base import utcnow
+
+
+class TokenRejected(Exception):
+    """Any reason a token is not accepted; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+
+
+UserResolver = Callable[[str], Principal | None]
+
+
+class TokenService:
+    """Issues and verifies the stage's own tokens.
+
+    `resolve_user(sub)` returns the user's current principal (or None when the user is gone or
+    inactive); refresh uses it so a rotated token carries the user's current roles.
+    """
+
+    def __init__(self, product: str, access_minutes: int, refresh_minutes: int,
+                 resolve_user: UserResolver | None = None) -> None:
+        settings = get_settings()
+        self.product = product
+        self.access_minutes = settings.access_ttl_minutes or access_minutes
+        self.refresh_minutes = settings.refresh_ttl_minutes or refresh_minutes
+        self.resolve_user = resolve_user
+        self.revocations = revocation_model(product)
+
+    def _claims(self, principal: Principal, token_use: str, minutes: int) -> dict[str, Any]:
+        settings = get_settings()
+        now = utcnow()
+        return {
+            "sub": principal.subject, "iss": settings.jwt_issuer, "client_id": settings.jwt_client_id,
+            "token_use": token_use, "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(minutes=minutes)).timestamp()), "auth_time": int(now.timestamp()),
+            "jti": uuid.uuid4().hex, "username": principal.username,
+            "cognito:groups": sorted(principal.roles),
+        }
+
+    def _sign(self, claims: dict[str, Any]) -> str:
+        key = keyring.current
+        return jwt.encode(claims, keyring.private_key(key), algorithm="RS256", headers={"kid": key.kid})
+
+    def issue(self, principal: Principal) -> TokenPair:
+        return TokenPair(access=self._sign(self._claims(principal, "access", self.access_minutes)),
+                         refresh=self._sign(self._claims(principal, "refresh", self.refresh_minutes)))
+
+    def verify(self, token: str, token_use: str = "access") -> dict[str, Any]:
+        """Signature, expiry, issuer, client id and token use; raises TokenRejected."""
+        settings = get_settings()
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise TokenRejected("Token is invalid.") from exc
+        if header.get("alg") != "RS256":
+            raise TokenRejected("Token is invalid.")
+        key = keyring.by_kid(str(header.get("kid", "")))
+        if key is None:
+            raise TokenRejected("Token is invalid.")
+        try:
+            claims = jwt.decode(token, keyring.public_key(key), algorithms=["RS256"], issuer=settings.jwt_issuer,
+                                options={"require": ["exp", "iat", "sub", "iss", "jti"]})
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenRejected("Token has expired.") from exc
+        except jwt.PyJWTError as exc:
+            raise TokenRejected("Token is invalid.") from exc
+        if claims.get("client_id") != settings.jwt_client_id or claims.get("token_use") != token_use:
+            raise TokenRejected("Token is invalid.")
+        return claims
+
+    def rotate(self, refresh_token: str) -> TokenPair:
+        """Exchange a refresh token for a new pair; the old one is burnt (a second use is refused)."""
+        claims = self.verify(refresh_token, "refresh")
+        principal = principal_from_claims(claims)
+        if self.resolve_user is not None:
+            principal = self.resolve_user(claims["sub"])
+            if principal is None:
+                raise TokenRejected("User is inactive or no longer exists.")
+        self._burn(claims, "used")
+        return self.issue(principal)
+
+    def revoke(self, refresh_token: str) -> None:
+        """Logout: the refresh token can no longer be used."""
+        self._burn(self.verify(refresh_token, "refresh"), "revoked")
+
+    def _burn(self, claims: dict[str, Any], reason: str) -> None:
+        from datetime import datetime
+
+        item = self.revocations(claims["jti"], reason=reason,
+                                expires_at=datetime.fromtimestamp(claims["exp"], tz=UTC))
+        try:
+            item.save(condition=self.revocations.jti.does_not_exist())
+        except PutError as exc:
+            if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+                raise TokenRejected("Token has already been used.") from exc
+            raise
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    groups = claims.get("cognito:groups") or []
+    username = claims.get("username") or claims.get("cognito:username") or ""
+    return Principal(subject=str(claims["sub"]), username=str(username), roles=frozenset(map(str, groups)),
+                     issuer=str(claims.get("iss", "")))

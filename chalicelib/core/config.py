@@ -1,0 +1,93 @@
+"""Settings read once from the environment.
+
+Each Chalice stage sets these in `.chalice/config.json`; the embedded stack and the tests set them
+before the app is imported. `AWS_ENDPOINT_URL` (read by botocore itself) is the only switch between
+AWS and the local emulation.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    product: str
+    stage: str
+    region: str
+    table_prefix: str
+    bucket: str
+    uploads_queue: str
+    otp_queue: str
+    assignment_queue: str
+    cors_origins: tuple[str, ...]
+    jwt_issuer: str
+    jwt_client_id: str
+    signing_key_secret: str
+    access_ttl_minutes: int | None
+    refresh_ttl_minutes: int | None
+    cognito_issuer: str
+    cognito_jwks_url: str
+    cognito_client_id: str
+    lockout_max_failures: int
+    lockout_minutes: int
+    max_body_bytes: int
+    audit_retention_days: int
+    log_payload_chars: int
+
+    def table_name(self, entity: str) -> str:
+        """`<prefix><product>-<entity>`, the one naming rule for every table."""
+        return f"{self.table_prefix}{self.product}-{entity}"
+
+    def queue_name(self, queue: str) -> str:
+        return {"uploads": self.uploads_queue, "otp": self.otp_queue,
+                "assignment": self.assignment_queue}[queue]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    product = os.environ.get("CRM_PRODUCT", "repaysync")
+    stage = os.environ.get("CRM_STAGE", "dev")
+    prefix = os.environ.get("CRM_TABLE_PREFIX", f"{stage}-")
+    access = os.environ.get("CRM_ACCESS_TTL_MINUTES", "")
+    refresh = os.environ.get("CRM_REFRESH_TTL_MINUTES", "")
+    return Settings(
+        product=product,
+        stage=stage,
+        region=os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1",
+        table_prefix=prefix,
+        bucket=os.environ.get("CRM_BUCKET", f"crm-{stage}-{product}"),
+        uploads_queue=os.environ.get("CRM_UPLOADS_QUEUE", f"{prefix}{product}-uploads"),
+        otp_queue=os.environ.get("CRM_OTP_QUEUE", f"{prefix}{product}-otp"),
+        assignment_queue=os.environ.get("CRM_ASSIGNMENT_QUEUE", f"{prefix}{product}-assignment"),
+        cors_origins=_list("CRM_CORS_ORIGINS"),
+        jwt_issuer=os.environ.get("CRM_JWT_ISSUER", f"https://auth.crm.local/{stage}/{product}"),
+        jwt_client_id=os.environ.get("CRM_JWT_CLIENT_ID", f"{product}-web"),
+        signing_key_secret=os.environ.get("CRM_SIGNING_KEY_SECRET", f"{prefix}{product}-jwt-signing-key"),
+        access_ttl_minutes=int(access) if access.strip() else None,
+        refresh_ttl_minutes=int(refresh) if refresh.strip() else None,
+        cognito_issuer=os.environ.get("COGNITO_ISSUER", ""),
+        cognito_jwks_url=os.environ.get("COGNITO_JWKS_URL", ""),
+        cognito_client_id=os.environ.get("COGNITO_CLIENT_ID", ""),
+        lockout_max_failures=_int("CRM_LOCKOUT_MAX_FAILURES", 5),
+        lockout_minutes=_int("CRM_LOCKOUT_MINUTES", 15),
+        max_body_bytes=_int("CRM_MAX_BODY_BYTES", 6 * 1024 * 1024),
+        audit_retention_days=_int("CRM_AUDIT_RETENTION_DAYS", 90),
+        log_payload_chars=_int("CRM_LOG_PAYLOAD_CHARS", 2000),
+    )
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment between cases)."""
+    get_settings.cache_clear()

@@ -1,0 +1,1 @@
+"""pynamodb base model, integer id counters and uniqueness guards."""

@@ -1,0 +1,200 @@
+"""Request bodies into pydantic models, and paginated list parameters.
+
+JSON, form-urlencoded and multipart/form-data are all accepted where a route allows them; the
+multipart parser is python-multipart's, imported only when such a body arrives.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import parse_qs
+
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.core.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    pydantic_field_errors,
+)
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+BODY_TYPES = (JSON, FORM, MULTIPART)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class UploadedFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class ParsedBody:
+    """What a body held: plain fields (JSON object or form fields) and uploaded files."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, UploadedFile] = field(default_factory=dict)
+
+
+def media_type(headers: Any) -> str:
+    raw = (headers.get("content-type") or "") if headers else ""
+    return raw.split(";", 1)[0].strip().lower()
+
+
+def raw_bytes(request: Any) -> bytes:
+    body = request.raw_body
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return body
+
+
+def read_body(request: Any, *, allowed: tuple[str, ...] = BODY_TYPES, max_bytes: int) -> ParsedBody:
+    """Parse the body by its content type; 415 for a type the route does not take, 413 over size."""
+    data = raw_bytes(request)
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"Request body is larger than {max_bytes} bytes.")
+    kind = media_type(request.headers)
+    if not data.strip():
+        if kind and kind not in allowed:
+            raise UnsupportedMediaType(f"Unsupported media type \"{kind}\" in request.")
+        return ParsedBody()
+    if kind not in allowed:
+        raise UnsupportedMediaType(f"Unsupported media type \"{kind or 'none'}\" in request.")
+    if kind == JSON:
+        return ParsedBody(fields=_json_object(data))
+    if kind == FORM:
+        return ParsedBody(fields=_form_fields(data))
+    return _multipart(request.headers.get("content-type", ""), data)
+
+
+def _json_object(data: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("Malformed JSON body.") from exc
+    if not isinstance(value, dict):
+        raise BadRequest("The JSON body must be an object.")
+    return value
+
+
+def _form_fields(data: bytes) -> dict[str, Any]:
+    try:
+        parsed = parse_qs(data.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError as exc:
+        raise BadRequest("Malformed form body.") from exc
+    return {key: values[-1] if len(values) == 1 else values for key, values in parsed.items()}
+
+
+def _multipart(content_type: str, data: bytes) -> ParsedBody:
+    from python_multipart import MultipartParser
+    from python_multipart.multipart import parse_options_header  # lazily: only multipart bodies pay for it
+
+    _, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise BadRequest("Multipart body without a boundary.")
+    result = ParsedBody()
+    state: dict[str, Any] = {}
+
+    def on_part_begin() -> None:
+        state.update(headers={}, chunks=[], header_name=b"", header_value=b"")
+
+    def on_header_field(buf: bytes, start: int, end: int) -> None:
+        state["header_name"] += buf[start:end]
+
+    def on_header_value(buf: bytes, start: int, end: int) -> None:
+        state["header_value"] += buf[start:end]
+
+    def on_header_end() -> None:
+        state["headers"][state["header_name"].decode("latin-1").lower()] = state["header_value"]
+        state["header_name"], state["header_value"] = b"", b""
+
+    def on_part_data(buf: bytes, start: int, end: int) -> None:
+        state["chunks"].append(buf[start:end])
+
+    def on_part_end() -> None:
+        disposition = state["headers"].get("content-disposition", b"")
+        _, options = parse_options_header(disposition)
+        name = options.get(b"name", b"").decode("utf-8", "replace")
+        payload = b"".join(state["chunks"])
+        if b"filename" in options:
+            result.files[name] = UploadedFile(
+                filename=options[b"filename"].decode("utf-8", "replace"),
+                content_type=state["headers"].get("content-type", b"application/octet-stream").decode("latin-1"),
+                data=payload,
+            )
+        elif name:
+            result.fields[name] = payload.decode("utf-8", "replace")
+
+    parser = MultipartParser(boundary, callbacks={
+        "on_part_begin": on_part_begin, "on_header_field": on_header_field,
+        "on_header_value": on_header_value, "on_header_end": on_header_end,
+        "on_part_data": on_part_data, "on_part_end": on_part_end,
+    })
+    try:
+        parser.write(data)
+        parser.finalize()
+    except Exception as exc:  # python-multipart raises its own error types for malformed input
+        raise BadRequest("Malformed multipart body.") from exc
+    return result
+
+
+def validate(model: type[M], data: Any) -> M:
+    """Validate `data` with `model`; field errors become a 400 in the product's shape."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(pydantic_field_errors(exc)) from exc
+
+
+def decode_cursor(raw: str | None) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    try:
+        padded = raw + "=" * (-len(raw) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
+    if not isinstance(value, dict):
+        raise ValidationFailed({"cursor": ["Invalid cursor."]})
+    return value
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    raw = json.dumps(last_key, separators=(",", ":"), default=str).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int
+    cursor: dict[str, Any] | None
+
+
+def page_request(query: dict[str, str] | None, *, default: int = 50, maximum: int = 200,
+                 size_param: str = "page_size", cursor_param: str = "cursor") -> PageRequest:
+    """Read `page_size` and `cursor` from the query string (400 on nonsense)."""
+    query = query or {}
+    raw_size = query.get(size_param)
+    limit = default
+    if raw_size not in (None, ""):
+        try:
+            limit = int(raw_size)
+        except ValueError as exc:
+            raise ValidationFailed({size_param: ["A valid integer is required."]}) from exc
+        if not 1 <= limit <= maximum:
+            raise ValidationFailed({size_param: [f"Must be between 1 and {maximum}."]})
+    return PageRequest(limit=limit, cursor=decode_cursor(query.get(cursor_param)))

@@ -1,0 +1,36 @@
+"""Create the stage's bucket, queues (+DLQs) and bucket -> uploads notification in the emulation."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+from chalicelib.core import aws
+from chalicelib.core.resources import bucket, queues
+
+
+def create_buckets_and_queues() -> dict[str, str]:
+    """Idempotent; returns queue key -> queue URL."""
+    sqs = aws.sqs()
+    urls: dict[str, str] = {}
+    for queue in queues():
+        dlq_url = sqs.create_queue(QueueName=queue.dlq_name)["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        urls[queue.key] = sqs.create_queue(QueueName=queue.name, Attributes={
+            "VisibilityTimeout": str(queue.visibility_timeout),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn,
+                                         "maxReceiveCount": str(queue.max_receive_count)}),
+        })["QueueUrl"]
+        urls[f"{queue.key}-dlq"] = dlq_url
+    s3 = aws.s3()
+    spec = bucket()
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=spec.name)
+    uploads_arn = sqs.get_queue_attributes(QueueUrl=urls["uploads"], AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    s3.put_bucket_notification_configuration(Bucket=spec.name, NotificationConfiguration={
+        "QueueConfigurations": [
+            {"QueueArn": uploads_arn, "Events": ["s3:ObjectCreated:*"],
+             "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}}}
+            for prefix in spec.notify_prefixes]})
+    return urls
