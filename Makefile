@@ -45,9 +45,10 @@ openapi: install
 	$(PY) -m chalicelib.core.openapi --write
 
 reset:
-	rm -rf .data
+	rm -rf $${CRM_DATA_DIR:-.data}
 
 schedule: install
+	@test -n "$(NAME)" || { echo "usage: make schedule NAME=<schedule> [PRODUCT=<product>]"; exit 2; }
 	$(PY) -m chalicelib.core.local.run --fire $(NAME) $(if $(PRODUCT),--product $(PRODUCT))
 
 bench: install

@@ -237,7 +237,8 @@ class Api:
         for name, kind in spec.param_types.items():
             value = raw.get(name, "")
             if kind == "int":
-                if not str(value).isdigit():
+                text = str(value)
+                if not (text.isascii() and text.isdigit() and len(text) <= 18):  # "²".isdigit() is True
                     raise NotFound()
                 values[name] = int(value)
             elif kind == "uuid":
@@ -279,7 +280,7 @@ def cors_headers(request_headers: Any) -> dict[str, str]:
     if not origin or not (origin in allowed or "*" in allowed):
         return {}
     return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
-            "Vary": "Origin", "Access-Control-Expose-Headers": "X-Next-Cursor,Link"}
+            "Vary": "Origin", "Access-Control-Expose-Headers": "X-Next-Cursor,Link,Retry-After"}
 
 
 def require(condition: bool, field_name: str, message: str) -> None:

@@ -39,6 +39,7 @@ def create_app(slug: str) -> Chalice:
     app.crm_product = product
     authorizer = register_authorizer(app, product)
     register_auth_routes(product)
+    importlib.import_module("chalicelib.core.openapi").register_openapi_route(product)
     product.api.attach(app, authorizer)
     if product.register_workers is not None:
         product.register_workers(app)

@@ -81,7 +81,7 @@ def read_body(request: Any, *, allowed: tuple[str, ...] = BODY_TYPES, max_bytes:
 def _json_object(data: bytes) -> dict[str, Any]:
     try:
         value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise BadRequest("Malformed JSON body.") from exc
     if not isinstance(value, dict):
         raise BadRequest("The JSON body must be an object.")
@@ -129,6 +129,8 @@ def _multipart(content_type: str, data: bytes) -> ParsedBody:
         name = options.get(b"name", b"").decode("utf-8", "replace")
         payload = b"".join(state["chunks"])
         if b"filename" in options:
+            if not options[b"filename"] and not payload:
+                return  # a file input left empty: browsers still send the part, with filename=""
             result.files[name] = UploadedFile(
                 filename=options[b"filename"].decode("utf-8", "replace"),
                 content_type=state["headers"].get("content-type", b"application/octet-stream").decode("latin-1"),

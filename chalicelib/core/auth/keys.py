@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import aws
 from chalicelib.core.config import get_settings
+
+# A warm Lambda re-reads the secret this often, so a rotation done elsewhere reaches it (it signs
+# with the new key and accepts tokens other containers sign with it).
+MAX_AGE_SECONDS = 300
+# An unknown kid re-reads the secret at once, but not more often than this (junk tokens are cheap).
+RELOAD_AFTER_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -50,17 +57,21 @@ class KeyRing:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loaded: tuple[SigningKey, SigningKey | None] | None = None
+        self._loaded_at = 0.0
         self._private: dict[str, Any] = {}
 
     def _secret_id(self) -> str:
         return get_settings().signing_key_secret
 
     def _load(self) -> tuple[SigningKey, SigningKey | None]:
-        if self._loaded is None:
+        loaded = self._loaded
+        if loaded is None or time.monotonic() - self._loaded_at > MAX_AGE_SECONDS:
             with self._lock:
-                if self._loaded is None:
+                if self._loaded is None or time.monotonic() - self._loaded_at > MAX_AGE_SECONDS:
                     self._loaded = self._read_or_create()
-        return self._loaded
+                    self._loaded_at = time.monotonic()
+                loaded = self._loaded
+        return loaded
 
     def _read_or_create(self) -> tuple[SigningKey, SigningKey | None]:
         client = aws.secrets()
@@ -97,6 +108,13 @@ class KeyRing:
         return self._load()[0]
 
     def by_kid(self, kid: str) -> SigningKey | None:
+        key = self._find(kid)
+        if key is None and kid and time.monotonic() - self._loaded_at >= RELOAD_AFTER_SECONDS:
+            self._loaded = None  # perhaps rotated by another process since we read the secret
+            key = self._find(kid)
+        return key
+
+    def _find(self, kid: str) -> SigningKey | None:
         current, previous = self._load()
         for key in (current, previous):
             if key is not None and key.kid == kid:

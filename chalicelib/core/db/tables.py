@@ -8,8 +8,11 @@ from pynamodb.models import Model
 
 
 def _key_schema(keys: list[dict[str, str]]) -> list[dict[str, str]]:
-    return [{"AttributeName": k["attribute_name"] if "attribute_name" in k else k["AttributeName"],
-             "KeyType": k["key_type"] if "key_type" in k else k["KeyType"]} for k in keys]
+    """HASH first, then RANGE: DynamoDB and CloudFormation reject any other order (pynamodb may
+    list a GSI's keys in attribute-name order)."""
+    schema = [{"AttributeName": k["attribute_name"] if "attribute_name" in k else k["AttributeName"],
+               "KeyType": k["key_type"] if "key_type" in k else k["KeyType"]} for k in keys]
+    return sorted(schema, key=lambda k: k["KeyType"] != "HASH")
 
 
 def table_spec(model: type[Model]) -> dict[str, Any]:

@@ -46,6 +46,15 @@ class Guard:
         return f"{self.entity}#{self.field}#{self.value.strip().lower()}"
 
 
+def _distinct(guards: Iterable[Guard], skip: set[str]) -> list[Guard]:
+    """Guards in order, one per key, leaving out the `skip` keys."""
+    seen: dict[str, Guard] = {}
+    for guard in guards:
+        if guard.key not in skip:
+            seen.setdefault(guard.key, guard)
+    return list(seen.values())
+
+
 class UniqueWriter:
     """Saves, updates and deletes records together with their guard items."""
 
@@ -59,7 +68,11 @@ class UniqueWriter:
              release: Iterable[Guard] = (), condition: object | None = None) -> None:
         """Write `record`, claim `add` guards and drop `release` guards in one transaction."""
         record.updated_at = utcnow()
-        add = list(add)
+        # A value kept (same normalised key in both lists) keeps its guard: DynamoDB refuses two
+        # operations on one item in a transaction.
+        add, release = list(add), list(release)
+        kept = {g.key for g in add} & {g.key for g in release}
+        add, release = _distinct(add, kept), _distinct(release, kept)
         try:
             with TransactWrite(connection=self._connection()) as tx:
                 for guard in add:
@@ -69,7 +82,7 @@ class UniqueWriter:
                     tx.delete(self.guards(guard.key))
                 tx.save(record, condition=condition)
         except TransactWriteError as exc:
-            self._raise_for(exc, add)
+            self._raise_for(exc, add, offset=len(release))
             raise
 
     def delete(self, record: BaseModel, release: Iterable[Guard] = ()) -> None:
@@ -101,14 +114,16 @@ class UniqueWriter:
         return True
 
     @staticmethod
-    def _raise_for(exc: TransactWriteError, add: Sequence[Guard]) -> None:
+    def _raise_for(exc: TransactWriteError, add: Sequence[Guard], offset: int = 0) -> None:
+        """Map cancellation reasons to field errors. pynamodb sends deletes before puts, so the
+        `add` guards' reasons start after the `offset` released guards."""
         reasons = exc.cancellation_reasons or []
         fields: dict[str, list[str]] = {}
         for index, reason in enumerate(reasons):
             if reason is None or reason.code != "ConditionalCheckFailed":
                 continue
-            if index < len(add):
-                guard = add[index]
+            if offset <= index < offset + len(add):
+                guard = add[index - offset]
                 fields[guard.field] = [guard.message or f"This {guard.field} is already taken."]
             else:
                 raise Conflict("The record was changed by someone else; reload and retry.") from exc

@@ -1,18 +1,27 @@
-"""Temporary stub: replaced by the real product wiring."""
+"""Builds the RepaySync Product: its routes, tables, roles, token lifetimes, workers and seed."""
 
-from chalicelib.core.api import Api
-from chalicelib.core.audit import audit_model
-from chalicelib.core.auth.store import login_attempts_model, revocation_model
-from chalicelib.core.db.counters import counter_model
-from chalicelib.core.db.unique import unique_model
-from chalicelib.core.errors import render_error_or_errors
+from __future__ import annotations
+
+from functools import cache
+
 from chalicelib.core.product import Product
 
-_api = Api("repaysync", render_error_or_errors, title="RepaySync")
 
-
+@cache
 def build() -> Product:
-    return Product(slug="repaysync", api=_api,
-                   models=[counter_model("repaysync"), unique_model("repaysync"), revocation_model("repaysync"),
-                           login_attempts_model("repaysync"), audit_model("repaysync")],
-                   roles=("calling_agent", "collection_officer", "manager", "admin"), admin_role="admin")
+    from chalicelib.core.audit import audit_model
+    from chalicelib.core.auth.store import login_attempts_model, revocation_model
+    from chalicelib.core.db.unique import unique_model
+    from chalicelib.core.files.jobs import import_job_model
+    from chalicelib.products.repaysync import routes, service, workers
+    from chalicelib.products.repaysync.models import MODELS, PRODUCT
+    from chalicelib.products.repaysync.schemas import ROLES
+
+    routes.register_imports()
+    return Product(
+        slug=PRODUCT, api=routes.api,
+        models=[service.Counters, unique_model(PRODUCT), revocation_model(PRODUCT), login_attempts_model(PRODUCT),
+                audit_model(PRODUCT), import_job_model(PRODUCT), *MODELS],
+        roles=ROLES, admin_role="admin", access_ttl_minutes=60, refresh_ttl_minutes=24 * 60,
+        register_workers=workers.register_workers, seed_admin=service.seed_admin,
+        schedules=dict(workers.SCHEDULES), resolve_user=service.resolve_user)

@@ -1,0 +1,1 @@
+"""CSV/XLSX imports: streaming rows, per-row validation, batch writes, job records (see README.md)."""

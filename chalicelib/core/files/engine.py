@@ -1,0 +1,360 @@
+"""The import engine: one code path for API uploads and bucket objects, safe to run twice.
+
+A file is read in chunks of `chunk_rows` rows. For each chunk the engine validates the rows,
+reserves an id block and records it on the job (before writing), batch-writes the valid rows
+25 at a time, then checkpoints the job (next row, progress, errors) on the condition that nobody
+else moved it. A redelivered or retried object resumes at the checkpoint and reuses the recorded
+block for the chunk in flight, so every row gets the same id every time and nothing is created twice.
+See README.md in this package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import shutil
+import tempfile
+import uuid
+from typing import IO, Any
+
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.models import Model
+
+from chalicelib.core import aws
+from chalicelib.core.auth.principal import Principal
+from chalicelib.core.config import get_settings
+from chalicelib.core.db.base import is_conditional_failure, utcnow
+from chalicelib.core.db.counters import IdSequence
+from chalicelib.core.errors import ApiError, Forbidden, NotFound, ValidationFailed
+from chalicelib.core.files.jobs import (
+    COMPLETE,
+    FAILED,
+    FINISHED,
+    MAX_ERRORS,
+    PENDING,
+    PROCESSING,
+    ImportJob,
+    import_job_model,
+)
+from chalicelib.core.files.mapping import RowMapper
+from chalicelib.core.files.reader import Table, open_table
+from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
+
+logger = logging.getLogger("crm.imports")
+
+IMPORTS_PREFIX = "imports/"
+API_UPLOADS_PREFIX = "api-uploads/"
+BATCH_SIZE = 25  # DynamoDB's BatchWriteItem limit
+CHUNK_ROWS = 250  # rows per checkpoint (and per id block)
+PRESIGN_SECONDS = 900
+MAX_OBJECT_BYTES = 100 * 1024 * 1024
+SPOOL_BYTES = 8 * 1024 * 1024  # bigger objects spill to /tmp while they are read
+ACCEPTED_EXTENSIONS = (".csv", ".xlsx", ".xlsm")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+class JobBusy(Exception):
+    """Another worker moved this job on; the message should come back later (then it resumes or skips)."""
+
+
+def safe_filename(filename: str) -> str:
+    """The base name with only harmless characters (it becomes part of an S3 key)."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    cleaned = _UNSAFE.sub("_", base).strip(" .")[:120]
+    return cleaned or "upload"
+
+
+def _message(error: ApiError) -> str:
+    if error.field_errors:
+        return " ".join(message for messages in error.field_errors.values() for message in messages)
+    return error.message
+
+
+class ImportEngine:
+    """Imports for one product; `specs` are its import types, `counters` its id counters table."""
+
+    def __init__(self, product: str, counters: type[Model], specs: list[ImportSpec], *,
+                 admin_roles: frozenset[str] = frozenset({"admin"}), chunk_rows: int = CHUNK_ROWS,
+                 max_object_bytes: int = MAX_OBJECT_BYTES) -> None:
+        self.product = product
+        self.counters = counters
+        self.specs = {spec.name: spec for spec in specs}
+        self.jobs = import_job_model(product)
+        self.admin_roles = admin_roles
+        self.chunk_rows = chunk_rows
+        self.max_object_bytes = max_object_bytes
+
+    # -- entry points ------------------------------------------------------------------------
+    def spec(self, name: str, field_name: str = "import_type") -> ImportSpec:
+        try:
+            return self.specs[name]
+        except KeyError:
+            raise ValidationFailed({field_name: [f"\"{name}\" is not a valid choice."]}) from None
+
+    def import_upload(self, spec_name: str, filename: str, data: bytes, principal: Principal | None) -> ImportJob:
+        """Store an API upload (under a prefix the bucket does not notify) and import it now."""
+        spec = self.spec(spec_name)
+        self._check_role(spec, principal)
+        filename = safe_filename(filename)
+        job_id = uuid.uuid4().hex
+        bucket = get_settings().bucket
+        key = f"{API_UPLOADS_PREFIX}{self.product}/{spec.name}/{job_id}/{filename}"
+        put = aws.s3().put_object(Bucket=bucket, Key=key, Body=data)
+        job = self._new_job(job_id, spec, filename, bucket, key, principal, source="api",
+                            etag=str(put.get("ETag", "")).strip('"') or None, status=PROCESSING)
+        job.save(condition=self.jobs.job_id.does_not_exist())
+        return self._run(job, spec, io.BytesIO(data), raise_bad_file=True)
+
+    def handle_object(self, bucket: str, key: str, *, etag: str | None = None,
+                      final_attempt: bool = False) -> ImportJob:
+        """Import an object put under `imports/<spec>/...`; the same object twice creates nothing twice.
+
+        `etag` (from the event) lets a stale event for a since-replaced object stand aside;
+        `final_attempt` marks the job failed before the error propagates to the DLQ.
+        """
+        parts = key.split("/")
+        if len(parts) < 3 or parts[0] + "/" != IMPORTS_PREFIX or not parts[-1]:
+            return self._record_failure(bucket, key, etag, None, "The object key is not imports/<type>/<file>.")
+        spec = self.specs.get(parts[1])
+        if spec is None:
+            return self._record_failure(bucket, key, etag, None, f"Unknown import type \"{parts[1]}\".")
+        s3 = aws.s3()
+        try:
+            obj = s3.get_object(Bucket=bucket, Key=key)
+        except s3.exceptions.NoSuchKey:
+            return self._record_failure(bucket, key, etag, spec, "The uploaded object no longer exists.")
+        current = str(obj.get("ETag", "")).strip('"')
+        if etag and etag.strip('"') != current:
+            obj["Body"].close()
+            logger.info("object %s was replaced since its event; the newer event imports it", key)
+            return self._record_failure(bucket, key, etag.strip('"'), spec,
+                                        "The file was replaced by a newer upload before it was imported.")
+        job = self._job_for_object(spec, bucket, key, current)
+        if job.status in FINISHED:
+            obj["Body"].close()
+            logger.info("import job %s already %s for %s; skipped", job.job_id, job.status, key)
+            return job
+        if int(obj.get("ContentLength") or 0) > self.max_object_bytes:
+            obj["Body"].close()
+            return self._fail(job, f"The file is larger than {self.max_object_bytes // (1024 * 1024)} MB.")
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+            shutil.copyfileobj(obj["Body"], spool, 1024 * 1024)
+            try:
+                return self._run(job, spec, spool, raise_bad_file=False)  # type: ignore[arg-type]
+            except JobBusy:
+                raise
+            except Exception:
+                if final_attempt:
+                    self._fail(job, "The import stopped on an internal error; rows before the failure were kept.")
+                raise
+
+    def presign(self, spec_name: str, filename: str, principal: Principal) -> dict[str, Any]:
+        """A presigned POST for a file too big for API Gateway, and its job (pending until it lands)."""
+        spec = self.spec(spec_name)
+        self._check_role(spec, principal)
+        filename = safe_filename(filename)
+        if not filename.lower().endswith(ACCEPTED_EXTENSIONS):
+            raise ValidationFailed({"filename": ["Only .csv and .xlsx files can be imported."]})
+        job_id = uuid.uuid4().hex
+        bucket = get_settings().bucket
+        key = f"{IMPORTS_PREFIX}{spec.name}/{job_id}/{filename}"
+        post = aws.s3().generate_presigned_post(
+            Bucket=bucket, Key=key, ExpiresIn=PRESIGN_SECONDS,
+            Conditions=[["content-length-range", 1, self.max_object_bytes]])
+        job = self._new_job(job_id, spec, filename, bucket, key, principal, source="bucket")
+        job.save(condition=self.jobs.job_id.does_not_exist())
+        return {"job_id": job_id, "url": post["url"], "fields": post["fields"], "key": key,
+                "expires_in": PRESIGN_SECONDS}
+
+    def get_job(self, job_id: str, principal: Principal) -> ImportJob:
+        """The caller's job (admins see every job); 404 otherwise."""
+        try:
+            job = self.jobs.get(job_id)
+        except self.jobs.DoesNotExist:
+            raise NotFound("Import job not found.") from None
+        if job.owner != principal.subject and not (principal.roles & self.admin_roles):
+            raise NotFound("Import job not found.")
+        return job
+
+    # -- jobs --------------------------------------------------------------------------------
+    @staticmethod
+    def _check_role(spec: ImportSpec, principal: Principal | None) -> None:
+        if spec.roles is not None and principal is not None and not principal.has_any(spec.roles):
+            raise Forbidden()
+
+    def _new_job(self, job_id: str, spec: ImportSpec, filename: str, bucket: str, key: str,
+                 principal: Principal | None, *, source: str, etag: str | None = None,
+                 status: str = PENDING) -> ImportJob:
+        return self.jobs(job_id, spec=spec.name, status=status, source=source, filename=filename, bucket=bucket,
+                         key=key, etag=etag, owner=principal.subject if principal else None,
+                         owner_name=principal.username if principal else None,
+                         owner_roles=sorted(principal.roles) if principal else None, errors=[])
+
+    def _job_for_object(self, spec: ImportSpec, bucket: str, key: str, etag: str) -> ImportJob:
+        """The presigned job for this key, or one job per (bucket, key, ETag) for any other put."""
+        parts = key.split("/")
+        owner: Principal | None = None
+        if len(parts) == 4:
+            try:
+                presigned = self.jobs.get(parts[2], consistent_read=True)
+            except self.jobs.DoesNotExist:
+                presigned = None
+            if presigned is not None and presigned.key == key and presigned.bucket == bucket:
+                if presigned.etag in (None, etag):
+                    return presigned
+                owner = presigned.principal  # the same key uploaded again with new content
+        digest = hashlib.sha256(f"{bucket}\n{key}\n{etag}".encode()).hexdigest()[:32]
+        job_id = f"obj-{digest}"
+        try:
+            return self.jobs.get(job_id, consistent_read=True)
+        except self.jobs.DoesNotExist:
+            pass
+        job = self._new_job(job_id, spec, parts[-1], bucket, key, owner, source="bucket", etag=etag)
+        try:
+            job.save(condition=self.jobs.job_id.does_not_exist())
+        except PutError as exc:
+            if not is_conditional_failure(exc):
+                raise
+            return self.jobs.get(job_id, consistent_read=True)  # a concurrent delivery created it first
+        return job
+
+    def _record_failure(self, bucket: str, key: str, etag: str | None, spec: ImportSpec | None,
+                        message: str) -> ImportJob:
+        """A failed job for an object that cannot be imported (kept so the failure is visible)."""
+        logger.warning("import of s3://%s/%s failed: %s", bucket, key, message)
+        parts = key.split("/")
+        if len(parts) == 4 and spec is not None:
+            try:
+                job = self.jobs.get(parts[2], consistent_read=True)
+                if job.key == key and job.etag in (None, etag):
+                    return job if job.status in FINISHED else self._fail(job, message)
+            except self.jobs.DoesNotExist:
+                pass
+        digest = hashlib.sha256(f"{bucket}\n{key}\n{etag or ''}".encode()).hexdigest()[:32]
+        job = self.jobs(f"obj-{digest}", spec=spec.name if spec else (parts[1] if len(parts) > 1 else ""),
+                        status=FAILED, source="bucket", filename=parts[-1] or key, bucket=bucket, key=key,
+                        etag=etag, message=message, errors=[], finished=utcnow())
+        job.save()
+        return job
+
+    def _update(self, job: ImportJob, actions: list[Any], condition: Any = None) -> None:
+        """One conditional update of the job; a failed condition means another worker owns it now."""
+        try:
+            job.update(actions=[*actions, self.jobs.updated.set(utcnow())], condition=condition)
+        except UpdateError as exc:
+            if is_conditional_failure(exc):
+                raise JobBusy(job.job_id) from exc
+            raise
+
+    def _fail(self, job: ImportJob, message: str) -> ImportJob:
+        jobs = self.jobs
+        job.update(actions=[jobs.status.set(FAILED), jobs.message.set(message), jobs.finished.set(utcnow()),
+                            jobs.updated.set(utcnow())])
+        return job
+
+    # -- one file ----------------------------------------------------------------------------
+    def _run(self, job: ImportJob, spec: ImportSpec, stream: IO[bytes], *, raise_bad_file: bool) -> ImportJob:
+        try:
+            table = open_table(stream, job.filename)
+        except ApiError as error:
+            self._fail(job, _message(error))
+            if raise_bad_file:
+                raise
+            return job
+        try:
+            try:
+                mapper = RowMapper(spec, table.header)
+            except ApiError as error:
+                self._fail(job, _message(error))
+                if raise_bad_file:
+                    raise
+                return job
+            jobs = self.jobs
+            actions = [jobs.status.set(PROCESSING)]
+            if table.estimated_rows is not None and job.status == PENDING:
+                actions.append(jobs.total_rows.set(table.estimated_rows))
+            self._update(job, actions, condition=jobs.status.is_in(PENDING, PROCESSING))
+            return self._process(job, spec, table, mapper)
+        finally:
+            table.close()
+
+    def _process(self, job: ImportJob, spec: ImportSpec, table: Table, mapper: RowMapper) -> ImportJob:
+        resume = int(job.next_row)
+        if resume > 2:
+            logger.info("import job %s resumes at row %d", job.job_id, resume)
+        start, last = resume, resume - 1
+        # the chunk in flight when an earlier attempt stopped is cut exactly as it was then
+        end = int(job.block_end) if job.block_row == resume and job.block_end else resume + self.chunk_rows - 1
+        chunk: list[tuple[int, Any]] = []
+        invalid: list[RowError] = []
+        for number, cells in table.rows():
+            if number < resume:
+                continue  # committed by an earlier attempt
+            result = mapper.validate(number, cells)
+            if isinstance(result, RowError):
+                invalid.append(result)
+            elif result is not None:
+                chunk.append((number, result))
+            last = number
+            if number >= end:
+                self._commit(job, spec, start, last, chunk, invalid)
+                start, end, chunk, invalid = last + 1, last + self.chunk_rows, [], []
+        if last >= start:
+            self._commit(job, spec, start, last, chunk, invalid)
+        return self._complete(job, last)
+
+    def _block(self, job: ImportJob, spec: ImportSpec, start: int, end: int, count: int) -> list[int]:
+        """The ids for rows `start..end`: the recorded block, or a new one recorded first."""
+        if spec.id_sequence is None or count == 0:
+            return []
+        if job.block_row == start and job.block_count is not None:
+            if int(job.block_count) == count:
+                first = int(job.block_first)
+                return list(range(first, first + count))
+            logger.warning("import job %s: chunk at row %d has %d valid rows, its block %d; reserving anew",
+                           job.job_id, start, count, job.block_count)
+        block = IdSequence(self.counters, spec.id_sequence).reserve(count)
+        jobs = self.jobs
+        self._update(job, [jobs.block_row.set(start), jobs.block_first.set(block.start),
+                           jobs.block_count.set(count), jobs.block_end.set(end)],
+                     condition=(jobs.next_row == start) & (jobs.status == PROCESSING))
+        return list(block)
+
+    def _commit(self, job: ImportJob, spec: ImportSpec, start: int, end: int, rows: list[tuple[int, Any]],
+                invalid: list[RowError]) -> None:
+        """Write rows `start..end` (ids first, checkpoint after)."""
+        ids = self._block(job, spec, start, end, len(rows))
+        principal = job.principal
+        errors = list(invalid)
+        created = 0
+        for offset in range(0, len(rows), BATCH_SIZE):
+            batch = ImportBatch(rows[offset:offset + BATCH_SIZE], ids[offset:offset + BATCH_SIZE],
+                                principal, job.job_id)
+            refused = spec.write(batch) or []
+            errors.extend(refused)
+            created += len(batch.rows) - len({error.row for error in refused})
+        errors.sort(key=lambda error: error.row)
+        jobs = self.jobs
+        actions = [jobs.next_row.set(end + 1), jobs.processed_rows.set(end - 1),
+                   jobs.created_rows.add(created), jobs.error_rows.add(len(errors))]
+        kept = job.row_errors()
+        if errors and len(kept) < MAX_ERRORS:
+            actions.append(jobs.errors.set(kept + [error.as_dict() for error in errors[:MAX_ERRORS - len(kept)]]))
+        self._update(job, actions, condition=(jobs.next_row == start) & (jobs.status == PROCESSING))
+
+    def _complete(self, job: ImportJob, last: int) -> ImportJob:
+        jobs = self.jobs
+        data_rows = max(last - 1, int(job.processed_rows or 0))
+        try:
+            self._update(job, [jobs.status.set(COMPLETE), jobs.total_rows.set(data_rows),
+                               jobs.processed_rows.set(data_rows), jobs.finished.set(utcnow())],
+                         condition=jobs.status == PROCESSING)
+        except JobBusy:
+            job.refresh(consistent_read=True)
+            if job.status != COMPLETE:
+                raise
+        logger.info("import job %s complete: %s rows, %s created, %s errors", job.job_id, job.total_rows,
+                    job.created_rows, job.error_rows)
+        return job

@@ -1,0 +1,71 @@
+"""What a product declares to get a bulk import: the row schema, header aliases and a batch writer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.core.auth.principal import Principal
+
+_ROW_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-4a8e-9c57-2f0d1e6b7a90")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one row was not imported; `row` is the file's 1-based row number (header = 1)."""
+
+    row: int
+    errors: dict[str, list[str]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "errors": self.errors}
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    """Up to 25 validated rows and one reserved id per row.
+
+    The ids are the same every time the same object is processed (redelivery, crash retry), so a
+    writer that keys its records on them overwrites instead of duplicating.
+    """
+
+    rows: list[tuple[int, BaseModel]]
+    ids: list[int]
+    principal: Principal | None
+    job_id: str
+
+    def items(self) -> list[tuple[int, int | None, BaseModel]]:
+        """`(row number, id, validated row)`; id is None when the spec reserves no ids."""
+        ids: list[int | None] = list(self.ids) or [None] * len(self.rows)
+        return [(row, ids[index], model) for index, (row, model) in enumerate(self.rows)]
+
+    def uuid_for(self, row: int) -> str:
+        """A stable UUID for one row of this job, for products whose ids are UUIDs."""
+        return str(uuid.uuid5(_ROW_NAMESPACE, f"{self.job_id}:{row}"))
+
+
+BatchWriter = Callable[[ImportBatch], list[RowError]]
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """One kind of import (e.g. "customers").
+
+    `headers` maps a field to extra accepted column names (matching ignores case, spaces,
+    underscores and hyphens). `defaults` fill absent cells before validation. `write` batch-writes
+    the valid rows and returns errors for rows it refuses; it must be idempotent for the same ids.
+    `id_sequence` names the counters-table sequence ids are reserved from (None: no integer ids).
+    `roles` limits who may start this import (None: whoever may reach the route).
+    """
+
+    name: str
+    row_model: type[BaseModel]
+    write: BatchWriter
+    headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    id_sequence: str | None = None
+    roles: frozenset[str] | None = None
+    defaults: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,310 @@
+"""The product's OpenAPI 3.1 document, generated from its route table and pydantic schemas.
+
+`build_document(api)` reads every `RouteSpec`: path and typed path parameters, methods, query model,
+request model (JSON, form and multipart bodies; a file field for upload routes), response model
+(a list becomes an array), status, roles and security, plus the product's error bodies, inferred
+from its error renderer so each product's shape comes out right. Schemas are hoisted into
+`components/schemas`; output is deterministic (sorted keys) so the committed copy can be compared.
+
+`python -m chalicelib.core.openapi --write` (`make openapi`) writes docs/openapi/<product>.json for
+every product that exists; `--check` fails when a committed copy is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from chalicelib.core.api import Api, Call, RouteSpec
+from chalicelib.core.errors import ApiError, Forbidden, NotFound, Unauthorized, ValidationFailed
+
+OPENAPI_VERSION = "3.1.0"
+REF = "#/components/schemas/{model}"
+DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "openapi"
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+JSON, FORM, MULTIPART = "application/json", "application/x-www-form-urlencoded", "multipart/form-data"
+PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
+    "int": {"type": "integer", "minimum": 0},
+    "uuid": {"type": "string", "format": "uuid"},
+    "str": {"type": "string"},
+}
+UPLOAD_FIELD = "file"  # the multipart field every upload route reads
+_FIELD = "<field>"
+_MESSAGE = "<message>"
+
+
+# -- error bodies ------------------------------------------------------------------------------
+def _shape(value: Any) -> dict[str, Any]:
+    """A JSON schema for one rendered error; a key named like the sample field means "any field"."""
+    if isinstance(value, dict):
+        if set(value) == {_FIELD}:
+            return {"type": "object", "additionalProperties": _shape(value[_FIELD])}
+        return {"type": "object", "properties": {k: _shape(v) for k, v in value.items()},
+                "required": sorted(value)}
+    if isinstance(value, list):
+        return {"type": "array", "items": _shape(value[0]) if value else {}}
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    return {"type": "string"}
+
+
+def error_schemas(api: Api) -> dict[str, dict[str, Any]]:
+    """`ErrorMessage` (401/403/404...) and `ValidationErrors` (400 with fields), from the renderer."""
+    message = _shape(api.renderer(ApiError(_MESSAGE)))
+    fields = _shape(api.renderer(ApiError(_MESSAGE, field_errors={_FIELD: [_MESSAGE]})))
+    schemas = {"ErrorMessage": {**message, "description": "An error with one message."},
+               "ValidationErrors": {**fields, "description": "Per-field messages for invalid input."}}
+    schemas["Error"] = {"oneOf": [{"$ref": REF.format(model="ErrorMessage")},
+                                  {"$ref": REF.format(model="ValidationErrors")}]} \
+        if message != fields else {"$ref": REF.format(model="ErrorMessage")}
+    return schemas
+
+
+def error_responses(api: Api) -> dict[str, dict[str, Any]]:
+    """Status -> response object, each with the body the product really sends as its example."""
+    cases = {
+        "400": ("Invalid input.", "Error", ValidationFailed({"name": ["This field is required."]})),
+        "401": ("No token, or an invalid or expired one.", "ErrorMessage", Unauthorized()),
+        "403": ("The caller's role may not do this.", "ErrorMessage", Forbidden()),
+        "404": ("No such record, or not yours to see.", "ErrorMessage", NotFound()),
+    }
+    return {status: {"description": text, "content": {JSON: {
+        "schema": {"$ref": REF.format(model=schema)}, "example": api.renderer(error)}}}
+        for status, (text, schema, error) in cases.items()}
+
+
+# -- schemas -----------------------------------------------------------------------------------
+class _Schemas:
+    """Collects every type the routes mention, then renders them in one pass (shared `$defs`)."""
+
+    def __init__(self) -> None:
+        self._wanted: dict[tuple[str, str], Any] = {}
+        self.defs: dict[str, Any] = {}
+
+    def want(self, tp: Any, mode: str) -> tuple[str, str]:
+        key = (_type_key(tp), mode)
+        self._wanted.setdefault(key, tp)
+        return key
+
+    def render(self) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, Any]]:
+        from pydantic import TypeAdapter
+
+        if not self._wanted:
+            return {}, {}
+        inputs = [(key, key[1], TypeAdapter(tp)) for key, tp in sorted(self._wanted.items())]
+        found, defs = TypeAdapter.json_schemas(inputs, ref_template=REF)
+        self.defs = defs.get("$defs", {})
+        return {key: schema for (key, _mode), schema in found.items()}, self.defs
+
+
+def _type_key(tp: Any) -> str:
+    return f"{getattr(tp, '__module__', '')}.{getattr(tp, '__qualname__', repr(tp))}" \
+        if isinstance(tp, type) else repr(tp)
+
+
+def _is_file_upload(spec: RouteSpec, method: str) -> bool:
+    return spec.request is None and MULTIPART in spec.content_types and method in BODY_METHODS
+
+
+def _responses_of(spec: RouteSpec) -> dict[int, Any]:
+    """Status -> response type; a route may also declare `response={201: A, 200: B}`."""
+    if isinstance(spec.response, dict) and all(isinstance(k, int) for k in spec.response):
+        return dict(spec.response)
+    return {spec.status: spec.response}
+
+
+# -- operations --------------------------------------------------------------------------------
+def _tag(path: str) -> str:
+    parts = [p for p in path.strip("/").split("/") if p and not p.startswith("{")]
+    if parts and parts[0] == "api" and len(parts) > 1:
+        return parts[1]
+    return "auth" if parts and parts[0] == ".well-known" else (parts[0] if parts else "root")
+
+
+def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict[str, Any]],
+               registry: _Schemas, operation_id: str, errors: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    summary, _, rest = (spec.summary or spec.name.replace("_", " ").capitalize()).partition("\n")
+    lines = [rest.strip()] if rest.strip() else []
+    op: dict[str, Any] = {"operationId": operation_id, "summary": summary.strip(), "tags": [_tag(spec.path)]}
+    if spec.public:
+        lines.append("Public: no token needed.")
+        op["security"] = []
+    else:
+        op["security"] = [{"bearerAuth": []}]
+        if spec.roles:
+            op["x-roles"] = sorted(spec.roles)
+            lines.append("Roles: " + ", ".join(f"`{role}`" for role in sorted(spec.roles)) + ".")
+        else:
+            lines.append("Any signed-in user.")
+    op["description"] = "\n\n".join(lines)
+
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": dict(PARAM_SCHEMAS.get(kind, PARAM_SCHEMAS["str"]))}
+        for name, kind in spec.param_types.items()]
+    if spec.query is not None:
+        query = schemas[registry.want(spec.query, "validation")]
+        query = _resolve(query, registry)
+        required = set(query.get("required", []))
+        for name, prop in sorted(query.get("properties", {}).items()):
+            param = {"name": name, "in": "query", "required": name in required, "schema": prop}
+            if "description" in prop:
+                param["description"] = prop["description"]
+            parameters.append(param)
+    if spec.paginated:
+        parameters += [
+            {"name": "page_size", "in": "query", "required": False, "description": "Items per page.",
+             "schema": {"type": "integer", "minimum": 1}},
+            {"name": "cursor", "in": "query", "required": False,
+             "description": "The `X-Next-Cursor` header of the previous page.", "schema": {"type": "string"}}]
+    if parameters:
+        op["parameters"] = parameters
+
+    if spec.request is not None:
+        body = schemas[registry.want(spec.request, "validation")]
+        types = [t for t in (JSON, FORM, MULTIPART) if t in spec.content_types] or [JSON]
+        op["requestBody"] = {"required": True, "content": {t: {"schema": body} for t in types}}
+    elif _is_file_upload(spec, method):
+        op["requestBody"] = {"required": True, "content": {MULTIPART: {"schema": {
+            "type": "object", "required": [UPLOAD_FIELD],
+            "properties": {UPLOAD_FIELD: {"type": "string", "format": "binary",
+                                          "contentMediaType": "application/octet-stream",
+                                          "description": "The file (CSV or XLSX)."}}}}}}
+
+    responses: dict[str, Any] = {}
+    for status, response_type in sorted(_responses_of(spec).items()):
+        response: dict[str, Any] = {"description": "No content." if response_type is None else "Success."}
+        if response_type is not None:
+            response["content"] = {JSON: {"schema": schemas[registry.want(response_type, "serialization")]}}
+        if spec.paginated:
+            response["headers"] = {"X-Next-Cursor": {
+                "description": "Cursor of the next page; absent on the last page.", "schema": {"type": "string"}}}
+        responses[str(status)] = response
+    takes_input = spec.request is not None or spec.query is not None or spec.paginated \
+        or method in BODY_METHODS
+    wanted = {"400": takes_input, "401": not spec.public, "403": not spec.public and bool(spec.roles),
+              "404": bool(spec.param_types)}
+    responses.update({status: errors[status] for status, needed in wanted.items() if needed})
+    op["responses"] = responses
+    return op
+
+
+def _resolve(schema: dict[str, Any], registry: _Schemas) -> dict[str, Any]:
+    """A query model's own schema (its properties become parameters), following a top-level $ref."""
+    ref = schema.get("$ref")
+    if not ref:
+        return schema
+    name = ref.rsplit("/", 1)[-1]
+    return registry.defs.get(name, schema)
+
+
+def build_document(api: Api) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `api` (call after every route is declared)."""
+    registry = _Schemas()
+    routes = sorted(api.routes, key=lambda r: (r.openapi_path, r.methods))
+    for spec in routes:  # first pass: every type, so one rendering shares all definitions
+        if spec.request is not None:
+            registry.want(spec.request, "validation")
+        if spec.query is not None:
+            registry.want(spec.query, "validation")
+        for response_type in _responses_of(spec).values():
+            if response_type is not None:
+                registry.want(response_type, "serialization")
+    schemas, defs = registry.render()
+
+    paths: dict[str, Any] = {}
+    errors = error_responses(api)
+    used_ids: set[str] = set()
+    for spec in routes:
+        for method in spec.methods:
+            operation_id = spec.name if spec.name not in used_ids else f"{spec.name}_{method.lower()}"
+            while operation_id in used_ids:
+                operation_id += "_"
+            used_ids.add(operation_id)
+            paths.setdefault(spec.openapi_path, {})[method.lower()] = _operation(
+                spec, method, schemas, registry, operation_id, errors)
+
+    components = {**defs, **error_schemas(api)}
+    document = {
+        "openapi": OPENAPI_VERSION,
+        "info": {"title": api.title, "version": api.version,
+                 "description": f"The {api.title} API. Send `Authorization: Bearer <access token>` "
+                                "on every route that is not marked public."},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+    return json.loads(dump(document))  # plain JSON types (tuples -> lists), keys sorted
+
+
+def dump(document: dict[str, Any]) -> str:
+    """The committed form: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+
+
+# -- the route ---------------------------------------------------------------------------------
+def register_openapi_route(product: Any) -> None:
+    """Public `GET /openapi.json`, built on first request (every route is declared by then)."""
+    api: Api = product.api
+    if any(route.path == "/openapi.json" for route in api.routes):
+        return
+    cache: dict[str, Any] = {}
+
+    @api.route("/openapi.json", ["GET"], public=True, audited=False, name="openapi_document",
+               summary="This API's OpenAPI 3.1 document")
+    def openapi_document(call: Call) -> dict[str, Any]:
+        if "document" not in cache:
+            cache["document"] = build_document(api)
+        return cache["document"]
+
+
+# -- make openapi ------------------------------------------------------------------------------
+def product_document(slug: str) -> dict[str, Any]:
+    """The document of one product's app, built as Lambda builds it."""
+    from chalicelib.core.app_factory import create_app
+
+    return build_document(create_app(slug).crm_product.api)
+
+
+def available_products() -> list[str]:
+    import importlib.util
+
+    from chalicelib.core.app_factory import PRODUCTS
+
+    return [slug for slug in PRODUCTS if importlib.util.find_spec(f"chalicelib.products.{slug}") is not None]
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write or check docs/openapi/<product>.json")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help="write every product's document")
+    mode.add_argument("--check", action="store_true", help="exit 1 when a committed document is stale")
+    parser.add_argument("--product", help="only this product")
+    args = parser.parse_args(argv)
+    stale: list[str] = []
+    for slug in [args.product] if args.product else available_products():
+        text = dump(product_document(slug))
+        target = DOCS_DIR / f"{slug}.json"
+        if target.exists() and target.read_text() == text:
+            continue
+        if args.write:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+            print(f"wrote {target}")
+        else:
+            stale.append(slug)
+    if stale:
+        print(f"stale OpenAPI documents: {', '.join(stale)} (run `make openapi`)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""RepaySync tables: users, customers, loans and interactions, with a GSI for every list.
+
+"All of X" lists use a sparse GSI on a constant `kind` attribute ordered by id, so they are a Query
+(never a Scan). Money is stored as a DynamoDB number written from the Decimal's exact text.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.constants import NUMBER
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from chalicelib.core.db.base import BaseModel, meta, utcnow
+
+PRODUCT = "repaysync"
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """A number kept exact: pynamodb's NumberAttribute would round-trip through float."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: Any) -> str:
+        return str(Decimal(value))
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
+
+
+def _index(name: str, hash_attr: str, range_attr: str | None, hash_type: type[Attribute],
+           range_type: type[Attribute] = NumberAttribute) -> type[GlobalSecondaryIndex]:
+    """A GSI class projecting everything (the lists return whole records)."""
+    attrs: dict[str, Any] = {
+        "Meta": type("Meta", (), {"index_name": name, "projection": AllProjection()}),
+        hash_attr: hash_type(hash_key=True),
+    }
+    if range_attr:
+        attrs[range_attr] = range_type(range_key=True)
+    return type(f"Index_{name.replace('-', '_')}", (GlobalSecondaryIndex,), attrs)
+
+
+class User(BaseModel):
+    Meta = meta("users", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="user")
+    username = UnicodeAttribute()
+    username_key = UnicodeAttribute()  # lower-cased: logins ignore case, as the unique guard does
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()
+    manager = NumberAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    password_hash = UnicodeAttribute()
+
+    all_index = _index("all-index", "kind", "id", UnicodeAttribute)()
+    username_index = _index("username-index", "username_key", None, UnicodeAttribute)()
+
+
+class Customer(BaseModel):
+    Meta = meta("customers", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="customer")
+    customer_code = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    assigned_collection_officer = NumberAttribute(null=True)
+    address_line_1 = UnicodeAttribute()
+    address_line_2 = UnicodeAttribute(null=True)
+    city = UnicodeAttribute()
+    state = UnicodeAttribute()
+    pincode = UnicodeAttribute()
+    date_of_birth = UnicodeAttribute(null=True)  # ISO date
+
+    all_index = _index("all-index", "kind", "id", UnicodeAttribute)()
+    officer_index = _index("officer-index", "assigned_collection_officer", "id", NumberAttribute)()
+
+
+class Loan(BaseModel):
+    Meta = meta("loans", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="loan")
+    loan_account_number = UnicodeAttribute()
+    principal_amount = DecimalAttribute()
+    interest_rate = DecimalAttribute()
+    loan_type = UnicodeAttribute()
+    tenure_months = NumberAttribute()
+    loan_date = UnicodeAttribute()  # ISO date
+    customer = NumberAttribute()
+    officer = NumberAttribute(null=True)  # the customer's officer, copied for the officer's list
+
+    all_index = _index("all-index", "kind", "id", UnicodeAttribute)()
+    customer_index = _index("customer-index", "customer", "id", NumberAttribute)()
+    officer_index = _index("officer-index", "officer", "id", NumberAttribute)()
+
+
+class Interaction(BaseModel):
+    Meta = meta("interactions", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    loan = NumberAttribute()
+    loan_kind = UnicodeAttribute()  # "<loan>#<interaction_type>": one Query per loan and type
+    interaction_type = UnicodeAttribute()
+    comment = UnicodeAttribute(default="")
+    disposition = UnicodeAttribute()
+    timestamp = UTCDateTimeAttribute(default=utcnow)
+    next_call_date = UnicodeAttribute(null=True)  # ISO date; sparse key of the follow-up index
+    created_by = NumberAttribute(null=True)
+
+    loan_index = _index("loan-kind-index", "loan_kind", "id", UnicodeAttribute)()
+    followup_index = _index("followup-index", "next_call_date", "id", UnicodeAttribute)()
+
+
+def loan_kind(loan: int, interaction_type: str) -> str:
+    return f"{loan}#{interaction_type}"
+
+
+MODELS = [User, Customer, Loan, Interaction]

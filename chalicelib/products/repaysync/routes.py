@@ -1,0 +1,300 @@
+"""RepaySync's HTTP surface (specs/repaysync.md): parse, validate, check the role, call the service.
+
+Lists are plain JSON arrays as the spec shows, paginated with `?page_size=` (default 100, max 500)
+and `?cursor=`; the next page's cursor is in the `X-Next-Cursor` response header.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.api import Api, Call, Reply
+from chalicelib.core.errors import BadRequest, Unauthorized, render_error_or_errors
+from chalicelib.core.http import FORM, JSON, MULTIPART, PageRequest
+from chalicelib.products.repaysync import service
+from chalicelib.products.repaysync.models import PRODUCT
+from chalicelib.products.repaysync.schemas import (
+    BulkUploadOut,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+    InteractionIn,
+    InteractionOut,
+    InteractionPatch,
+    InteractionUpdate,
+    LoanIn,
+    LoanOut,
+    LoanPatch,
+    LogOut,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPairOut,
+    TokenRequest,
+    UserOut,
+)
+
+ADMIN, MANAGER, OFFICER, AGENT = service.ADMIN, service.MANAGER, service.OFFICER, service.AGENT
+EVERYONE = frozenset({ADMIN, MANAGER, OFFICER, AGENT})
+WRITERS = frozenset({ADMIN, MANAGER})
+CREATORS = {"field": frozenset({OFFICER, MANAGER, ADMIN}), "calling": frozenset({AGENT, MANAGER, ADMIN})}
+PAGE_DEFAULT, PAGE_MAX = 100, 500
+UPLOAD_TYPES = (MULTIPART, JSON, FORM)  # anything but multipart simply has no file: "No file provided."
+
+_audit_store: Any = None
+
+
+def _audit(entry: Any) -> None:
+    """Every /api/ request lands in the api-logs table (redacted and truncated by the Api)."""
+    global _audit_store
+    if _audit_store is None:
+        from chalicelib.core.audit import AuditStore
+
+        _audit_store = AuditStore(PRODUCT, service.Counters)
+    _audit_store.write(entry)
+
+
+api = Api(PRODUCT, render_error_or_errors, title="RepaySync", audit=_audit)
+
+
+def _tokens() -> Any:
+    from chalicelib.core.auth.authorizer import product_tokens
+    from chalicelib.products.repaysync.wiring import build
+
+    return product_tokens(build())
+
+
+def _page(call: Call) -> PageRequest:
+    return call.page(default=PAGE_DEFAULT, maximum=PAGE_MAX)
+
+
+def _listing(page: service.Page, schema: Any) -> Reply:
+    headers = {"X-Next-Cursor": page.cursor} if page.cursor else {}
+    return Reply([schema.model_validate(item, from_attributes=True) for item in page.items], headers=headers)
+
+
+def _deleted() -> Reply:
+    return Reply(None, 204)
+
+
+# -- auth --------------------------------------------------------------------------------------
+@api.route("/api/auth/token/", ["POST"], public=True, request=TokenRequest, response=TokenPairOut)
+def obtain_token(call: Call) -> TokenPairOut:
+    """Username and password for an access and a refresh token (5 failures lock the name 15 minutes)."""
+    from chalicelib.core.auth.lockout import LoginGuard
+
+    guard = LoginGuard(PRODUCT)
+    guard.check(call.body.username)
+    user = service.check_credentials(call.body.username, call.body.password)
+    if user is None:
+        guard.failed(call.body.username)  # the 5th failure locks the name from the next attempt on
+        raise Unauthorized("No active account found with the given credentials.")
+    guard.succeeded(call.body.username)
+    pair = _tokens().issue(service.principal_of(user))
+    return TokenPairOut(access=pair.access, refresh=pair.refresh)
+
+
+@api.route("/api/auth/token/refresh/", ["POST"], public=True, request=RefreshRequest, response=TokenPairOut)
+def refresh_token(call: Call) -> TokenPairOut:
+    """A new access token and a new refresh token; the refresh token sent is used up."""
+    from chalicelib.core.auth.tokens import TokenRejected
+
+    try:
+        pair = _tokens().rotate(call.body.refresh)
+    except TokenRejected as exc:
+        raise Unauthorized(str(exc) or "Token is invalid or expired.") from exc
+    return TokenPairOut(access=pair.access, refresh=pair.refresh)
+
+
+# -- users -------------------------------------------------------------------------------------
+@api.route("/api/users/register/", ["POST"], public=True, request=RegisterRequest, response=UserOut, status=201)
+def register(call: Call) -> UserOut:
+    """Public for calling agents and collection officers; managers and admins need an admin's token."""
+    from chalicelib.core.auth.authorizer import authenticate
+    from chalicelib.core.auth.tokens import TokenRejected
+
+    header = (call.request.headers or {}).get("authorization")
+    actor = None
+    if header:
+        try:
+            actor = authenticate(header, _tokens())
+        except TokenRejected as exc:
+            if call.body.role not in service.PUBLIC_ROLES:
+                raise Unauthorized(str(exc)) from exc
+    return UserOut.model_validate(service.register_user(call.body, actor), from_attributes=True)
+
+
+@api.route("/api/users/", ["GET"], roles=WRITERS, response=list[UserOut], paginated=True)
+def list_users(call: Call) -> Reply:
+    """Every user (managers and admins)."""
+    return _listing(service.list_users(_page(call)), UserOut)
+
+
+# -- customers ---------------------------------------------------------------------------------
+@api.route("/api/customers/", ["GET"], roles=EVERYONE, response=list[CustomerOut], paginated=True)
+def list_customers(call: Call) -> Reply:
+    """A collection officer's assigned customers; everyone else sees all."""
+    return _listing(service.list_customers(call.user, _page(call)), CustomerOut)
+
+
+def _create_customer(call: Call) -> CustomerOut:
+    return CustomerOut.model_validate(service.create_customer(call.body), from_attributes=True)
+
+
+api.route("/api/customers/", ["POST"], roles=WRITERS, request=CustomerIn, response=CustomerOut, status=201,
+          name="create_customer", summary="Create a customer (a null or omitted customer_code is generated).")(
+    _create_customer)
+api.route("/api/customers/create/", ["POST"], roles=WRITERS, request=CustomerIn, response=CustomerOut,
+          status=201, name="create_single_customer", summary="Create a customer (same as POST /api/customers/).")(
+    _create_customer)
+
+
+@api.route("/api/customers/bulk/upload/", ["POST"], roles=WRITERS, response=BulkUploadOut, status=201,
+           content_types=UPLOAD_TYPES)
+def bulk_upload_customers(call: Call) -> dict[str, Any]:
+    """CSV or XLSX in the multipart field `file`; bad rows come back numbered in `errors`."""
+    return _upload(call, "customers")
+
+
+@api.route("/api/customers/{id:int}/", ["GET"], roles=EVERYONE, response=CustomerOut)
+def get_customer(call: Call) -> CustomerOut:
+    return CustomerOut.model_validate(service.get_customer(call.user, call.path["id"]), from_attributes=True)
+
+
+@api.route("/api/customers/{id:int}/", ["PUT"], roles=WRITERS, request=CustomerIn, response=CustomerOut)
+def replace_customer(call: Call) -> CustomerOut:
+    customer = service.update_customer(call.path["id"], call.parsed.fields, partial=False)
+    return CustomerOut.model_validate(customer, from_attributes=True)
+
+
+@api.route("/api/customers/{id:int}/", ["PATCH"], roles=WRITERS, request=CustomerPatch, response=CustomerOut)
+def patch_customer(call: Call) -> CustomerOut:
+    customer = service.update_customer(call.path["id"], call.parsed.fields, partial=True)
+    return CustomerOut.model_validate(customer, from_attributes=True)
+
+
+@api.route("/api/customers/{id:int}/", ["DELETE"], roles=WRITERS, status=204)
+def delete_customer(call: Call) -> Reply:
+    """409 while the customer has loans."""
+    service.delete_customer(call.path["id"])
+    return _deleted()
+
+
+# -- loans -------------------------------------------------------------------------------------
+@api.route("/api/loans/", ["GET"], roles=EVERYONE, response=list[LoanOut], paginated=True)
+def list_loans(call: Call) -> Reply:
+    """All loans (a collection officer: those of their customers)."""
+    return _listing(service.list_loans(call.user, _page(call)), LoanOut)
+
+
+@api.route("/api/loans/", ["POST"], roles=WRITERS, request=LoanIn, response=LoanOut, status=201)
+def create_loan(call: Call) -> LoanOut:
+    return LoanOut.model_validate(service.create_loan(call.body), from_attributes=True)
+
+
+@api.route("/api/loans/{id:int}/", ["GET"], roles=EVERYONE, response=LoanOut)
+def get_loan(call: Call) -> LoanOut:
+    return LoanOut.model_validate(service.get_loan(call.user, call.path["id"]), from_attributes=True)
+
+
+@api.route("/api/loans/{id:int}/", ["PUT"], roles=WRITERS, request=LoanIn, response=LoanOut)
+def replace_loan(call: Call) -> LoanOut:
+    return LoanOut.model_validate(service.update_loan(call.path["id"], call.parsed.fields, partial=False),
+                                  from_attributes=True)
+
+
+@api.route("/api/loans/{id:int}/", ["PATCH"], roles=WRITERS, request=LoanPatch, response=LoanOut)
+def patch_loan(call: Call) -> LoanOut:
+    return LoanOut.model_validate(service.update_loan(call.path["id"], call.parsed.fields, partial=True),
+                                  from_attributes=True)
+
+
+@api.route("/api/loans/{id:int}/", ["DELETE"], roles=WRITERS, status=204)
+def delete_loan(call: Call) -> Reply:
+    """409 while the loan has interactions."""
+    service.delete_loan(call.path["id"])
+    return _deleted()
+
+
+@api.route("/api/loans/customer/{customer_id:int}/", ["GET"], roles=EVERYONE, response=list[LoanOut],
+           paginated=True)
+def customer_loans(call: Call) -> Reply:
+    """The loans of one customer (404 when the customer is outside the caller's scope)."""
+    return _listing(service.list_customer_loans(call.user, call.path["customer_id"], _page(call)), LoanOut)
+
+
+# -- interactions ------------------------------------------------------------------------------
+def _interaction(item: Any) -> InteractionOut:
+    return InteractionOut.model_validate(item, from_attributes=True)
+
+
+def _interaction_routes(kind: str) -> None:
+    """The same five routes for `field` and `calling`; each kind is invisible under the other's paths."""
+    base = f"/api/interactions/{kind}/"
+
+    @api.route(f"{base}create/", ["POST"], roles=CREATORS[kind], request=InteractionIn, response=InteractionOut,
+               status=201, name=f"create_{kind}_interaction", summary=f"Record a {kind} interaction.")
+    def create(call: Call) -> InteractionOut:
+        return _interaction(service.create_interaction(call.user, kind, call.body))
+
+    @api.route(f"{base}{{id:int}}/", ["GET"], roles=EVERYONE, response=InteractionOut,
+               name=f"get_{kind}_interaction", summary=f"One {kind} interaction.")
+    def get(call: Call) -> InteractionOut:
+        return _interaction(service.get_interaction(call.user, kind, call.path["id"]))
+
+    @api.route(f"{base}{{id:int}}/", ["PUT"], roles=EVERYONE, request=InteractionUpdate, response=InteractionOut,
+               name=f"replace_{kind}_interaction", summary="Replace (the creator, a manager or an admin).")
+    def replace(call: Call) -> InteractionOut:
+        return _interaction(service.update_interaction(call.user, kind, call.path["id"], call.body, partial=False))
+
+    @api.route(f"{base}{{id:int}}/", ["PATCH"], roles=EVERYONE, request=InteractionPatch, response=InteractionOut,
+               name=f"patch_{kind}_interaction", summary="Change some fields (the creator, a manager or an admin).")
+    def patch(call: Call) -> InteractionOut:
+        return _interaction(service.update_interaction(call.user, kind, call.path["id"], call.body, partial=True))
+
+    @api.route(f"{base}{{id:int}}/", ["DELETE"], roles=EVERYONE, status=204, name=f"delete_{kind}_interaction",
+               summary="Delete (the creator, a manager or an admin).")
+    def delete(call: Call) -> Reply:
+        service.delete_interaction(call.user, kind, call.path["id"])
+        return _deleted()
+
+    @api.route(f"{base}loan/{{loan_id:int}}/", ["GET"], roles=EVERYONE, response=list[InteractionOut],
+               paginated=True, name=f"list_{kind}_interactions", summary=f"A loan's {kind} interactions, newest first.")
+    def for_loan(call: Call) -> Reply:
+        return _listing(service.list_interactions(call.user, kind, call.path["loan_id"], _page(call)),
+                        InteractionOut)
+
+
+_interaction_routes("field")
+_interaction_routes("calling")
+
+
+@api.route("/api/interactions/bulk/upload/", ["POST"], roles=WRITERS, response=BulkUploadOut, status=201,
+           content_types=UPLOAD_TYPES)
+def bulk_upload_interactions(call: Call) -> dict[str, Any]:
+    """CSV or XLSX: loan_id, comment, disposition, next_call_date, interaction_type (default field)."""
+    return _upload(call, "interactions")
+
+
+def _upload(call: Call, spec_name: str) -> dict[str, Any]:
+    from chalicelib.products.repaysync import imports
+
+    upload = call.parsed.files.get("file") if call.parsed else None
+    if upload is None or not upload.data:
+        raise BadRequest("No file provided.")
+    return imports.upload(spec_name, upload.filename, upload.data, call.user)
+
+
+# -- logs --------------------------------------------------------------------------------------
+@api.route("/api/logs/", ["GET"], roles={ADMIN}, response=list[LogOut], paginated=True)
+def list_logs(call: Call) -> Reply:
+    """Every /api/ request, newest first (admins only; kept 90 days)."""
+    return _listing(service.list_logs(_page(call)), LogOut)
+
+
+def register_imports() -> None:
+    """The import engine's presign and job-status routes (for files too big for the API)."""
+    from chalicelib.core.files.routes import register_import_routes
+    from chalicelib.products.repaysync import imports
+
+    if not any(route.name == "import_presign" for route in api.routes):
+        register_import_routes(api, imports.engine(), roles=imports.UPLOAD_ROLES)

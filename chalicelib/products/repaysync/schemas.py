@@ -1,0 +1,325 @@
+"""Request and response bodies of RepaySync (pydantic v2), in the spec's field names.
+
+Validation that needs no database lives here (formats, ranges, choices); rules that do (uniqueness,
+existence, scoping) live in service.py.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+
+ROLES = ("calling_agent", "collection_officer", "manager", "admin")
+PUBLIC_ROLES = frozenset({"calling_agent", "collection_officer"})
+Role = Literal["calling_agent", "collection_officer", "manager", "admin"]
+Disposition = Literal["called", "visited", "promise_to_pay"]
+InteractionType = Literal["field", "calling"]
+
+# States and union territories (vehicle-registration / GST style codes, with the common variants).
+INDIAN_STATES = frozenset({
+    "AN", "AP", "AR", "AS", "BR", "CH", "CG", "CT", "DH", "DN", "DD", "DL", "GA", "GJ", "HR", "HP",
+    "JK", "JH", "KA", "KL", "LA", "LD", "MP", "MH", "MN", "ML", "MZ", "NL", "OD", "OR", "PY", "PB",
+    "RJ", "SK", "TN", "TS", "TG", "TR", "UP", "UK", "UT", "WB",
+})
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+_PHONE = re.compile(r"^\+?\d{10,15}$")
+_PINCODE = re.compile(r"^[1-9]\d{5}$")
+_USERNAME = re.compile(r"^[\w.@+-]+$")
+_CODE = re.compile(r"^[A-Za-z0-9-]+$")
+
+Money = Annotated[Decimal, PlainSerializer(lambda value: f"{value:.2f}", return_type=str, when_used="json")]
+
+
+def _text(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def check_email(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("Enter a valid email address.")
+    return value
+
+
+def check_phone(value: str) -> str:
+    value = value.strip()
+    if not _PHONE.match(_PHONE_SEPARATORS.sub("", value)):
+        raise ValueError("Enter a valid phone number (10 to 15 digits, optional + and country code).")
+    return value
+
+
+class Input(BaseModel):
+    """Request bodies: strings are trimmed; unknown fields are ignored (as DRF does)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+
+# -- auth ----------------------------------------------------------------------------------
+class TokenRequest(Input):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class RefreshRequest(Input):
+    refresh: str = Field(min_length=1)
+
+
+class TokenPairOut(BaseModel):
+    access: str
+    refresh: str
+
+
+# -- users ---------------------------------------------------------------------------------
+class RegisterRequest(Input):
+    username: str = Field(min_length=3, max_length=150)
+    email: str = Field(max_length=254)
+    role: Role
+    manager: int | None = None
+    password: str = Field(min_length=8, max_length=128)
+    phone: str | None = None
+
+    _email = field_validator("email")(check_email)
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        if not _USERNAME.match(value):
+            raise ValueError("Use letters, digits and @/./+/-/_ only.")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        if value.isdigit():
+            raise ValueError("This password is entirely numeric.")
+        if len(set(value)) < 4:
+            raise ValueError("This password is too common.")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return check_phone(value) if value else None
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    email: str
+    role: str
+    manager: int | None = None
+
+
+# -- customers -----------------------------------------------------------------------------
+class CustomerIn(Input):
+    """POST and PUT body (PUT: an omitted or null `customer_code` keeps the current code)."""
+
+    customer_code: str | None = Field(default=None, max_length=20)
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(max_length=25)
+    email: str | None = Field(default=None, max_length=254)
+    assigned_collection_officer: int | None = None
+    address_line_1: str = Field(min_length=1, max_length=255)
+    address_line_2: str | None = Field(default=None, max_length=255)
+    city: str = Field(min_length=1, max_length=100)
+    state: str
+    pincode: str
+    date_of_birth: date | None = None
+
+    _phone = field_validator("phone")(check_phone)
+
+    @field_validator("customer_code", "email", "address_line_2", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        value = _text(value)
+        return None if value == "" else value
+
+    @field_validator("customer_code")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        if value is not None and not _CODE.match(value):
+            raise ValueError("Use letters, digits and hyphens only.")
+        return value.upper() if value else value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return check_email(value)
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in INDIAN_STATES:
+            raise ValueError(f"\"{value}\" is not a valid Indian state or union territory code.")
+        return code
+
+    @field_validator("pincode", mode="before")
+    @classmethod
+    def _pincode(cls, value: object) -> object:
+        value = str(value).strip() if isinstance(value, int | str) else value
+        if isinstance(value, str) and not _PINCODE.match(value):
+            raise ValueError("Enter a valid 6-digit PIN code.")
+        return value
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _dob(cls, value: date | None) -> date | None:
+        if value is not None and (value > datetime.now(UTC).date() or value.year < 1900):
+            raise ValueError("Enter a real date of birth.")
+        return value
+
+
+class CustomerPatch(Input):
+    """PATCH body: any subset of the customer's fields (checked again merged with the record)."""
+
+    customer_code: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    assigned_collection_officer: int | None = None
+    address_line_1: str | None = None
+    address_line_2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    pincode: str | int | None = None
+    date_of_birth: date | None = None
+
+
+class CustomerOut(BaseModel):
+    id: int
+    customer_code: str
+    name: str
+    phone: str
+    email: str | None
+    assigned_collection_officer: int | None
+    address_line_1: str
+    address_line_2: str | None
+    city: str
+    state: str
+    pincode: str
+    date_of_birth: date | None
+
+
+class CustomerRow(CustomerIn):
+    """One row of a customer upload (same rules as the API)."""
+
+
+# -- loans ---------------------------------------------------------------------------------
+class LoanIn(Input):
+    loan_account_number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9/_-]+$")
+    principal_amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    interest_rate: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
+    loan_type: str = Field(min_length=1, max_length=50)
+    tenure_months: int = Field(ge=1, le=600)
+    loan_date: date
+    customer: int
+
+
+class LoanPatch(Input):
+    loan_account_number: str | None = None
+    principal_amount: Decimal | None = None
+    interest_rate: Decimal | None = None
+    loan_type: str | None = None
+    tenure_months: int | None = None
+    loan_date: date | None = None
+    customer: int | None = None
+
+
+class LoanOut(BaseModel):
+    id: int
+    loan_account_number: str
+    principal_amount: Money
+    interest_rate: Money
+    loan_type: str
+    tenure_months: int
+    loan_date: date
+    customer: int
+
+
+# -- interactions --------------------------------------------------------------------------
+class InteractionIn(Input):
+    loan: int
+    comment: str = Field(default="", max_length=2000)
+    disposition: Disposition
+    next_call_date: date | None = None
+
+    @field_validator("comment", mode="before")
+    @classmethod
+    def _none_is_blank(cls, value: object) -> object:
+        return "" if value is None else value
+
+
+class InteractionUpdate(Input):
+    """PUT body: the loan of an interaction never changes (a `loan` field is ignored)."""
+
+    comment: str = Field(default="", max_length=2000)
+    disposition: Disposition
+    next_call_date: date | None = None
+
+
+class InteractionPatch(Input):
+    comment: str | None = Field(default=None, max_length=2000)
+    disposition: Disposition | None = None
+    next_call_date: date | None = None
+
+
+class InteractionOut(BaseModel):
+    id: int
+    loan: int
+    comment: str
+    disposition: str
+    timestamp: datetime
+    next_call_date: date | None
+    created_by: int | None
+    interaction_type: str
+
+
+class InteractionRow(Input):
+    """One row of an interaction upload: `loan_id` names the loan; type defaults to field."""
+
+    loan_id: int
+    comment: str = Field(default="", max_length=2000)
+    disposition: Disposition
+    next_call_date: date | None = None
+    interaction_type: InteractionType = "field"
+
+    @field_validator("interaction_type", "disposition", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+# -- uploads and logs ----------------------------------------------------------------------
+class RowErrorOut(BaseModel):
+    row: int
+    errors: dict[str, list[str]]
+
+
+class BulkUploadOut(BaseModel):
+    records_created: int
+    errors: list[RowErrorOut]
+
+
+class LogOut(BaseModel):
+    id: int
+    user: int | None
+    method: str
+    endpoint: str
+    request_payload: str
+    response_payload: str
+    status_code: int
+    created_at: datetime
+
+
+class Deleted(BaseModel):
+    detail: str

@@ -1,0 +1,455 @@
+"""RepaySync's rules: who sees and changes what, uniqueness, parents and counts. No HTTP here.
+
+Object-level scoping: a collection officer reaches only the customers assigned to them, and the
+loans and interactions under those customers; anything else is "not found" (404), never "forbidden",
+so ids outside one's scope reveal nothing. Calling agents, managers and admins see everything.
+
+Parent/child integrity: each customer has a loan count and each loan an interaction count (items in
+the counters table). A child is written in one transaction with a check that its parent exists and an
+increment of that count; a parent is deleted in one transaction conditioned on its count being zero.
+So a delete either sees the child and answers 409, or the child's create sees no parent and fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel as Schema
+from pynamodb.exceptions import QueryError
+from pynamodb.models import Model
+
+from chalicelib.core.auth.passwords import hash_password, verify_password
+from chalicelib.core.auth.principal import Principal
+from chalicelib.core.db.base import utcnow
+from chalicelib.core.db.counters import IdSequence, counter_model
+from chalicelib.core.db.unique import Guard, unique_model
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.core.http import PageRequest, encode_cursor, validate
+from chalicelib.products.repaysync import txn
+from chalicelib.products.repaysync.models import PRODUCT, Customer, Interaction, Loan, User, loan_kind
+from chalicelib.products.repaysync.schemas import PUBLIC_ROLES, CustomerIn, InteractionIn, LoanIn, RegisterRequest
+
+Counters = counter_model(PRODUCT)
+Guards = unique_model(PRODUCT)
+
+ADMIN, MANAGER, OFFICER, AGENT = "admin", "manager", "collection_officer", "calling_agent"
+SEE_ALL = frozenset({ADMIN, MANAGER, AGENT})
+EDIT_ANY_INTERACTION = frozenset({ADMIN, MANAGER})
+CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+user_ids = IdSequence(Counters, "users")
+customer_ids = IdSequence(Counters, "customers")
+loan_ids = IdSequence(Counters, "loans")
+interaction_ids = IdSequence(Counters, "interactions")
+
+
+# -- helpers -----------------------------------------------------------------------------------
+@dataclass
+class Page:
+    items: list[Any]
+    cursor: str | None
+
+
+def paged(run_query: Callable[[int, dict[str, Any] | None], Any], page: PageRequest) -> Page:
+    """One page of a Query; a cursor that does not fit the query is a 400, not a 500."""
+    try:
+        result = run_query(page.limit, page.cursor)
+        items = list(result)
+        last = result.last_evaluated_key
+    except QueryError as exc:
+        if page.cursor is None:
+            raise
+        raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
+    return Page(items, encode_cursor(last) if len(items) >= page.limit else None)
+
+
+def _get(model: type[Model], key: Any) -> Any:
+    try:
+        return model.get(key)
+    except model.DoesNotExist:
+        return None
+
+
+def batch_get(model: type[Model], keys: Iterable[Any]) -> dict[Any, Any]:
+    unique = sorted({key for key in keys if key is not None})
+    return {item.id: item for item in model.batch_get(unique)} if unique else {}
+
+
+def sees_all(principal: Principal) -> bool:
+    return bool(principal.roles & SEE_ALL)
+
+
+def counter_key(kind: str, record_id: int) -> str:
+    return f"{kind}#{record_id}"
+
+
+def _count(kind: str, record_id: int, delta: int) -> txn.Step:
+    return txn.update(Counters(counter_key(kind, record_id)), [Counters.value.add(delta)])
+
+
+def _require_zero(kind: str, record_id: int, message: str) -> txn.Step:
+    """Deletes the (empty) count item; fails with 409 while children exist."""
+    return txn.delete(Counters(counter_key(kind, record_id)),
+                      condition=Counters.value.does_not_exist() | (Counters.value <= 0), error=Conflict(message))
+
+
+def generated_code(seed: int, attempt: int = 0) -> str:
+    """8 upper-case letters/digits, the same for the same (record id, attempt): retried imports agree."""
+    digest = hashlib.sha256(f"{PRODUCT}:customer-code:{seed}:{attempt}".encode()).digest()
+    return "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in digest[:8])
+
+
+# -- users -------------------------------------------------------------------------------------
+def _username_guard(username: str) -> Guard:
+    return Guard("user", "username", username, "A user with that username already exists.")
+
+
+def _email_guard(email: str) -> Guard:
+    return Guard("user", "email", email, "A user with that email already exists.")
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(subject=str(user.id), username=user.username, roles=frozenset({user.role}))
+
+
+def register_user(body: RegisterRequest, actor: Principal | None) -> User:
+    """Public for agents and officers; a manager or admin is registered only by an admin."""
+    if body.role not in PUBLIC_ROLES and (actor is None or ADMIN not in actor.roles):
+        raise Forbidden("Only an admin can register a manager or an admin.")
+    if body.manager is not None:
+        manager = _get(User, body.manager)
+        if manager is None or manager.role != MANAGER:
+            raise ValidationFailed({"manager": [f"Invalid pk \"{body.manager}\" - no manager with this id."]})
+    for guard in (_username_guard(body.username), _email_guard(body.email)):
+        if _get(Guards, guard.key) is not None:  # cheap pre-check: no hashing for a taken name
+            raise ValidationFailed({guard.field: [guard.message]})
+    return create_user(body.username, body.email, body.role, body.password, manager=body.manager, phone=body.phone)
+
+
+def create_user(username: str, email: str, role: str, password: str, *, manager: int | None = None,
+                phone: str | None = None, password_hash: str | None = None) -> User:
+    user = User(user_ids.next(), username=username, username_key=username.lower(), email=email, role=role,
+                manager=manager, phone=phone, password_hash=password_hash or hash_password(password))
+    owner = str(user.id)
+    txn.run(Guards, [txn.claim(Guards, _username_guard(username), owner),
+                     txn.claim(Guards, _email_guard(email), owner), txn.put(user)])
+    return user
+
+
+def find_user(username: str) -> User | None:
+    return next(iter(User.username_index.query(username.strip().lower(), limit=1)), None)
+
+
+def check_credentials(username: str, password: str) -> User | None:
+    user = find_user(username)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    return user
+
+
+def resolve_user(sub: str) -> Principal | None:
+    if not str(sub).isdigit():
+        return None
+    user = _get(User, int(sub))
+    return principal_of(user) if user else None
+
+
+def list_users(page: PageRequest) -> Page:
+    return paged(lambda limit, cursor: User.all_index.query("user", limit=limit, last_evaluated_key=cursor), page)
+
+
+def seed_admin(password: str) -> User:
+    """The embedded stack's admin; idempotent (an existing `admin` is left as it is)."""
+    existing = find_user("admin")
+    if existing is not None:
+        return existing
+    try:
+        return create_user("admin", "admin@example.com", ADMIN, password, phone="+911111111111")
+    except ValidationFailed:
+        return find_user("admin")  # a concurrent seed won
+
+
+# -- customers ---------------------------------------------------------------------------------
+def _code_guard(code: str) -> Guard:
+    return Guard("customer", "customer_code", code, "A customer with this customer code already exists.")
+
+
+def check_officer(officer_id: int | None) -> None:
+    if officer_id is None:
+        return
+    officer = _get(User, officer_id)
+    if officer is None or officer.role != OFFICER:
+        raise ValidationFailed({"assigned_collection_officer": [
+            f"Invalid pk \"{officer_id}\" - no collection officer with this id."]})
+
+
+def get_customer(principal: Principal, customer_id: int) -> Customer:
+    customer = _get(Customer, customer_id)
+    if customer is None or not (sees_all(principal) or customer.assigned_collection_officer == principal.user_id):
+        raise NotFound("Customer not found.")
+    return customer
+
+
+def list_customers(principal: Principal, page: PageRequest) -> Page:
+    if sees_all(principal):
+        return paged(lambda limit, cursor: Customer.all_index.query(
+            "customer", limit=limit, last_evaluated_key=cursor), page)
+    if principal.user_id is None:
+        return Page([], None)
+    return paged(lambda limit, cursor: Customer.officer_index.query(
+        principal.user_id, limit=limit, last_evaluated_key=cursor), page)
+
+
+def _customer_fields(body: CustomerIn) -> dict[str, Any]:
+    data = body.model_dump(exclude={"customer_code"})
+    data["date_of_birth"] = body.date_of_birth.isoformat() if body.date_of_birth else None
+    return data
+
+
+def create_customer(body: CustomerIn) -> Customer:
+    """A given code is kept (400 if taken); none generates one, retried on the rare clash."""
+    check_officer(body.assigned_collection_officer)
+    customer_id = customer_ids.next()
+    for attempt in range(8):
+        code = body.customer_code or generated_code(customer_id, attempt)
+        customer = Customer(customer_id, customer_code=code, **_customer_fields(body))
+        try:
+            txn.run(Guards, [txn.claim(Guards, _code_guard(code), str(customer_id)), txn.put(customer)])
+            return customer
+        except ValidationFailed:
+            if body.customer_code:
+                raise
+    raise Conflict("Could not generate a unique customer code; try again.")
+
+
+def customer_input(customer: Customer) -> dict[str, Any]:
+    return {name: getattr(customer, name) for name in CustomerIn.model_fields}
+
+
+def update_customer(customer_id: int, changes: dict[str, Any], *, partial: bool) -> Customer:
+    """PUT (`partial=False`) or PATCH; an omitted or null customer_code keeps the current code."""
+    customer = _get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("Customer not found.")
+    body = validate(CustomerIn, {**customer_input(customer), **changes} if partial else changes)
+    if body.assigned_collection_officer != customer.assigned_collection_officer:
+        check_officer(body.assigned_collection_officer)
+    old_code, old_officer = customer.customer_code, customer.assigned_collection_officer
+    new_code = body.customer_code or old_code
+    for name, value in _customer_fields(body).items():
+        setattr(customer, name, value)
+    customer.customer_code = new_code
+    steps = [txn.put(customer)]
+    if new_code.lower() != old_code.lower():
+        steps += [txn.claim(Guards, _code_guard(new_code), str(customer_id)),
+                  txn.release(Guards, _code_guard(old_code))]
+    txn.run(Guards, steps)
+    if customer.assigned_collection_officer != old_officer:
+        _reassign_loans(customer_id, customer.assigned_collection_officer)
+    return customer
+
+
+def _reassign_loans(customer_id: int, officer: int | None) -> None:
+    """Copy the customer's officer onto its loans (the officer's loan list reads that copy)."""
+    for loan in Loan.customer_index.query(customer_id):
+        action = Loan.officer.set(officer) if officer is not None else Loan.officer.remove()
+        loan.update(actions=[action])
+
+
+def delete_customer(customer_id: int) -> None:
+    customer = _get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("Customer not found.")
+    txn.run(Guards, [
+        _require_zero("customer-loans", customer_id,
+                      "This customer has loans; delete the loans first."),
+        txn.release(Guards, _code_guard(customer.customer_code)),
+        txn.delete(customer),
+    ])
+
+
+# -- loans -------------------------------------------------------------------------------------
+def _account_guard(number: str) -> Guard:
+    return Guard("loan", "loan_account_number", number, "A loan with this loan account number already exists.")
+
+
+def _customer_exists(customer_id: int) -> txn.Step:
+    return txn.check(Customer, customer_id, Customer.id.exists(), ValidationFailed(
+        {"customer": [f"Invalid pk \"{customer_id}\" - customer does not exist."]}))
+
+
+def _loan_customer(customer_id: int) -> Customer:
+    customer = _get(Customer, customer_id)
+    if customer is None:
+        raise ValidationFailed({"customer": [f"Invalid pk \"{customer_id}\" - customer does not exist."]})
+    return customer
+
+
+def get_loan(principal: Principal, loan_id: int) -> Loan:
+    loan = _get(Loan, loan_id)
+    if loan is None:
+        raise NotFound("Loan not found.")
+    if not sees_all(principal):
+        customer = _get(Customer, loan.customer)
+        if customer is None or customer.assigned_collection_officer != principal.user_id:
+            raise NotFound("Loan not found.")
+    return loan
+
+
+def list_loans(principal: Principal, page: PageRequest) -> Page:
+    if sees_all(principal):
+        return paged(lambda limit, cursor: Loan.all_index.query("loan", limit=limit, last_evaluated_key=cursor),
+                     page)
+    if principal.user_id is None:
+        return Page([], None)
+    return paged(lambda limit, cursor: Loan.officer_index.query(
+        principal.user_id, limit=limit, last_evaluated_key=cursor), page)
+
+
+def list_customer_loans(principal: Principal, customer_id: int, page: PageRequest) -> Page:
+    get_customer(principal, customer_id)
+    return paged(lambda limit, cursor: Loan.customer_index.query(
+        customer_id, limit=limit, last_evaluated_key=cursor), page)
+
+
+def _loan_fields(body: LoanIn) -> dict[str, Any]:
+    data = body.model_dump()
+    data["loan_date"] = body.loan_date.isoformat()
+    return data
+
+
+def create_loan(body: LoanIn) -> Loan:
+    customer = _loan_customer(body.customer)
+    loan = Loan(loan_ids.next(), officer=customer.assigned_collection_officer, **_loan_fields(body))
+    txn.run(Guards, [
+        _customer_exists(body.customer),
+        txn.claim(Guards, _account_guard(body.loan_account_number), str(loan.id)),
+        _count("customer-loans", body.customer, 1),
+        txn.put(loan),
+    ])
+    return loan
+
+
+def loan_input(loan: Loan) -> dict[str, Any]:
+    return {name: getattr(loan, name) for name in LoanIn.model_fields}
+
+
+def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan:
+    loan = _get(Loan, loan_id)
+    if loan is None:
+        raise NotFound("Loan not found.")
+    body = validate(LoanIn, {**loan_input(loan), **changes} if partial else changes)
+    old_number, old_customer = loan.loan_account_number, loan.customer
+    steps: list[txn.Step] = []
+    if body.customer != old_customer:
+        loan.officer = _loan_customer(body.customer).assigned_collection_officer
+        steps += [_customer_exists(body.customer), _count("customer-loans", body.customer, 1),
+                  _count("customer-loans", old_customer, -1)]
+    if body.loan_account_number.lower() != old_number.lower():
+        steps += [txn.claim(Guards, _account_guard(body.loan_account_number), str(loan_id)),
+                  txn.release(Guards, _account_guard(old_number))]
+    for name, value in _loan_fields(body).items():
+        setattr(loan, name, value)
+    txn.run(Guards, [*steps, txn.put(loan)])
+    return loan
+
+
+def delete_loan(loan_id: int) -> None:
+    loan = _get(Loan, loan_id)
+    if loan is None:
+        raise NotFound("Loan not found.")
+    txn.run(Guards, [
+        _require_zero("loan-interactions", loan_id, "This loan has interactions; delete them first."),
+        _count("customer-loans", loan.customer, -1),
+        txn.release(Guards, _account_guard(loan.loan_account_number)),
+        txn.delete(loan),
+    ])
+
+
+# -- interactions ------------------------------------------------------------------------------
+def _loan_exists(loan_id: int, field_name: str = "loan") -> txn.Step:
+    return txn.check(Loan, loan_id, Loan.id.exists(), ValidationFailed(
+        {field_name: [f"Invalid pk \"{loan_id}\" - loan does not exist."]}))
+
+
+def create_interaction(principal: Principal, kind: str, body: InteractionIn) -> Interaction:
+    """An officer may record field visits only on loans in their scope (others read as missing)."""
+    try:
+        get_loan(principal, body.loan)
+    except NotFound:
+        raise ValidationFailed({"loan": [f"Invalid pk \"{body.loan}\" - loan does not exist."]}) from None
+    interaction = Interaction(
+        interaction_ids.next(), loan=body.loan, loan_kind=loan_kind(body.loan, kind), interaction_type=kind,
+        comment=body.comment, disposition=body.disposition, timestamp=utcnow(),
+        next_call_date=body.next_call_date.isoformat() if body.next_call_date else None,
+        created_by=principal.user_id)
+    txn.run(Guards, [_loan_exists(body.loan), _count("loan-interactions", body.loan, 1), txn.put(interaction)])
+    return interaction
+
+
+def get_interaction(principal: Principal, kind: str, interaction_id: int) -> Interaction:
+    """A field interaction is not found under the calling paths, and the reverse."""
+    interaction = _get(Interaction, interaction_id)
+    if interaction is None or interaction.interaction_type != kind:
+        raise NotFound("Interaction not found.")
+    try:
+        get_loan(principal, interaction.loan)
+    except NotFound:
+        raise NotFound("Interaction not found.") from None
+    return interaction
+
+
+def list_interactions(principal: Principal, kind: str, loan_id: int, page: PageRequest) -> Page:
+    """Newest first (ids grow with time)."""
+    get_loan(principal, loan_id)
+    return paged(lambda limit, cursor: Interaction.loan_index.query(
+        loan_kind(loan_id, kind), scan_index_forward=False, limit=limit, last_evaluated_key=cursor), page)
+
+
+def _may_edit(principal: Principal, interaction: Interaction) -> None:
+    """The creator, managers and admins change or delete an interaction; others read it only."""
+    if principal.roles & EDIT_ANY_INTERACTION:
+        return
+    if interaction.created_by is None or interaction.created_by != principal.user_id:
+        raise Forbidden("Only the creator, a manager or an admin can change this interaction.")
+
+
+def update_interaction(principal: Principal, kind: str, interaction_id: int, changes: Schema,
+                       *, partial: bool) -> Interaction:
+    interaction = get_interaction(principal, kind, interaction_id)
+    _may_edit(principal, interaction)
+    values = changes.model_dump(exclude_unset=partial)
+    if "disposition" in values and values["disposition"] is None:
+        raise ValidationFailed({"disposition": ["This field may not be null."]})
+    if "comment" in values:
+        interaction.comment = values["comment"] or ""
+    if "disposition" in values:
+        interaction.disposition = values["disposition"]
+    if "next_call_date" in values:
+        day = values["next_call_date"]
+        interaction.next_call_date = day.isoformat() if day else None
+    txn.run(Guards, [txn.put(interaction)])
+    return interaction
+
+
+def delete_interaction(principal: Principal, kind: str, interaction_id: int) -> None:
+    interaction = get_interaction(principal, kind, interaction_id)
+    _may_edit(principal, interaction)
+    txn.run(Guards, [txn.delete(interaction), _count("loan-interactions", interaction.loan, -1)])
+
+
+# -- logs --------------------------------------------------------------------------------------
+def list_logs(page: PageRequest) -> Page:
+    """The audit trail, newest first (records past their TTL are hidden until DynamoDB drops them)."""
+    from chalicelib.core.audit import AuditStore
+
+    try:
+        items, last = AuditStore(PRODUCT, Counters).page(page.limit, page.cursor)
+    except QueryError as exc:
+        if page.cursor is None:
+            raise
+        raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
+    return Page(items, encode_cursor(last))

@@ -1,0 +1,1 @@
+"""CloudFormation for each product's stage, merged into `chalice package` output (see README.md)."""

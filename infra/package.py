@@ -1,0 +1,95 @@
+"""`python -m infra.package [--product X]` (`make package`): build/<stage>/sam.json for each stage.
+
+For one stage: put the stage's environment in os.environ, import the product, render the merge
+fragment (infra/template.py) and the IAM policy file (infra/policy.py), run
+`chalice package --stage <stage> --merge-template <fragment> build/<stage>/`, then apply
+infra/fixups.py. Without --product every stage is built, each in its own interpreter (table names
+are fixed when a product's models are imported).
+
+Dependencies go to a Lambda layer (`automatic_layer` in .chalice/config.json): Chalice caches it in
+.chalice/deployments/ keyed on requirements.txt alone, so only the first run (or a change of
+requirements.txt) downloads wheels; later runs zip the app code only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from infra.stages import ROOT, apply_stage_environment, stage_names
+
+BUILD = ROOT / "build"
+
+
+def chalice_command() -> list[str]:
+    script = Path(sys.executable).with_name("chalice")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "chalice.cli"]
+
+
+def prune_chalice_cache(keep: int = 2) -> None:
+    """Chalice keeps every zip it ever built in .chalice/deployments/; keep the newest few."""
+    folder = ROOT / ".chalice" / "deployments"
+    for pattern in ("appcode-*.zip", "managed-layer-*.zip"):
+        zips = sorted(folder.glob(pattern), key=lambda path: path.stat().st_mtime, reverse=True)
+        for old in zips[keep:]:
+            old.unlink(missing_ok=True)
+
+
+def build_stage(stage: str) -> Path:
+    started = time.perf_counter()
+    env = apply_stage_environment(stage)
+    from chalicelib.core.app_factory import load_product
+    from chalicelib.core.config import get_settings
+    from chalicelib.core.resources import queues
+    from infra.fixups import fix_log_group_names, point_sqs_events_at_queues
+    from infra.policy import write_policy
+    from infra.template import queue_id, render
+
+    product = load_product(env["CRM_PRODUCT"])
+    settings = get_settings()
+    if write_policy(stage, settings):
+        print(f"[{stage}] wrote the IAM policy file (commit it)")
+    BUILD.mkdir(exist_ok=True)
+    fragment = BUILD / f"{stage}-infra.json"
+    fragment.write_text(json.dumps(render(product), indent=2, sort_keys=True) + "\n")
+    out = BUILD / stage
+    shutil.rmtree(out, ignore_errors=True)
+    rendered = time.perf_counter()
+
+    child_env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+    child_env.pop("AWS_ENDPOINT_URL", None)
+    subprocess.run([*chalice_command(), "--project-dir", str(ROOT), "package", "--stage", stage,
+                    "--merge-template", str(fragment), str(out)], check=True, cwd=ROOT, env=child_env)
+    packaged = time.perf_counter()
+    prune_chalice_cache()
+
+    sam = out / "sam.json"
+    template = json.loads(sam.read_text())
+    point_sqs_events_at_queues(template, {q.name: queue_id(q) for q in queues()})
+    fix_log_group_names(template)
+    sam.write_text(json.dumps(template, indent=2) + "\n")
+    print(f"[{stage}] {sam.relative_to(ROOT)}: {len(template['Resources'])} resources; "
+          f"render {rendered - started:.1f}s, chalice package {packaged - rendered:.1f}s")
+    return sam
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--product", help="the stage to build (stages are named after products)")
+    args = parser.parse_args(argv)
+    if args.product:
+        build_stage(args.product)
+        return 0
+    for stage in stage_names():  # one interpreter per stage: settings are read at import time
+        subprocess.run([sys.executable, "-m", "infra.package", "--product", stage], check=True, cwd=ROOT)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""The stage's own resources as a CloudFormation fragment for `chalice package --merge-template`.
+
+Everything is derived from the definitions the app and the embedded stack already use: tables from
+the product's pynamodb models (`table_spec`, `ttl_attribute`), queues and the bucket from
+`chalicelib.core.resources`, error bodies from the product's error renderer. Names come from the
+stage's settings, so the Lambdas (which read the same settings) find what this template creates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from chalicelib.core.config import Settings, get_settings
+from chalicelib.core.db.tables import table_spec, ttl_attribute
+from chalicelib.core.errors import ApiError, Forbidden, NotFound, Unauthorized
+from chalicelib.core.product import Product
+from chalicelib.core.resources import BucketDef, QueueDef, bucket, queues
+
+QUEUE_RETENTION_SECONDS = 4 * 24 * 3600  # SQS's default, stated: long enough to outlast an outage
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to look at a poison message
+# Prefixes written by the app that nobody needs forever (kept in step with the product code).
+EXPIRING_PREFIXES = {"api-uploads/": 30, "reports/": 365}
+# GatewayResponses written in the product's error shape: type -> (status, error or None for the
+# gateway's own message). MISSING_AUTHENTICATION_TOKEN is what API Gateway answers for an unknown
+# path (403 by default); the specs want 404 there.
+GATEWAY_RESPONSES: dict[str, tuple[str, ApiError | None]] = {
+    "UNAUTHORIZED": ("401", Unauthorized()),
+    "ACCESS_DENIED": ("403", Forbidden()),
+    "MISSING_AUTHENTICATION_TOKEN": ("404", NotFound()),
+    "DEFAULT_4XX": ("", None),
+    "DEFAULT_5XX": ("", ApiError("Internal server error.")),
+}
+_MESSAGE = "@@gateway-message@@"
+
+
+def logical_id(*parts: str) -> str:
+    """`("Table", "login-attempts")` -> `TableLoginAttempts` (CloudFormation ids are alphanumeric)."""
+    words = [w for part in parts for w in re.split(r"[^0-9A-Za-z]+", part) if w]
+    return "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def _entity(table_name: str, settings: Settings) -> str:
+    prefix = f"{settings.table_prefix}{settings.product}-"
+    return table_name[len(prefix):] if table_name.startswith(prefix) else table_name
+
+
+def table_resources(models: list[Any], settings: Settings) -> dict[str, Any]:
+    """One table per model. Every table is kept on stack deletion and protected from deletion: even
+    the short-lived ones (revocations, lockouts) guard security decisions, and counters lost would
+    hand out ids twice."""
+    resources: dict[str, Any] = {}
+    for model in models:
+        spec = table_spec(model)
+        props: dict[str, Any] = {
+            **spec,
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+            "DeletionProtectionEnabled": True,
+        }
+        ttl = ttl_attribute(model)
+        if ttl:
+            props["TimeToLiveSpecification"] = {"AttributeName": ttl, "Enabled": True}
+        name = logical_id("Table", _entity(spec["TableName"], settings))
+        if name in resources:
+            raise ValueError(f"two tables map to the logical id {name}")
+        resources[name] = {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain",
+                           "UpdateReplacePolicy": "Retain", "Properties": props}
+    return resources
+
+
+def queue_id(queue: QueueDef) -> str:
+    return logical_id(queue.key, "Queue")
+
+
+def queue_resources(defs: list[QueueDef]) -> dict[str, Any]:
+    """Each queue with its DLQ. Queues hold work in flight, not records: they go with the stack."""
+    resources: dict[str, Any] = {}
+    transient = {"DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete"}
+    for queue in defs:
+        dlq = logical_id(queue.key, "DeadLetterQueue")
+        resources[dlq] = {"Type": "AWS::SQS::Queue", **transient, "Properties": {
+            "QueueName": queue.dlq_name, "MessageRetentionPeriod": DLQ_RETENTION_SECONDS,
+            "SqsManagedSseEnabled": True}}
+        resources[queue_id(queue)] = {"Type": "AWS::SQS::Queue", **transient, "Properties": {
+            "QueueName": queue.name, "VisibilityTimeout": queue.visibility_timeout,
+            "MessageRetentionPeriod": QUEUE_RETENTION_SECONDS, "SqsManagedSseEnabled": True,
+            "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [dlq, "Arn"]},
+                              "maxReceiveCount": queue.max_receive_count}}}
+    return resources
+
+
+def bucket_resources(spec: BucketDef, uploads: QueueDef, settings: Settings) -> dict[str, Any]:
+    """The bucket, its notification of new objects under the watched prefixes to the uploads queue,
+    and the queue policy that lets S3 send there (S3 checks it when the notification is set, hence
+    DependsOn; the policy names the bucket by ARN rather than Ref to avoid a cycle)."""
+    queue = queue_id(uploads)
+    bucket_arn = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{spec.name}"}
+    policy = {"Type": "AWS::SQS::QueuePolicy", "Properties": {
+        "Queues": [{"Ref": queue}],
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Sid": "BucketNotifications", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": [queue, "Arn"]},
+            "Condition": {"ArnLike": {"aws:SourceArn": bucket_arn},
+                          "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]}}}
+    rules: list[dict[str, Any]] = [{"Id": "abort-incomplete-uploads", "Status": "Enabled",
+                                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]
+    rules += [{"Id": f"expire-{prefix.strip('/')}", "Status": "Enabled", "Prefix": prefix,
+               "ExpirationInDays": days} for prefix, days in sorted(EXPIRING_PREFIXES.items())]
+    props: dict[str, Any] = {
+        "BucketName": spec.name,
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        "LifecycleConfiguration": {"Rules": rules},
+        "NotificationConfiguration": {"QueueConfigurations": [
+            {"Event": "s3:ObjectCreated:*", "Queue": {"Fn::GetAtt": [queue, "Arn"]},
+             "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}}}
+            for prefix in spec.notify_prefixes]},
+    }
+    origins = [o for o in settings.cors_origins if o != "*"]
+    if origins:  # browsers POST large files straight to the bucket with the presigned form
+        props["CorsConfiguration"] = {"CorsRules": [{
+            "AllowedOrigins": origins, "AllowedMethods": ["GET", "POST", "PUT"], "AllowedHeaders": ["*"],
+            "ExposedHeaders": ["ETag"], "MaxAge": 3000}]}
+    return {
+        logical_id(uploads.key, "QueuePolicy"): policy,
+        "Bucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+                   "DependsOn": [logical_id(uploads.key, "QueuePolicy")], "Properties": props},
+        "BucketTlsOnlyPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+            "Bucket": {"Ref": "Bucket"},
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": [{"Fn::GetAtt": ["Bucket", "Arn"]},
+                             {"Fn::Sub": "${Bucket.Arn}/*"}],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}},
+    }
+
+
+def topic_name(settings: Settings) -> str:
+    return f"{settings.table_prefix}{settings.product}-alerts"
+
+
+def alert_resources(defs: list[QueueDef], settings: Settings) -> dict[str, Any]:
+    """An SNS topic for operators, and an alarm on every DLQ that is not empty. The topic is not
+    encrypted with the AWS-managed SNS key: CloudWatch alarms cannot publish to such a topic."""
+    resources: dict[str, Any] = {"AlertsTopic": {"Type": "AWS::SNS::Topic", "Properties": {
+        "TopicName": topic_name(settings)}}}
+    for queue in defs:
+        resources[logical_id(queue.key, "DeadLetterAlarm")] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmDescription": f"Messages parked in {queue.dlq_name}: a {queue.key} handler keeps failing.",
+            "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [logical_id(queue.key, "DeadLetterQueue"),
+                                                                          "QueueName"]}}],
+            "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlertsTopic"}]}}
+    return resources
+
+
+def _error_template(product: Product, error: ApiError | None) -> str:
+    """The product's error body; without an error, the gateway's own message goes in its place."""
+    body = json.dumps(product.api.renderer(error or ApiError(_MESSAGE)), sort_keys=True)
+    # $context.error.messageString is already a quoted JSON string.
+    return body.replace(json.dumps(_MESSAGE), "$context.error.messageString")
+
+
+def gateway_responses(product: Product, settings: Settings) -> dict[str, Any]:
+    """API Gateway's own answers (authorizer 401, 403, unknown path, throttling...) in the product's
+    error shape, with the CORS headers a browser needs to read them. With one allowed origin it is
+    sent as is; with several, the request's Origin is echoed (these bodies carry no data)."""
+    origins = [o for o in settings.cors_origins if o != "*"]
+    headers: dict[str, str] = {}
+    if origins or "*" in settings.cors_origins:
+        origin = f"'{origins[0]}'" if len(origins) == 1 and "*" not in settings.cors_origins \
+            else "method.request.header.origin"
+        headers = {"gatewayresponse.header.Access-Control-Allow-Origin": origin,
+                   "gatewayresponse.header.Access-Control-Allow-Credentials": "'true'",
+                   "gatewayresponse.header.Vary": "'Origin'"}
+    responses: dict[str, Any] = {}
+    for kind, (status, error) in GATEWAY_RESPONSES.items():
+        response: dict[str, Any] = {"responseTemplates": {"application/json": _error_template(product, error)}}
+        if status:
+            response["statusCode"] = status
+        if headers:
+            response["responseParameters"] = dict(headers)
+        responses[kind] = response
+    return responses
+
+
+def outputs(defs: list[QueueDef], settings: Settings) -> dict[str, Any]:
+    result: dict[str, Any] = {"BucketName": {"Value": {"Ref": "Bucket"}},
+                              "AlertsTopicArn": {"Value": {"Ref": "AlertsTopic"}}}
+    for queue in defs:
+        result[logical_id(queue.key, "QueueUrl")] = {"Value": {"Ref": queue_id(queue)}}
+    return result
+
+
+def render(product: Product) -> dict[str, Any]:
+    """The merge fragment for the current stage (settings come from the environment)."""
+    settings = get_settings()
+    defs = queues()
+    uploads = next(q for q in defs if q.key == "uploads")
+    resources: dict[str, Any] = {}
+    resources.update(table_resources(product.models, settings))
+    resources.update(queue_resources(defs))
+    resources.update(bucket_resources(bucket(), uploads, settings))
+    resources.update(alert_resources(defs, settings))
+    # Merged into Chalice's RestAPI: part of its DefinitionBody, so API Gateway redeploys with it.
+    resources["RestAPI"] = {"Properties": {"DefinitionBody": {
+        "x-amazon-apigateway-gateway-responses": gateway_responses(product, settings)}}}
+    return {"Description": f"CRM {product.slug} ({settings.stage}): API, workers, tables, bucket, queues",
+            "Resources": resources, "Outputs": outputs(defs, settings)}

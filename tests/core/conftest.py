@@ -1,0 +1,292 @@
+"""A small test product built only from chalicelib.core: the platform is proved without RepaySync's code.
+
+`core_app` builds a fresh Chalice app with an `Api("repaysync", render_error_or_errors)` holding a
+public route, an any-user route, a role-restricted route, a notes resource (pydantic body, integer
+id, unique title, versioned record) and login/refresh/logout routes that use LoginGuard and the
+TokenService, behind the real authorizer. AWS state is reset for every test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pytest
+from pydantic import BaseModel as Schema
+from pydantic import Field
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+from chalicelib.core.auth.keys import generate_key as _generate_key  # the real one, before any patch
+from chalicelib.core.db.base import BaseModel, meta
+
+PRODUCT = "repaysync"
+ORIGIN = "http://localhost:3000"  # allowed by tests/conftest.py's CRM_CORS_ORIGINS
+GOOD_PASSWORD = "s3cret-pass"
+
+
+class Note(BaseModel):
+    """A versioned record of the test product."""
+
+    Meta = meta("coretest-notes", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    title = UnicodeAttribute()
+    amount = UnicodeAttribute(null=True)
+
+
+class NoteIn(Schema):
+    title: str = Field(min_length=1, max_length=50)
+    amount: Decimal | None = None
+    pages: int = 1
+
+
+class NoteUpdate(Schema):
+    title: str = Field(min_length=1, max_length=50)
+    version: int
+
+
+class LoginIn(Schema):
+    username: str
+    password: str
+
+
+class RefreshIn(Schema):
+    refresh: str
+
+
+@cache
+def password_hash() -> str:
+    from chalicelib.core.auth.passwords import hash_password
+
+    return hash_password(GOOD_PASSWORD)
+
+
+@dataclass
+class User:
+    sub: str
+    username: str
+    roles: frozenset[str]
+    active: bool = True
+
+
+@dataclass
+class CoreApp:
+    app: Any
+    client: Any
+    product: Any
+    tokens: Any
+    users: dict[str, User] = field(default_factory=dict)
+
+    def token(self, sub: str = "1", username: str = "alice", roles: tuple[str, ...] = ("calling_agent",)) -> str:
+        from chalicelib.core.auth.principal import Principal
+
+        return self.tokens.issue(Principal(subject=sub, username=username, roles=frozenset(roles))).access
+
+    def auth(self, token: str | None = None, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token or self.token()}", **extra}
+
+
+def build_product(users: dict[str, User]) -> tuple[Any, Any]:
+    """The test product: its Api, routes and tables."""
+    from chalicelib.core.api import Api, Call, Reply
+    from chalicelib.core.auth.authorizer import product_tokens
+    from chalicelib.core.auth.lockout import LoginGuard
+    from chalicelib.core.auth.passwords import verify_password
+    from chalicelib.core.auth.principal import Principal
+    from chalicelib.core.auth.store import login_attempts_model, revocation_model
+    from chalicelib.core.auth.tokens import TokenRejected
+    from chalicelib.core.db.counters import IdSequence, counter_model
+    from chalicelib.core.db.unique import Guard, UniqueWriter, unique_model
+    from chalicelib.core.errors import NotFound, Unauthorized, render_error_or_errors
+    from chalicelib.core.product import Product
+
+    api = Api(PRODUCT, render_error_or_errors, title="core test product")
+    ids = IdSequence(counter_model(PRODUCT), "coretest-notes")
+    writer = UniqueWriter(unique_model(PRODUCT))
+
+    def resolve_user(sub: str) -> Principal | None:
+        user = next((u for u in users.values() if u.sub == sub and u.active), None)
+        return None if user is None else Principal(subject=user.sub, username=user.username, roles=user.roles)
+
+    product = Product(slug=PRODUCT, api=api, roles=("calling_agent", "collection_officer", "manager", "admin"),
+                      admin_role="admin", resolve_user=resolve_user,
+                      models=[Note, counter_model(PRODUCT), unique_model(PRODUCT), revocation_model(PRODUCT),
+                              login_attempts_model(PRODUCT)])
+
+    def title_guard(title: str) -> Guard:
+        return Guard("note", "title", title, "A note with this title already exists.")
+
+    def render(note: Note) -> dict[str, Any]:
+        return {"id": note.id, "title": note.title, "amount": note.amount, "version": note.version}
+
+    def load(note_id: int) -> Note:
+        try:
+            return Note.get(note_id)
+        except Note.DoesNotExist as exc:
+            raise NotFound() from exc
+
+    @api.route("/api/ping/", ["GET"], public=True)
+    def ping(call: Call) -> dict[str, Any]:
+        return {"ok": True}
+
+    @api.route("/api/boom/", ["GET"], public=True)
+    def boom(call: Call) -> None:
+        raise RuntimeError("secret internals: db password is hunter2")
+
+    @api.route("/api/me/", ["GET"])
+    def me(call: Call) -> dict[str, Any]:
+        return {"sub": call.user.subject, "username": call.user.username, "roles": sorted(call.user.roles),
+                "iss": call.user.issuer}
+
+    @api.route("/api/admin-only/", ["GET"], roles={"admin", "manager"})
+    def admin_only(call: Call) -> dict[str, Any]:
+        return {"ok": True}
+
+    @api.route("/api/notes/", ["POST"], request=NoteIn, status=201, roles={"calling_agent", "admin"})
+    def create_note(call: Call) -> Reply:
+        body: NoteIn = call.body
+        note = Note(ids.next(), title=body.title, amount=None if body.amount is None else str(body.amount))
+        writer.save(note, owner=f"note#{note.id}", add=[title_guard(body.title)],
+                    condition=Note.id.does_not_exist())
+        files = {name: {"filename": f.filename, "content_type": f.content_type, "size": len(f.data),
+                        "text": f.data.decode("utf-8", "replace")}
+                 for name, f in call.parsed.files.items()}
+        return Reply({**render(note), "pages": body.pages, "files": files}, headers={"X-Note": str(note.id)})
+
+    @api.route("/api/notes/{id:int}/", ["GET"])
+    def get_note(call: Call) -> dict[str, Any]:
+        return render(load(call.path["id"]))
+
+    @api.route("/api/notes/{id:int}/", ["PUT"], request=NoteUpdate)
+    def update_note(call: Call) -> dict[str, Any]:
+        body: NoteUpdate = call.body
+        note = load(call.path["id"])
+        old_title = note.title
+        note.version = body.version  # the version the client read: a stale one loses with 409
+        note.title = body.title
+        writer.save(note, owner=f"note#{note.id}", add=[title_guard(body.title)],
+                    release=[title_guard(old_title)])
+        return render(note)
+
+    @api.route("/api/notes/{id:int}/", ["DELETE"], status=204)
+    def delete_note(call: Call) -> None:
+        note = load(call.path["id"])
+        writer.delete(note, release=[title_guard(note.title)])
+
+    @api.route("/api/token/", ["POST"], public=True, request=LoginIn)
+    def login(call: Call) -> dict[str, str]:
+        body: LoginIn = call.body
+        guard = LoginGuard(PRODUCT)
+        guard.check(body.username)
+        user = users.get(body.username)
+        matches = verify_password(password_hash() if user else None, body.password)  # same cost either way
+        if user is None or not matches:
+            guard.failed(body.username)
+            raise Unauthorized("No active account found with the given credentials.")
+        guard.succeeded(body.username)
+        pair = product_tokens(product).issue(Principal(subject=user.sub, username=user.username, roles=user.roles))
+        return {"access": pair.access, "refresh": pair.refresh}
+
+    @api.route("/api/token/refresh/", ["POST"], public=True, request=RefreshIn)
+    def refresh(call: Call) -> dict[str, str]:
+        try:
+            pair = product_tokens(product).rotate(call.body.refresh)
+        except TokenRejected as exc:
+            raise Unauthorized(str(exc)) from exc
+        return {"access": pair.access, "refresh": pair.refresh}
+
+    @api.route("/api/logout/", ["POST"], public=True, request=RefreshIn, status=204)
+    def logout(call: Call) -> None:
+        try:
+            product_tokens(product).revoke(call.body.refresh)
+        except TokenRejected as exc:
+            raise Unauthorized(str(exc)) from exc
+
+    return api, product
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Settings are cached per process: forget them around each test (tests change the environment)."""
+    from chalicelib.core.config import reset_settings
+
+    reset_settings()
+    yield
+    reset_settings()
+
+
+@cache
+def spare_key(index: int) -> Any:
+    """RSA keys made once per run (generating one costs up to half a second); 0 is the stage's."""
+    return _generate_key()
+
+
+def session_signing_key() -> Any:
+    return spare_key(0)
+
+
+@pytest.fixture()
+def fast_keys(monkeypatch) -> None:
+    """keyring.rotate() and other key makers take the run's spare keys in turn instead of new ones."""
+    import itertools
+
+    counter = itertools.count(1)
+    monkeypatch.setattr("chalicelib.core.auth.keys.generate_key", lambda: spare_key(next(counter)))
+
+
+@pytest.fixture()
+def cheap_passwords(monkeypatch) -> str:
+    """argon2 costs ~50 ms a check: tests about tokens and counting use a plain comparison."""
+    import sys
+
+    monkeypatch.setattr("chalicelib.core.auth.passwords.verify_password",
+                        lambda stored, password: bool(stored) and password == GOOD_PASSWORD)
+    monkeypatch.setattr(sys.modules[__name__], "password_hash", lambda: "not-an-argon2-hash")
+    return GOOD_PASSWORD
+
+
+def install_signing_key() -> None:
+    """Store the session key as the stage's signing secret, as a deployed stage would have it."""
+    import json
+
+    from chalicelib.core import aws
+    from chalicelib.core.config import get_settings
+
+    key = session_signing_key()
+    aws.secrets().create_secret(Name=get_settings().signing_key_secret, SecretString=json.dumps(
+        {"current": {"kid": key.kid, "pem": key.pem}, "previous": None}))
+
+
+@pytest.fixture()
+def core_app(aws_mock, monkeypatch) -> Any:
+    from chalice import Chalice
+    from chalice.test import Client
+
+    from chalicelib.core.app_factory import BINARY_TYPES
+    from chalicelib.core.auth import authorizer as authorizer_module
+    from chalicelib.core.auth.authorizer import product_tokens, register_authorizer
+    from chalicelib.core.auth.keys import keyring
+    from chalicelib.core.auth.routes import register_auth_routes
+    from chalicelib.core.db.tables import ensure_tables
+    from chalicelib.core.local.gateway import install
+
+    aws_mock.reset()
+    install()
+    install_signing_key()
+    if keyring._loaded != (session_signing_key(), None):  # parsing a PEM costs ~60 ms: keep it when unchanged
+        keyring.forget()
+    # product_tokens() keeps one TokenService per slug: let this product's resolve_user be the one used
+    monkeypatch.delitem(authorizer_module._services, PRODUCT, raising=False)
+
+    users = {"alice": User("1", "alice", frozenset({"calling_agent"})),
+             "boss": User("2", "boss", frozenset({"admin"}))}
+    api, product = build_product(users)
+    ensure_tables(product.models)
+    app = Chalice(app_name="crm-coretest")
+    app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
+    authorizer = register_authorizer(app, product)
+    register_auth_routes(product)
+    api.attach(app, authorizer)
+    with Client(app) as client:
+        yield CoreApp(app=app, client=client, product=product, tokens=product_tokens(product), users=users)

@@ -1,0 +1,215 @@
+"""A tiny import ("widgets") with its own table, so the engine is tested without any product's models."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from pydantic import BaseModel, Field
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from chalicelib.core.db.base import meta
+from chalicelib.core.db.counters import counter_model
+from chalicelib.core.db.unique import Guard, UniqueWriter, unique_model
+from chalicelib.core.files.jobs import import_job_model
+from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
+
+PRODUCT = "repaysync"
+ROLES = ("calling_agent", "collection_officer", "manager", "admin")
+
+
+class Widget(Model):
+    Meta = meta("widgets", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    code = UnicodeAttribute()
+    name = UnicodeAttribute()
+    qty = NumberAttribute()
+    color = UnicodeAttribute()
+    made_on = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)
+
+
+class WidgetRow(BaseModel):
+    code: str = Field(min_length=2, max_length=12)
+    name: str
+    qty: int = Field(ge=0)
+    color: str = "red"
+    made_on: date | None = None
+
+
+@dataclass
+class Writer:
+    """Writes widgets like a product would: a unique code guard owned by the record id, then a batch write.
+
+    `fail_on` makes it crash once at a row (before or after writing its batch), like a Lambda dying.
+    """
+
+    calls: list[list[int]] = field(default_factory=list)
+    fail_on: int | None = None
+    fail_after_write: bool = False
+    hook: object = None
+
+    def __call__(self, batch: ImportBatch) -> list[RowError]:
+        rows = [row for row, _ in batch.rows]
+        self.calls.append(rows)
+        if self.hook is not None:
+            self.hook(batch)
+        crash = self.fail_on is not None and self.fail_on in rows
+        if crash and not self.fail_after_write:
+            self.fail_on = None
+            raise RuntimeError("simulated crash before the batch write")
+        guards = UniqueWriter(unique_model(PRODUCT))
+        errors: list[RowError] = []
+        accepted = []
+        for row, widget_id, data in batch.items():
+            guard = Guard("widget", "code", data.code)
+            if not guards.claim(guard, owner=str(widget_id)):
+                current = guards.guards.get(guard.key)
+                if current.owner != str(widget_id):  # the same record written again is not a clash
+                    errors.append(RowError(row, {"code": ["A widget with this code already exists."]}))
+                    continue
+            accepted.append(Widget(widget_id, code=data.code, name=data.name, qty=data.qty, color=data.color,
+                                   made_on=data.made_on.isoformat() if data.made_on else None,
+                                   created_by=batch.principal.subject if batch.principal else None))
+        with Widget.batch_write() as writer:
+            for widget in accepted:
+                writer.save(widget)
+        if crash:
+            self.fail_on = None
+            raise RuntimeError("simulated crash after the batch write")
+        return errors
+
+
+def widget_spec(writer: Writer) -> ImportSpec:
+    return ImportSpec(name="widgets", row_model=WidgetRow, write=writer,
+                      headers={"code": ("Widget Code", "sku"), "qty": ("quantity",)},
+                      id_sequence="widgets", roles=frozenset({"manager", "admin"}))
+
+
+def all_widgets() -> list[Widget]:
+    return sorted(Widget.scan(), key=lambda widget: widget.id)  # a test helper, never a request path
+
+
+def csv_bytes(*lines: str, bom: bool = False) -> bytes:
+    text = "\r\n".join(lines) + "\r\n"
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+def xlsx_bytes(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def multipart(filename: str, data: bytes, field_name: str = "file") -> tuple[bytes, str]:
+    boundary = "----widgetboundary7MA4YWxk"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field_name}\"; filename=\"{filename}\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.fixture()
+def aws_env(aws_mock):
+    """A fresh emulation with the widgets, counters, uniques and imports tables, bucket and queues."""
+    aws_mock.reset()
+    from chalicelib.core import aws
+    from chalicelib.core.auth.keys import keyring
+    from chalicelib.core.db.tables import ensure_tables
+    from chalicelib.core.local.gateway import install
+    from chalicelib.core.local.resources import create_buckets_and_queues
+
+    install()
+    ensure_tables([Widget, counter_model(PRODUCT), unique_model(PRODUCT), import_job_model(PRODUCT)])
+    urls = create_buckets_and_queues()
+    keyring.forget()
+    aws.reset_clients()
+    return urls
+
+
+@pytest.fixture()
+def writer() -> Writer:
+    return Writer()
+
+
+@pytest.fixture()
+def engine(aws_env, writer):
+    from chalicelib.core.files.engine import ImportEngine
+
+    return ImportEngine(PRODUCT, counter_model(PRODUCT), [widget_spec(writer)], chunk_rows=4)
+
+
+@pytest.fixture()
+def widgets_app(engine):
+    """A small Chalice app: the import routes, an upload route, and the uploads worker."""
+    from chalice import Chalice
+
+    from chalicelib.core.api import Api
+    from chalicelib.core.app_factory import BINARY_TYPES
+    from chalicelib.core.auth.authorizer import register_authorizer
+    from chalicelib.core.errors import BadRequest, render_error_or_errors
+    from chalicelib.core.files.routes import register_import_routes
+    from chalicelib.core.files.worker import register_upload_worker
+    from chalicelib.core.product import Product
+
+    api = Api(PRODUCT, render_error_or_errors)
+    register_import_routes(api, engine, roles={"manager", "admin"})
+
+    @api.route("/api/widgets/bulk/upload/", ["POST"], roles={"manager", "admin"})
+    def upload(call):
+        file = call.parsed.files.get("file") if call.parsed else None
+        if file is None:
+            raise BadRequest("No file provided.")
+        job = engine.import_upload("widgets", file.filename, file.data, call.user)
+        return {"records_created": job.created_rows, "errors": job.row_errors(), "job_id": job.job_id}
+
+    # its own slug: product_tokens() caches one TokenService per slug, and this one has no user resolver
+    product = Product(slug="widgets-test", api=api, models=[], roles=ROLES, admin_role="admin")
+    app = Chalice(app_name="widgets-test")
+    app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
+    authorizer = register_authorizer(app, product)
+    api.attach(app, authorizer)
+    register_upload_worker(app, engine)
+    app.crm_product = product
+    return app
+
+
+@pytest.fixture()
+def client(widgets_app):
+    from chalice.test import Client
+
+    with Client(widgets_app) as test_client:
+        yield test_client
+
+
+@pytest.fixture()
+def token(widgets_app):
+    from chalicelib.core.auth.authorizer import product_tokens
+    from chalicelib.core.auth.principal import Principal
+
+    def issue(subject: str = "7", *roles: str) -> dict[str, str]:
+        principal = Principal(subject=subject, username=f"user{subject}", roles=frozenset(roles or ("manager",)))
+        access = product_tokens(widgets_app.crm_product).issue(principal).access
+        return {"Authorization": f"Bearer {access}"}
+
+    return issue
+
+
+def s3_event(bucket: str, key: str, etag: str | None = None) -> str:
+    from urllib.parse import quote_plus
+
+    obj: dict[str, object] = {"key": quote_plus(key), "size": 1}
+    if etag:
+        obj["eTag"] = etag
+    return json.dumps({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+                                    "eventName": "ObjectCreated:Put",
+                                    "s3": {"bucket": {"name": bucket}, "object": obj}}]})

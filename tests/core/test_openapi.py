@@ -1,0 +1,204 @@
+"""The OpenAPI document: generated from the route table, committed, valid, served at /openapi.json."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import BaseModel, Field
+
+from chalicelib.core.api import Api, Reply
+from chalicelib.core.errors import render_detail, render_error_or_errors
+from chalicelib.core.http import FORM, JSON, MULTIPART
+from chalicelib.core.openapi import (
+    DOCS_DIR,
+    available_products,
+    build_document,
+    dump,
+    product_document,
+    register_openapi_route,
+)
+
+
+# -- a small API covering every feature of the generator ---------------------------------------
+class Address(BaseModel):
+    city: str
+    pincode: str = Field(pattern=r"^\d{6}$")
+
+
+class PersonIn(BaseModel):
+    name: str = Field(min_length=1)
+    address: Address
+
+
+class PersonOut(BaseModel):
+    id: int
+    name: str
+    address: Address
+
+
+class Filters(BaseModel):
+    city: str | None = None
+    active: bool
+
+
+def _api(renderer=render_error_or_errors) -> Api:
+    api = Api("demo", renderer, title="Demo", version="2.0.0")
+
+    @api.route("/api/people/", ["GET"], roles={"admin", "agent"}, response=list[PersonOut], paginated=True,
+               query=Filters)
+    def list_people(call):
+        """Everyone visible to the caller."""
+        return Reply([])
+
+    @api.route("/api/people/", ["POST"], roles={"admin"}, request=PersonIn, response=PersonOut, status=201)
+    def create_person(call):
+        return None
+
+    @api.route("/api/people/{id:int}/", ["GET"], response=PersonOut)
+    def get_person(call):
+        return None
+
+    @api.route("/api/people/{id:int}/", ["DELETE"], roles={"admin"}, status=204)
+    def delete_person(call):
+        return None
+
+    @api.route("/api/people/upload/", ["POST"], roles={"admin"}, response=dict, content_types=(MULTIPART, JSON))
+    def upload_people(call):
+        return {}
+
+    @api.route("/api/session/", ["POST"], public=True, request=PersonIn, content_types=(JSON, FORM),
+               response=PersonOut)
+    def public_login(call):
+        return None
+
+    return api
+
+
+@pytest.fixture(scope="module")
+def doc() -> dict:
+    return build_document(_api())
+
+
+def test_paths_keep_trailing_slash_and_type_path_parameters(doc):
+    assert set(doc["paths"]) == {"/api/people/", "/api/people/{id}/", "/api/people/upload/", "/api/session/"}
+    get = doc["paths"]["/api/people/{id}/"]["get"]
+    assert get["parameters"] == [{"name": "id", "in": "path", "required": True,
+                                  "schema": {"type": "integer", "minimum": 0}}]
+    assert doc["openapi"] == "3.1.0"
+    assert doc["info"] == {"title": "Demo", "version": "2.0.0", "description": doc["info"]["description"]}
+
+
+def test_request_body_schema_is_hoisted_into_components(doc):
+    post = doc["paths"]["/api/people/"]["post"]
+    content = post["requestBody"]["content"]
+    assert set(content) == {JSON, FORM, MULTIPART}  # the default body types of a route
+    assert content[JSON]["schema"] == {"$ref": "#/components/schemas/PersonIn"}
+    schemas = doc["components"]["schemas"]
+    assert schemas["PersonIn"]["properties"]["address"] == {"$ref": "#/components/schemas/Address"}
+    assert "Address" in schemas and "$defs" not in json.dumps(doc)
+    assert post["responses"]["201"]["content"][JSON]["schema"] == {"$ref": "#/components/schemas/PersonOut"}
+
+
+def test_list_response_is_an_array_with_pagination(doc):
+    get = doc["paths"]["/api/people/"]["get"]
+    ok = get["responses"]["200"]
+    assert ok["content"][JSON]["schema"] == {"type": "array", "items": {"$ref": "#/components/schemas/PersonOut"}}
+    assert "X-Next-Cursor" in ok["headers"]
+    names = {(p["name"], p["in"], p["required"]) for p in get["parameters"]}
+    assert names == {("page_size", "query", False), ("cursor", "query", False), ("city", "query", False),
+                     ("active", "query", True)}
+    assert get["summary"] == "Everyone visible to the caller."
+
+
+def test_roles_security_and_error_responses(doc):
+    get = doc["paths"]["/api/people/"]["get"]
+    assert get["security"] == [{"bearerAuth": []}]
+    assert get["x-roles"] == ["admin", "agent"]
+    assert "`admin`" in get["description"]
+    assert set(get["responses"]) == {"200", "400", "401", "403"}
+    any_user = doc["paths"]["/api/people/{id}/"]["get"]
+    assert set(any_user["responses"]) == {"200", "401", "404"}  # no role list: no 403
+    delete = doc["paths"]["/api/people/{id}/"]["delete"]
+    assert delete["responses"]["204"] == {"description": "No content."}
+    public = doc["paths"]["/api/session/"]["post"]
+    assert public["security"] == []
+    assert set(public["requestBody"]["content"]) == {JSON, FORM}
+    assert "401" not in public["responses"] and "403" not in public["responses"]
+    assert doc["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+def test_error_schema_follows_the_product_renderer(doc):
+    schemas = doc["components"]["schemas"]
+    assert schemas["ErrorMessage"]["properties"] == {"error": {"type": "string"}}
+    assert schemas["ValidationErrors"]["properties"]["errors"]["additionalProperties"] == {
+        "type": "array", "items": {"type": "string"}}
+    assert doc["paths"]["/api/people/"]["post"]["responses"]["400"]["content"][JSON]["schema"] == {
+        "$ref": "#/components/schemas/Error"}
+    detail = build_document(_api(render_detail))["components"]["schemas"]
+    assert detail["ErrorMessage"]["properties"] == {"detail": {"type": "string"}}
+    assert detail["ValidationErrors"]["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+
+def test_upload_route_takes_a_multipart_file(doc):
+    body = doc["paths"]["/api/people/upload/"]["post"]["requestBody"]
+    assert list(body["content"]) == [MULTIPART]
+    schema = body["content"][MULTIPART]["schema"]
+    assert schema["required"] == ["file"]
+    assert schema["properties"]["file"]["format"] == "binary"
+
+
+def test_output_is_deterministic():
+    assert dump(build_document(_api())) == dump(build_document(_api()))
+
+
+# -- the products' documents -------------------------------------------------------------------
+@pytest.mark.parametrize("slug", available_products())
+def test_committed_document_is_current(slug):
+    """Fails when routes or schemas changed without `make openapi`."""
+    committed = DOCS_DIR / f"{slug}.json"
+    assert committed.exists(), f"{committed} is missing: run `make openapi`"
+    assert committed.read_text() == dump(product_document(slug)), \
+        f"{committed} is stale: run `make openapi` and commit the result"
+
+
+@pytest.mark.parametrize("slug", available_products())
+def test_document_is_valid_openapi_31(slug):
+    validator = pytest.importorskip("openapi_spec_validator")
+    document = product_document(slug)
+    validator.validate(document)
+    # every route of the app is documented
+    api_paths = {(route.openapi_path, method.lower()) for route in _product_api(slug).routes
+                 for method in route.methods}
+    documented = {(path, method) for path, item in document["paths"].items() for method in item}
+    assert api_paths == documented
+
+
+def _product_api(slug: str) -> Api:
+    from chalicelib.core.app_factory import create_app
+
+    return create_app(slug).crm_product.api
+
+
+def test_openapi_json_is_served_without_a_token(client, app):
+    response = client.http.get("/openapi.json")
+    assert response.status_code == 200
+    body = json.loads(response.body)
+    assert body == build_document(app.crm_product.api)
+    assert "/openapi.json" in body["paths"]
+
+
+def test_register_openapi_route_is_idempotent():
+    api = _api()
+
+    class Holder:
+        pass
+
+    holder = Holder()
+    holder.api = api
+    register_openapi_route(holder)
+    register_openapi_route(holder)
+    assert [route.path for route in api.routes].count("/openapi.json") == 1
+    route = next(route for route in api.routes if route.path == "/openapi.json")
+    assert route.public and not route.audited

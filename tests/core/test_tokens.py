@@ -1,0 +1,126 @@
+"""Refresh rotation (single use), logout, users who are gone, and signing-key rotation."""
+
+from __future__ import annotations
+
+import json
+
+import jwt
+import pytest
+
+from chalicelib.core.auth.keys import keyring
+from chalicelib.core.auth.principal import Principal
+from chalicelib.core.auth.tokens import TokenRejected
+
+
+@pytest.fixture(autouse=True)
+def _fast(cheap_passwords, fast_keys):
+    """These tests are about tokens, not hashing or key generation."""
+
+
+def login(core, username: str = "alice", password: str = "s3cret-pass"):
+    return core.client.http.post("/api/token/", headers={"Content-Type": "application/json"},
+                                 body=json.dumps({"username": username, "password": password}).encode())
+
+
+def refresh(core, token: str):
+    return core.client.http.post("/api/token/refresh/", headers={"Content-Type": "application/json"},
+                                 body=json.dumps({"refresh": token}).encode())
+
+
+def test_login_issues_cognito_shaped_tokens(core_app):
+    response = login(core_app)
+    assert response.status_code == 200, response.body
+    access = jwt.decode(response.json_body["access"], options={"verify_signature": False})
+    refresh_claims = jwt.decode(response.json_body["refresh"], options={"verify_signature": False})
+    assert access["token_use"] == "access" and refresh_claims["token_use"] == "refresh"
+    assert access["sub"] == "1" and access["username"] == "alice"
+    assert access["cognito:groups"] == ["calling_agent"]
+    assert access["client_id"] == "repaysync-web" and access["iss"].endswith("/repaysync")
+    assert access["exp"] - access["iat"] == 60 * 60
+    assert refresh_claims["exp"] - refresh_claims["iat"] == 24 * 60 * 60
+    assert access["jti"] != refresh_claims["jti"]
+    assert jwt.get_unverified_header(response.json_body["access"])["kid"] == keyring.current.kid
+
+
+def test_refresh_rotates_and_a_used_refresh_token_is_refused(core_app):
+    first = login(core_app).json_body
+    second = refresh(core_app, first["refresh"])
+    assert second.status_code == 200, second.body
+    assert second.json_body["refresh"] != first["refresh"]
+    me = core_app.client.http.get("/api/me/", headers=core_app.auth(second.json_body["access"]))
+    assert me.status_code == 200 and me.json_body["username"] == "alice"
+    replay = refresh(core_app, first["refresh"])
+    assert replay.status_code == 401
+    assert replay.json_body == {"error": "Token has already been used."}
+    assert refresh(core_app, second.json_body["refresh"]).status_code == 200
+
+
+def test_access_token_cannot_refresh(core_app):
+    first = login(core_app).json_body
+    assert refresh(core_app, first["access"]).status_code == 401
+    assert refresh(core_app, "garbage").status_code == 401
+
+
+def test_logout_revokes_the_refresh_token(core_app):
+    pair = login(core_app).json_body
+    response = core_app.client.http.post("/api/logout/", headers={"Content-Type": "application/json"},
+                                         body=json.dumps({"refresh": pair["refresh"]}).encode())
+    assert response.status_code == 204
+    assert refresh(core_app, pair["refresh"]).status_code == 401
+    with pytest.raises(TokenRejected):
+        core_app.tokens.revoke(pair["refresh"])  # a second logout with the same token is refused too
+
+
+def test_user_who_is_gone_cannot_refresh(core_app):
+    pair = login(core_app).json_body
+    core_app.users["alice"].active = False
+    response = refresh(core_app, pair["refresh"])
+    assert response.status_code == 401
+    assert response.json_body == {"error": "User is inactive or no longer exists."}
+
+
+def test_refresh_carries_the_users_current_roles(core_app):
+    pair = login(core_app).json_body
+    core_app.users["alice"].roles = frozenset({"manager"})
+    rotated = refresh(core_app, pair["refresh"]).json_body
+    claims = jwt.decode(rotated["access"], options={"verify_signature": False})
+    assert claims["cognito:groups"] == ["manager"]
+
+
+def test_token_signed_before_key_rotation_still_verifies(core_app):
+    old_kid = keyring.current.kid
+    token = core_app.token()
+    fresh = keyring.rotate()
+    assert keyring.current.kid == fresh.kid != old_kid
+    assert core_app.client.http.get("/api/me/", headers=core_app.auth(token)).status_code == 200
+    new_token = core_app.token()
+    assert jwt.get_unverified_header(new_token)["kid"] == fresh.kid
+    assert core_app.client.http.get("/api/me/", headers=core_app.auth(new_token)).status_code == 200
+    jwks = core_app.client.http.get("/.well-known/jwks.json").json_body
+    assert [key["kid"] for key in jwks["keys"]] == [fresh.kid, old_kid]
+    assert all("d" not in key and key["alg"] == "RS256" and key["use"] == "sig" for key in jwks["keys"])
+    # a second rotation retires the oldest key: its tokens stop verifying
+    keyring.rotate()
+    assert core_app.client.http.get("/api/me/", headers=core_app.auth(token)).status_code == 401
+    assert core_app.client.http.get("/api/me/", headers=core_app.auth(new_token)).status_code == 200
+
+
+def test_jwks_verifies_our_tokens_with_a_standard_client(core_app):
+    token = core_app.token()
+    jwks = core_app.client.http.get("/.well-known/jwks.json").json_body
+    key = jwt.PyJWKSet.from_dict(jwks)[jwt.get_unverified_header(token)["kid"]]
+    claims = jwt.decode(token, key.key, algorithms=["RS256"], options={"verify_aud": False})
+    assert claims["sub"] == "1"
+
+
+def test_another_process_picks_up_a_rotated_key(core_app, monkeypatch):
+    """A warm Lambda that loaded the keys before a rotation elsewhere still accepts the new key's tokens."""
+    from chalicelib.core.auth.keys import KeyRing
+
+    elsewhere = KeyRing()
+    keyring.current  # noqa: B018  (this process has the old key loaded)
+    fresh = elsewhere.rotate()
+    token = jwt.encode(core_app.tokens._claims(Principal("1", "alice", frozenset()), "access", 5),
+                       elsewhere.private_key(fresh), algorithm="RS256", headers={"kid": fresh.kid})
+    monkeypatch.setattr("chalicelib.core.auth.keys.RELOAD_AFTER_SECONDS", 0)
+    assert core_app.client.http.get("/api/me/", headers=core_app.auth(token)).status_code == 200

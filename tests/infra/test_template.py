@@ -1,0 +1,119 @@
+"""infra/: the merge fragment is derived from the product's models and the shared resource definitions.
+
+The product here is loaded under the tests' settings (table prefix `test-`); `make package` renders
+the same fragment under each stage's settings and cfn-lint checks the merged result.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chalicelib.core.config import get_settings
+from chalicelib.core.db.tables import table_spec, ttl_attribute
+from chalicelib.core.errors import ApiError
+from chalicelib.core.resources import bucket, queues
+from infra.template import logical_id, queue_id, render
+
+
+@pytest.fixture(scope="module")
+def product():
+    from chalicelib.core.app_factory import load_product
+
+    return load_product(get_settings().product)
+
+
+@pytest.fixture(scope="module")
+def template(product):
+    return render(product)
+
+
+def _tables(template):
+    return {r["Properties"]["TableName"]: r for r in template["Resources"].values()
+            if r.get("Type") == "AWS::DynamoDB::Table"}
+
+
+def test_a_table_for_every_model_with_its_keys_and_indexes(product, template):
+    tables = _tables(template)
+    assert set(tables) == {model.Meta.table_name for model in product.models}
+    for model in product.models:
+        spec = table_spec(model)
+        props = tables[spec["TableName"]]["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["KeySchema"] == spec["KeySchema"]
+        assert props["AttributeDefinitions"] == spec["AttributeDefinitions"]
+        assert props.get("GlobalSecondaryIndexes") == spec.get("GlobalSecondaryIndexes")
+
+
+def test_ttl_pitr_and_retention(product, template):
+    tables = _tables(template)
+    with_ttl = 0
+    for model in product.models:
+        resource = tables[model.Meta.table_name]
+        props = resource["Properties"]
+        ttl = ttl_attribute(model)
+        if ttl:
+            with_ttl += 1
+            assert props["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": True}
+        else:
+            assert "TimeToLiveSpecification" not in props
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["DeletionProtectionEnabled"] is True
+        assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+    assert with_ttl >= 2  # revocations and lockouts at least expire
+
+
+def test_queues_redrive_to_their_dead_letter_queues(template):
+    resources = template["Resources"]
+    for queue in queues():
+        main = resources[queue_id(queue)]["Properties"]
+        assert main["QueueName"] == queue.name
+        assert main["VisibilityTimeout"] == queue.visibility_timeout
+        dlq_id = logical_id(queue.key, "DeadLetterQueue")
+        assert main["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+                                         "maxReceiveCount": queue.max_receive_count}
+        assert resources[dlq_id]["Properties"]["QueueName"] == queue.dlq_name
+        alarm = resources[logical_id(queue.key, "DeadLetterAlarm")]["Properties"]
+        assert alarm["AlarmActions"] == [{"Ref": "AlertsTopic"}]
+    assert resources["AlertsTopic"]["Type"] == "AWS::SNS::Topic"
+
+
+def test_bucket_notifies_the_uploads_queue_which_lets_s3_send(template):
+    resources = template["Resources"]
+    uploads = next(q for q in queues() if q.key == "uploads")
+    bucket_resource = resources["Bucket"]
+    props = bucket_resource["Properties"]
+    assert props["BucketName"] == bucket().name
+    notifications = props["NotificationConfiguration"]["QueueConfigurations"]
+    assert {n["Filter"]["S3Key"]["Rules"][0]["Value"] for n in notifications} == {"imports/", "documents/"}
+    assert all(n["Queue"] == {"Fn::GetAtt": [queue_id(uploads), "Arn"]} for n in notifications)
+    assert all(n["Event"] == "s3:ObjectCreated:*" for n in notifications)
+    policy_id = logical_id("uploads", "QueuePolicy")
+    assert bucket_resource["DependsOn"] == [policy_id]  # S3 checks the policy when it sets the notification
+    statement = resources[policy_id]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+
+
+def test_gateway_responses_use_the_product_error_shape(product, template):
+    responses = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"]
+    assert responses["UNAUTHORIZED"]["statusCode"] == "401"
+    assert responses["ACCESS_DENIED"]["statusCode"] == "403"
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
+    for kind in ("UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "DEFAULT_5XX"):
+        body = json.loads(responses[kind]["responseTemplates"]["application/json"])
+        assert set(body) == set(product.api.renderer(ApiError("x")))
+    assert responses["DEFAULT_4XX"]["responseTemplates"]["application/json"].count(
+        "$context.error.messageString") == 1
+    headers = responses["UNAUTHORIZED"]["responseParameters"]
+    assert "gatewayresponse.header.Access-Control-Allow-Origin" in headers
+    assert headers["gatewayresponse.header.Access-Control-Allow-Credentials"] == "'true'"
+
+
+def test_logical_ids_are_alphanumeric():
+    assert logical_id("Table", "login-attempts") == "TableLoginAttempts"
+    assert logical_id("uploads", "DeadLetterQueue") == "UploadsDeadLetterQueue"

@@ -1,0 +1,50 @@
+"""The daily schedule writes the day's follow-ups to the bucket as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+
+def _interaction(world, kind, who, loan, day):
+    body = {"loan": loan, "comment": f"{kind} by {who}", "disposition": "called" if kind == "calling" else "visited",
+            "next_call_date": day}
+    response = world.http.post(f"/api/interactions/{kind}/create/", body, world.as_(who))
+    assert response.status_code == 201
+    return response.json_body["id"]
+
+
+def test_schedule_writes_todays_followups(world, client):
+    from chalicelib.core import aws
+    from chalicelib.core.config import get_settings
+    from chalicelib.products.repaysync import reports
+
+    today = reports.today().isoformat()
+    due = [_interaction(world, "field", "officer", world.loans["officer"].id, today),
+           _interaction(world, "calling", "agent", world.loans["other_officer"].id, today),
+           _interaction(world, "field", "other_officer", world.loans["other_officer"].id, today)]
+    _interaction(world, "field", "officer", world.loans["officer"].id, "2031-01-01")  # not due today
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                            resources=["arn:aws:events:us-east-1:123456789012:rule/daily"])
+    result = client.lambda_.invoke("daily_followups", event)
+    assert result.payload == {"key": f"reports/followups/{today}.csv", "rows": 3}
+    body = aws.s3().get_object(Bucket=get_settings().bucket, Key=f"reports/followups/{today}.csv")["Body"].read()
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert sorted(int(row["interaction_id"]) for row in rows) == sorted(due)
+    assert [row["owner_username"] for row in rows] == ["agent", "officer", "other_officer"]  # grouped per owner
+    officer_row = rows[1]
+    assert officer_row["customer_code"] == "CUST0" and officer_row["loan_account_number"] == "LN0"
+    assert officer_row["interaction_type"] == "field" and officer_row["next_call_date"] == today
+
+
+def test_empty_day_writes_a_header_only_report(client):
+    from datetime import date
+
+    from chalicelib.products.repaysync import reports
+
+    assert reports.write_followups(date(2030, 1, 1)) == {"key": "reports/followups/2030-01-01.csv", "rows": 0}
+
+
+def test_schedule_is_declared(app):
+    product = app.crm_product
+    assert product.schedules == {"daily_followups": "cron(30 2 * * ? *)"}
