@@ -6,6 +6,8 @@ are read at import time (as they are in Lambda).
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 
 os.environ.update({
@@ -28,16 +30,36 @@ def aws_mock():
     return _mock
 
 
-def _bootstrap(product) -> None:
+@functools.cache
+def session_signing_key():
+    """One RSA key per test run: generating one per test (after moto's reset) costs ~0.3 s."""
+    from chalicelib.core.auth.keys import generate_key
+
+    return generate_key()
+
+
+def install_session_signing_key() -> None:
+    """Store the run's key as the stage's signing secret, as a deployed stage would have it."""
     from chalicelib.core import aws
     from chalicelib.core.auth.keys import keyring
+    from chalicelib.core.config import get_settings
+
+    key = session_signing_key()
+    aws.secrets().create_secret(Name=get_settings().signing_key_secret, SecretString=json.dumps(
+        {"current": {"kid": key.kid, "pem": key.pem}, "previous": None}))
+    if keyring._loaded != (key, None):  # parsing a PEM costs ~60 ms: keep it when unchanged
+        keyring.forget()
+
+
+def _bootstrap(product) -> None:
+    """Tables, bucket, queues and signing key of a fresh stage. boto3 clients survive moto's reset,
+    so they are kept (rebuilding them costs ~0.16 s each)."""
     from chalicelib.core.db.tables import ensure_tables
     from chalicelib.core.local.resources import create_buckets_and_queues
 
     ensure_tables(product.models)
     create_buckets_and_queues()
-    keyring.forget()
-    aws.reset_clients()
+    install_session_signing_key()
 
 
 @pytest.fixture()

@@ -24,6 +24,7 @@ from chalicelib.core.errors import (
     ApiError,
     ErrorRenderer,
     Forbidden,
+    MethodNotAllowed,
     NotFound,
     Unauthorized,
     ValidationFailed,
@@ -32,6 +33,7 @@ from chalicelib.core.http import BODY_TYPES, PageRequest, ParsedBody, page_reque
 
 logger = logging.getLogger("crm.api")
 
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 
@@ -167,10 +169,14 @@ class Api:
                 app.route(chalice_path, methods=list(spec.methods), name=f"{spec.name}",
                           authorizer=None if spec.public else authorizer,
                           content_types=["*/*"])(self._view(app, spec))
+            allowed = sorted({m for spec in specs for m in spec.methods} | {"OPTIONS"})
             if not any("OPTIONS" in spec.methods for spec in specs):
-                methods = sorted({m for spec in specs for m in spec.methods} | {"OPTIONS"})
                 app.route(chalice_path, methods=["OPTIONS"], name=f"preflight_{len(app.routes)}",
-                          content_types=["*/*"])(self._preflight(app, methods))
+                          content_types=["*/*"])(self._preflight(app, allowed))
+            missing = [m for m in HTTP_METHODS if m not in allowed]
+            if missing:
+                app.route(chalice_path, methods=missing, name=f"not_allowed_{len(app.routes)}",
+                          content_types=["*/*"])(self._not_allowed(app, allowed))
 
     def _preflight(self, app: Any, methods: list[str]) -> Callable[..., Any]:
         def preflight(**_: Any) -> Any:
@@ -182,6 +188,18 @@ class Api:
             headers["Access-Control-Max-Age"] = "600"
             return Response(body="", status_code=204, headers=headers)
         return preflight
+
+    def _not_allowed(self, app: Any, allowed: list[str]) -> Callable[..., Any]:
+        """405 in the product's shape (API Gateway would otherwise answer 403 for an unknown method)."""
+        def not_allowed(**_: Any) -> Any:
+            from chalice import Response
+
+            request = app.current_request
+            error = MethodNotAllowed(f'Method "{request.method}" not allowed.')
+            headers = {"Allow": ", ".join(allowed), "Content-Type": "application/json",
+                       **cors_headers(request.headers)}
+            return Response(body=json.dumps(self.renderer(error)), status_code=405, headers=headers)
+        return not_allowed
 
     def _view(self, app: Any, spec: RouteSpec) -> Callable[..., Any]:
         def view(**path_params: Any) -> Any:

@@ -45,3 +45,12 @@ def test_require_raises_a_field_error():
     with pytest.raises(ValidationFailed) as caught:
         require(False, "name", "Bad name.")
     assert caught.value.field_errors == {"name": ["Bad name."]}
+
+
+def test_unknown_method_is_405_in_product_shape(client):
+    response = client.http.request("DELETE", "/.well-known/jwks.json",
+                                   headers={"Origin": "http://localhost:3000"})
+    assert response.status_code == 405
+    assert response.json_body == {"error": 'Method "DELETE" not allowed.'}
+    assert "GET" in response.headers["Allow"]
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"

@@ -102,25 +102,6 @@ def loan_body(customer: int, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-@cache
-def _signing_secret() -> str:
-    from chalicelib.core.auth.keys import generate_key
-
-    key = generate_key()
-    return json.dumps({"current": {"kid": key.kid, "pem": key.pem}, "previous": None})
-
-
-@pytest.fixture(autouse=True)
-def _reuse_signing_key(app) -> None:
-    """One RSA key per session: generating one per test (after moto's reset) costs ~0.3 s."""
-    from chalicelib.core import aws
-    from chalicelib.core.auth.keys import keyring
-    from chalicelib.core.config import get_settings
-
-    aws.secrets().create_secret(Name=get_settings().signing_key_secret, SecretString=_signing_secret())
-    keyring.forget()
-
-
 @pytest.fixture()
 def http(client) -> Http:
     return Http(client)

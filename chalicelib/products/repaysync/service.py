@@ -53,8 +53,20 @@ class Page:
     cursor: str | None
 
 
-def paged(run_query: Callable[[int, dict[str, Any] | None], Any], page: PageRequest) -> Page:
-    """One page of a Query; a cursor that does not fit the query is a 400, not a 500."""
+def check_cursor(cursor: dict[str, Any] | None, keys: frozenset[str]) -> None:
+    """A cursor must be a key of the queried index (DynamoDB would refuse it; moto crashes on it)."""
+    if cursor is None:
+        return
+    valid = set(cursor) == keys and all(
+        isinstance(value, dict) and len(value) == 1 and next(iter(value)) in {"S", "N"}
+        and isinstance(next(iter(value.values())), str) for value in cursor.values())
+    if not valid:
+        raise ValidationFailed({"cursor": ["Invalid cursor."]})
+
+
+def paged(run_query: Callable[[int, dict[str, Any] | None], Any], page: PageRequest, keys: Iterable[str]) -> Page:
+    """One page of a Query whose index key attributes are `keys` (plus the table's `id`)."""
+    check_cursor(page.cursor, frozenset({"id", *keys}))
     try:
         result = run_query(page.limit, page.cursor)
         items = list(result)
@@ -158,7 +170,8 @@ def resolve_user(sub: str) -> Principal | None:
 
 
 def list_users(page: PageRequest) -> Page:
-    return paged(lambda limit, cursor: User.all_index.query("user", limit=limit, last_evaluated_key=cursor), page)
+    return paged(lambda limit, cursor: User.all_index.query("user", limit=limit, last_evaluated_key=cursor), page,
+                 ["kind"])
 
 
 def seed_admin(password: str) -> User:
@@ -196,11 +209,11 @@ def get_customer(principal: Principal, customer_id: int) -> Customer:
 def list_customers(principal: Principal, page: PageRequest) -> Page:
     if sees_all(principal):
         return paged(lambda limit, cursor: Customer.all_index.query(
-            "customer", limit=limit, last_evaluated_key=cursor), page)
+            "customer", limit=limit, last_evaluated_key=cursor), page, ["kind"])
     if principal.user_id is None:
         return Page([], None)
     return paged(lambda limit, cursor: Customer.officer_index.query(
-        principal.user_id, limit=limit, last_evaluated_key=cursor), page)
+        principal.user_id, limit=limit, last_evaluated_key=cursor), page, ["assigned_collection_officer"])
 
 
 def _customer_fields(body: CustomerIn) -> dict[str, Any]:
@@ -302,17 +315,17 @@ def get_loan(principal: Principal, loan_id: int) -> Loan:
 def list_loans(principal: Principal, page: PageRequest) -> Page:
     if sees_all(principal):
         return paged(lambda limit, cursor: Loan.all_index.query("loan", limit=limit, last_evaluated_key=cursor),
-                     page)
+                     page, ["kind"])
     if principal.user_id is None:
         return Page([], None)
     return paged(lambda limit, cursor: Loan.officer_index.query(
-        principal.user_id, limit=limit, last_evaluated_key=cursor), page)
+        principal.user_id, limit=limit, last_evaluated_key=cursor), page, ["officer"])
 
 
 def list_customer_loans(principal: Principal, customer_id: int, page: PageRequest) -> Page:
     get_customer(principal, customer_id)
     return paged(lambda limit, cursor: Loan.customer_index.query(
-        customer_id, limit=limit, last_evaluated_key=cursor), page)
+        customer_id, limit=limit, last_evaluated_key=cursor), page, ["customer"])
 
 
 def _loan_fields(body: LoanIn) -> dict[str, Any]:
@@ -406,7 +419,8 @@ def list_interactions(principal: Principal, kind: str, loan_id: int, page: PageR
     """Newest first (ids grow with time)."""
     get_loan(principal, loan_id)
     return paged(lambda limit, cursor: Interaction.loan_index.query(
-        loan_kind(loan_id, kind), scan_index_forward=False, limit=limit, last_evaluated_key=cursor), page)
+        loan_kind(loan_id, kind), scan_index_forward=False, limit=limit, last_evaluated_key=cursor), page,
+        ["loan_kind"])
 
 
 def _may_edit(principal: Principal, interaction: Interaction) -> None:
@@ -446,6 +460,7 @@ def list_logs(page: PageRequest) -> Page:
     """The audit trail, newest first (records past their TTL are hidden until DynamoDB drops them)."""
     from chalicelib.core.audit import AuditStore
 
+    check_cursor(page.cursor, frozenset({"stream", "id"}))
     try:
         items, last = AuditStore(PRODUCT, Counters).page(page.limit, page.cursor)
     except QueryError as exc:
