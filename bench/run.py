@@ -89,6 +89,9 @@ def main() -> None:
     counter.install()
     from moto import mock_aws
 
+    from chalicelib.core.local import moto_fixes
+
+    moto_fixes.install()  # the embedded stack's fix: transactions cost what they touch, as in DynamoDB
     with mock_aws():
         from bench.endpoints import bench_endpoints
         from bench.imports import bench_import

@@ -21,6 +21,9 @@ os.environ.setdefault("CRM_PRODUCT", "repaysync")
 import pytest
 from moto import mock_aws
 
+from chalicelib.core.local import moto_fixes
+
+moto_fixes.install()
 _mock = mock_aws()
 _mock.start()  # before the first pynamodb call: pynamodb caches its connection on the model class
 

@@ -100,6 +100,9 @@ class Emulator:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
+        from chalicelib.core.local import moto_fixes
+
+        moto_fixes.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         emulator = self
 

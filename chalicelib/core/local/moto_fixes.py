@@ -1,0 +1,86 @@
+"""Make moto's TransactWriteItems cost what DynamoDB's does: proportional to the items it touches.
+
+moto 5.2 backs up every table a transaction touches with `copy.deepcopy(table)` so it can roll back,
+which makes each transaction O(table size): a 10k-row import, or any create on a big table in the
+embedded stack, slows down quadratically. The backup only needs the items the transaction writes,
+so this shim hands moto a snapshot that shares the untouched items and deep-copies the touched ones.
+Emulation only (tests, `make run`, bench); nothing in Lambda imports it.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+_state = threading.local()
+_installed = False
+
+
+def _touched_keys(transact_items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    touched: dict[str, list[dict[str, Any]]] = {}
+    for item in transact_items:
+        _, op = next(iter(item.items()))
+        name = op.get("TableName")
+        if name:
+            touched.setdefault(name, []).append(op.get("Key") or op.get("Item") or {})
+    return touched
+
+
+def _snapshot(table: Any, keys: list[dict[str, Any]]) -> Any:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    snap = copy.copy(table)
+    if table.range_key_attr is None:
+        snap.items = dict(table.items)
+    else:
+        snap.items = table.items.__class__((h, r.__class__(r)) for h, r in table.items.items())
+    for key in keys:
+        hash_key = DynamoType(key[table.hash_key_attr])
+        if table.range_key_attr is None:
+            if hash_key in table.items:
+                snap.items[hash_key] = copy.deepcopy(table.items[hash_key])
+        else:
+            range_key = DynamoType(key[table.range_key_attr])
+            if hash_key in table.items and range_key in table.items[hash_key]:
+                snap.items[hash_key][range_key] = copy.deepcopy(table.items[hash_key][range_key])
+    return snap
+
+
+class _CopyShim:
+    """Stands in for the `copy` module inside moto.dynamodb.models during a transaction."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        keys = getattr(_state, "touched", None)
+        name = getattr(value, "name", None)
+        if keys is not None and name in keys and hasattr(value, "items") and hasattr(value, "hash_key_attr"):
+            try:
+                return _snapshot(value, keys[name])
+            except (KeyError, TypeError, AttributeError):
+                pass
+        return copy.deepcopy(value, memo)
+
+
+def install() -> None:
+    """Idempotent; safe with in-process `mock_aws` and with the moto server."""
+    global _installed
+    if _installed:
+        return
+    import moto.dynamodb.models as models
+
+    original = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        _state.touched = _touched_keys(transact_items)
+        try:
+            return original(self, transact_items)
+        finally:
+            _state.touched = None
+
+    models.copy = _CopyShim()  # type: ignore[assignment]
+    models.DynamoDBBackend.transact_write_items = transact_write_items
+    _installed = True

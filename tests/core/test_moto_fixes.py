@@ -1,0 +1,57 @@
+"""The emulator's cheaper transaction rollback must still roll back exactly what a transaction wrote."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture()
+def table(aws_mock):
+    from chalicelib.core import aws
+
+    aws_mock.reset()
+    client = aws.client("dynamodb")
+    client.create_table(TableName="txn-check", BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    for n in range(50):
+        client.put_item(TableName="txn-check", Item={"pk": {"S": f"k{n}"}, "n": {"N": "0"}})
+    return client
+
+
+def _items(client) -> dict[str, str]:
+    return {i["pk"]["S"]: i["n"]["N"] for i in client.scan(TableName="txn-check")["Items"]}
+
+
+def test_failed_transaction_leaves_every_item_as_it_was(table):
+    before = _items(table)
+    with pytest.raises(table.exceptions.TransactionCanceledException):
+        table.transact_write_items(TransactItems=[
+            {"Update": {"TableName": "txn-check", "Key": {"pk": {"S": "k1"}}, "UpdateExpression": "SET n = :v",
+                        "ExpressionAttributeValues": {":v": {"N": "7"}}}},
+            {"Put": {"TableName": "txn-check", "Item": {"pk": {"S": "new"}, "n": {"N": "1"}}}},
+            {"Delete": {"TableName": "txn-check", "Key": {"pk": {"S": "k2"}}}},
+            {"Put": {"TableName": "txn-check", "Item": {"pk": {"S": "k3"}, "n": {"N": "9"}},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+        ])
+    assert _items(table) == before
+
+
+def test_successful_transaction_applies_every_write(table):
+    table.transact_write_items(TransactItems=[
+        {"Update": {"TableName": "txn-check", "Key": {"pk": {"S": "k1"}}, "UpdateExpression": "SET n = :v",
+                    "ExpressionAttributeValues": {":v": {"N": "7"}}}},
+        {"Put": {"TableName": "txn-check", "Item": {"pk": {"S": "new"}, "n": {"N": "1"}},
+                 "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Delete": {"TableName": "txn-check", "Key": {"pk": {"S": "k2"}}}},
+    ])
+    items = _items(table)
+    assert items["k1"] == "7" and items["new"] == "1" and "k2" not in items and len(items) == 50
+
+
+def test_the_shim_is_installed_for_the_tests():
+    import moto.dynamodb.models as models
+
+    from chalicelib.core.local import moto_fixes
+
+    assert isinstance(models.copy, moto_fixes._CopyShim)
