@@ -114,8 +114,9 @@ def test_delete_refuses_customers_with_loans(world):
     conflict = world.http.delete(f"/api/customers/{customer.id}/", world.as_("admin"))
     assert conflict.status_code == 409 and "error" in conflict.json_body
     assert world.http.delete(f"/api/customers/{customer.id}/", world.as_("officer")).status_code == 403
-    assert world.http.delete(f"/api/loans/{loan.id}/", world.as_("admin")).status_code == 204
-    assert world.http.delete(f"/api/customers/{customer.id}/", world.as_("manager")).status_code == 204
+    assert world.http.delete(f"/api/loans/{loan.id}/", world.as_("admin")).status_code == 200
+    deleted = world.http.delete(f"/api/customers/{customer.id}/", world.as_("manager"))
+    assert deleted.status_code == 200 and deleted.json_body == {"detail": "Customer deleted."}
     assert world.http.get(f"/api/customers/{customer.id}/", world.as_("admin")).status_code == 404
     assert world.http.delete(f"/api/customers/{customer.id}/", world.as_("admin")).status_code == 404
     reused = world.http.post("/api/customers/", customer_body(customer_code=customer.customer_code),

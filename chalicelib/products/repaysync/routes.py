@@ -18,6 +18,7 @@ from chalicelib.products.repaysync.schemas import (
     CustomerIn,
     CustomerOut,
     CustomerPatch,
+    DeletedOut,
     InteractionIn,
     InteractionOut,
     InteractionPatch,
@@ -72,8 +73,8 @@ def _listing(page: service.Page, schema: Any) -> Reply:
     return Reply([schema.model_validate(item, from_attributes=True) for item in page.items], headers=headers)
 
 
-def _deleted() -> Reply:
-    return Reply(None, 204)
+def _deleted(what: str) -> DeletedOut:
+    return DeletedOut(detail=f"{what} deleted.")
 
 
 # -- auth --------------------------------------------------------------------------------------
@@ -172,11 +173,11 @@ def patch_customer(call: Call) -> CustomerOut:
     return CustomerOut.model_validate(customer, from_attributes=True)
 
 
-@api.route("/api/customers/{id:int}/", ["DELETE"], roles=WRITERS, status=204)
-def delete_customer(call: Call) -> Reply:
+@api.route("/api/customers/{id:int}/", ["DELETE"], roles=WRITERS, response=DeletedOut)
+def delete_customer(call: Call) -> DeletedOut:
     """409 while the customer has loans."""
     service.delete_customer(call.path["id"])
-    return _deleted()
+    return _deleted("Customer")
 
 
 # -- loans -------------------------------------------------------------------------------------
@@ -208,11 +209,11 @@ def patch_loan(call: Call) -> LoanOut:
                                   from_attributes=True)
 
 
-@api.route("/api/loans/{id:int}/", ["DELETE"], roles=WRITERS, status=204)
-def delete_loan(call: Call) -> Reply:
+@api.route("/api/loans/{id:int}/", ["DELETE"], roles=WRITERS, response=DeletedOut)
+def delete_loan(call: Call) -> DeletedOut:
     """409 while the loan has interactions."""
     service.delete_loan(call.path["id"])
-    return _deleted()
+    return _deleted("Loan")
 
 
 @api.route("/api/loans/customer/{customer_id:int}/", ["GET"], roles=EVERYONE, response=list[LoanOut],
@@ -251,11 +252,11 @@ def _interaction_routes(kind: str) -> None:
     def patch(call: Call) -> InteractionOut:
         return _interaction(service.update_interaction(call.user, kind, call.path["id"], call.body, partial=True))
 
-    @api.route(f"{base}{{id:int}}/", ["DELETE"], roles=EVERYONE, status=204, name=f"delete_{kind}_interaction",
+    @api.route(f"{base}{{id:int}}/", ["DELETE"], roles=EVERYONE, response=DeletedOut, name=f"delete_{kind}_interaction",
                summary="Delete (the creator, a manager or an admin).")
-    def delete(call: Call) -> Reply:
+    def delete(call: Call) -> DeletedOut:
         service.delete_interaction(call.user, kind, call.path["id"])
-        return _deleted()
+        return _deleted("Interaction")
 
     @api.route(f"{base}loan/{{loan_id:int}}/", ["GET"], roles=EVERYONE, response=list[InteractionOut],
                paginated=True, name=f"list_{kind}_interactions", summary=f"A loan's {kind} interactions, newest first.")

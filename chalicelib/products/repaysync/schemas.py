@@ -310,6 +310,12 @@ class BulkUploadOut(BaseModel):
     errors: list[RowErrorOut]
 
 
+class DeletedOut(BaseModel):
+    """Body of a successful DELETE (the spec answers deletes with 200 OK)."""
+
+    detail: str
+
+
 class LogOut(BaseModel):
     id: int
     user: int | None
