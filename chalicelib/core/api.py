@@ -281,7 +281,7 @@ class Api:
                 request_text = json.dumps({name: f"<file {f.filename}, {len(f.data)} bytes>"
                                            for name, f in call.parsed.files.items()})
             limit = get_settings().log_payload_chars
-            endpoint = call.request.context.get("path") or spec.openapi_path
+            endpoint = request_path(call.request) or spec.openapi_path
             self.audit(AuditEntry(  # type: ignore[misc]
                 principal=call.principal, method=call.method, endpoint=endpoint,
                 request_payload=redact_payload(request_text, limit),
@@ -289,6 +289,16 @@ class Api:
                 status_code=status, duration_ms=(time.perf_counter() - started) * 1000))
         except Exception:  # the audit trail must never break the request it describes
             logger.exception("audit record failed")
+
+
+def request_path(request: Any) -> str:
+    """The path the client asked for, without API Gateway's stage prefix (`/prod/api/...`)."""
+    context = request.context or {}
+    path = str(context.get("path") or "")
+    stage = context.get("stage")
+    if stage and path.startswith(f"/{stage}/"):
+        path = path[len(stage) + 1:]
+    return path
 
 
 def cors_headers(request_headers: Any) -> dict[str, str]:

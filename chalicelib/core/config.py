@@ -43,6 +43,7 @@ class Settings:
     lockout_max_failures: int
     lockout_minutes: int
     max_body_bytes: int
+    sync_import_max_rows: int  # rows an API upload may import synchronously; bigger files go through presign
     audit_retention_days: int
     log_payload_chars: int
 
@@ -83,6 +84,7 @@ def get_settings() -> Settings:
         lockout_max_failures=_int("CRM_LOCKOUT_MAX_FAILURES", 5),
         lockout_minutes=_int("CRM_LOCKOUT_MINUTES", 15),
         max_body_bytes=_int("CRM_MAX_BODY_BYTES", 6 * 1024 * 1024),
+        sync_import_max_rows=_int("CRM_SYNC_IMPORT_MAX_ROWS", 5000),
         audit_retention_days=_int("CRM_AUDIT_RETENTION_DAYS", 90),
         log_payload_chars=_int("CRM_LOG_PAYLOAD_CHARS", 2000),
     )

@@ -100,7 +100,7 @@ def pydantic_field_errors(exc: Any) -> FieldErrors:
     """
     errors: FieldErrors = {}
     for item in exc.errors(include_url=False):
-        loc = [str(part) for part in item.get("loc", ()) if part != "__root__"]
+        loc = [str(part) for part in item.get("loc", ()) if part != "__root__" and not _is_type_tag(part)]
         field = ".".join(loc) if loc else "non_field_errors"
         if item.get("type") == "missing":
             message = "This field is required."
@@ -108,5 +108,19 @@ def pydantic_field_errors(exc: Any) -> FieldErrors:
             message = str(item.get("msg", "Invalid value."))
             if message.startswith("Value error, "):
                 message = message[len("Value error, "):]
-        errors.setdefault(field, []).append(message)
+        messages = errors.setdefault(field, [])
+        if message not in messages:
+            messages.append(message)
     return errors
+
+
+_TYPE_TAGS = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "none", "decimal",
+                        "date", "datetime", "time", "uuid", "literal", "enum", "is-instance", "model"})
+
+
+def _is_type_tag(part: Any) -> bool:
+    """pydantic adds a union member's schema tag to the location (`pincode.constrained-str`,
+    `pincode.int`, `function-after[...]`); the client only needs the field."""
+    if not isinstance(part, str):
+        return False
+    return part in _TYPE_TAGS or "-" in part or "[" in part

@@ -54,3 +54,14 @@ def test_unknown_method_is_405_in_product_shape(client):
     assert response.json_body == {"error": 'Method "DELETE" not allowed.'}
     assert "GET" in response.headers["Allow"]
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+
+
+def test_request_path_drops_the_api_gateway_stage():
+    from types import SimpleNamespace
+
+    from chalicelib.core.api import request_path
+
+    deployed = SimpleNamespace(context={"path": "/prod/api/customers/", "stage": "prod"})
+    local = SimpleNamespace(context={"path": "/api/customers/"})
+    assert request_path(deployed) == "/api/customers/"
+    assert request_path(local) == "/api/customers/"

@@ -96,9 +96,11 @@ def test_pool_token_for_another_app_client_is_refused(core_app, pool, jwks_serve
     assert response.json_body == {"error": "Authentication credentials were not provided or are invalid."}
 
 
-def test_any_app_client_when_no_client_id_is_configured(core_app, pool, jwks_server, monkeypatch):
+def test_pool_tokens_are_refused_when_no_client_id_is_configured(core_app, pool, jwks_server, monkeypatch):
+    """Issuer and JWKS without an app client id would accept every client of the pool: not enabled."""
     configure(monkeypatch, pool, jwks_server, client_id=None)
-    assert me(core_app, pool["login"](pool["other"])["AccessToken"]).status_code == 200
+    assert me(core_app, pool["login"](pool["other"])["AccessToken"]).status_code == 401
+    assert me(core_app, pool["login"](pool["web"])["AccessToken"]).status_code == 401
 
 
 def test_pool_id_token_is_refused(core_app, pool, jwks_server, monkeypatch):

@@ -17,8 +17,10 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 
 
 def configured() -> bool:
+    """All three settings, or Cognito is off: without a client id every app client of the pool
+    (another team's, a test client) would be accepted."""
     settings = get_settings()
-    return bool(settings.cognito_issuer and settings.cognito_jwks_url)
+    return bool(settings.cognito_issuer and settings.cognito_jwks_url and settings.cognito_client_id)
 
 
 def verify_cognito(token: str) -> dict[str, Any]:
@@ -34,6 +36,6 @@ def verify_cognito(token: str) -> dict[str, Any]:
         raise TokenRejected("Token is invalid.") from exc
     if claims.get("token_use") != "access":
         raise TokenRejected("Token is invalid.")
-    if settings.cognito_client_id and claims.get("client_id") != settings.cognito_client_id:
+    if claims.get("client_id") != settings.cognito_client_id:
         raise TokenRejected("Token is invalid.")
     return claims

@@ -27,7 +27,7 @@ from chalicelib.core.auth.principal import Principal
 from chalicelib.core.config import get_settings
 from chalicelib.core.db.base import is_conditional_failure, utcnow
 from chalicelib.core.db.counters import IdSequence
-from chalicelib.core.errors import ApiError, Forbidden, NotFound, ValidationFailed
+from chalicelib.core.errors import ApiError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from chalicelib.core.files.jobs import (
     COMPLETE,
     FAILED,
@@ -39,7 +39,7 @@ from chalicelib.core.files.jobs import (
     import_job_model,
 )
 from chalicelib.core.files.mapping import RowMapper
-from chalicelib.core.files.reader import Table, open_table
+from chalicelib.core.files.reader import Table, UnreadableFile, open_table
 from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
 
 logger = logging.getLogger("crm.imports")
@@ -52,6 +52,7 @@ PRESIGN_SECONDS = 900
 MAX_OBJECT_BYTES = 100 * 1024 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024  # bigger objects spill to /tmp while they are read
 ACCEPTED_EXTENSIONS = (".csv", ".xlsx", ".xlsm")
+INTERNAL_ERROR = "The import stopped on an internal error; rows before the failure were kept."
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -77,7 +78,7 @@ class ImportEngine:
 
     def __init__(self, product: str, counters: type[Model], specs: list[ImportSpec], *,
                  admin_roles: frozenset[str] = frozenset({"admin"}), chunk_rows: int = CHUNK_ROWS,
-                 max_object_bytes: int = MAX_OBJECT_BYTES) -> None:
+                 max_object_bytes: int = MAX_OBJECT_BYTES, sync_max_rows: int | None = None) -> None:
         self.product = product
         self.counters = counters
         self.specs = {spec.name: spec for spec in specs}
@@ -85,6 +86,14 @@ class ImportEngine:
         self.admin_roles = admin_roles
         self.chunk_rows = chunk_rows
         self.max_object_bytes = max_object_bytes
+        self._sync_max_rows = sync_max_rows  # None: the CRM_SYNC_IMPORT_MAX_ROWS setting
+
+    @property
+    def sync_max_rows(self) -> int:
+        """The most data rows an API upload imports synchronously (it must finish inside API Gateway's 29 s)."""
+        if self._sync_max_rows is not None:
+            return self._sync_max_rows
+        return get_settings().sync_import_max_rows
 
     # -- entry points ------------------------------------------------------------------------
     def spec(self, name: str, field_name: str = "import_type") -> ImportSpec:
@@ -94,7 +103,11 @@ class ImportEngine:
             raise ValidationFailed({field_name: [f"\"{name}\" is not a valid choice."]}) from None
 
     def import_upload(self, spec_name: str, filename: str, data: bytes, principal: Principal | None) -> ImportJob:
-        """Store an API upload (under a prefix the bucket does not notify) and import it now."""
+        """Store an API upload (under a prefix the bucket does not notify) and import it now.
+
+        A file over `sync_max_rows` rows is a 413 (it belongs in the bucket, via `presign`). Nothing
+        redelivers an API upload, so any error marks its job failed before it propagates.
+        """
         spec = self.spec(spec_name)
         self._check_role(spec, principal)
         filename = safe_filename(filename)
@@ -105,7 +118,12 @@ class ImportEngine:
         job = self._new_job(job_id, spec, filename, bucket, key, principal, source="api",
                             etag=str(put.get("ETag", "")).strip('"') or None, status=PROCESSING)
         job.save(condition=self.jobs.job_id.does_not_exist())
-        return self._run(job, spec, io.BytesIO(data), raise_bad_file=True)
+        try:
+            return self._run(job, spec, io.BytesIO(data), raise_bad_file=True, max_rows=self.sync_max_rows)
+        except Exception as error:
+            if job.status not in FINISHED:
+                self._fail(job, _message(error) if isinstance(error, ApiError) else INTERNAL_ERROR)
+            raise
 
     def handle_object(self, bucket: str, key: str, *, etag: str | None = None,
                       final_attempt: bool = False) -> ImportJob:
@@ -130,7 +148,8 @@ class ImportEngine:
             obj["Body"].close()
             logger.info("object %s was replaced since its event; the newer event imports it", key)
             return self._record_failure(bucket, key, etag.strip('"'), spec,
-                                        "The file was replaced by a newer upload before it was imported.")
+                                        "The file was replaced by a newer upload before it was imported.",
+                                        claim=False)
         job = self._job_for_object(spec, bucket, key, current)
         if job.status in FINISHED:
             obj["Body"].close()
@@ -147,7 +166,7 @@ class ImportEngine:
                 raise
             except Exception:
                 if final_attempt:
-                    self._fail(job, "The import stopped on an internal error; rows before the failure were kept.")
+                    self._fail(job, INTERNAL_ERROR)
                 raise
 
     def presign(self, spec_name: str, filename: str, principal: Principal) -> dict[str, Any]:
@@ -196,15 +215,13 @@ class ImportEngine:
         """The presigned job for this key, or one job per (bucket, key, ETag) for any other put."""
         parts = key.split("/")
         owner: Principal | None = None
-        if len(parts) == 4:
-            try:
-                presigned = self.jobs.get(parts[2], consistent_read=True)
-            except self.jobs.DoesNotExist:
-                presigned = None
-            if presigned is not None and presigned.key == key and presigned.bucket == bucket:
-                if presigned.etag in (None, etag):
-                    return presigned
-                owner = presigned.principal  # the same key uploaded again with new content
+        presigned = self._presigned_job(bucket, key)
+        if presigned is not None:
+            if presigned.etag is None and etag:
+                presigned = self._bind(presigned, etag)
+            if presigned.etag in (None, etag):
+                return presigned
+            owner = presigned.principal  # the same key uploaded again with new content
         digest = hashlib.sha256(f"{bucket}\n{key}\n{etag}".encode()).hexdigest()[:32]
         job_id = f"obj-{digest}"
         try:
@@ -220,18 +237,44 @@ class ImportEngine:
             return self.jobs.get(job_id, consistent_read=True)  # a concurrent delivery created it first
         return job
 
+    def _presigned_job(self, bucket: str, key: str) -> ImportJob | None:
+        """The job `presign` created for this key (`imports/<type>/<job_id>/<file>`), if any."""
+        parts = key.split("/")
+        if len(parts) != 4:
+            return None
+        try:
+            job = self.jobs.get(parts[2], consistent_read=True)
+        except self.jobs.DoesNotExist:
+            return None
+        return job if job.key == key and job.bucket == bucket else None
+
+    def _bind(self, job: ImportJob, etag: str) -> ImportJob:
+        """Record the object version a presigned job imports, unless one is recorded already."""
+        jobs = self.jobs
+        try:
+            job.update(actions=[jobs.etag.set(etag), jobs.updated.set(utcnow())],
+                       condition=jobs.etag.does_not_exist())
+        except UpdateError as exc:
+            if not is_conditional_failure(exc):
+                raise
+            job.refresh(consistent_read=True)  # another delivery bound it first (to this version or another)
+        return job
+
     def _record_failure(self, bucket: str, key: str, etag: str | None, spec: ImportSpec | None,
-                        message: str) -> ImportJob:
-        """A failed job for an object that cannot be imported (kept so the failure is visible)."""
+                        message: str, *, claim: bool = True) -> ImportJob:
+        """A failed job for an object that cannot be imported (kept so the failure is visible).
+
+        The presigned job is failed only if it is bound to this version (`claim`: or still unbound,
+        binding it now); a stale event for a replaced version never touches it.
+        """
         logger.warning("import of s3://%s/%s failed: %s", bucket, key, message)
         parts = key.split("/")
-        if len(parts) == 4 and spec is not None:
-            try:
-                job = self.jobs.get(parts[2], consistent_read=True)
-                if job.key == key and job.etag in (None, etag):
-                    return job if job.status in FINISHED else self._fail(job, message)
-            except self.jobs.DoesNotExist:
-                pass
+        presigned = self._presigned_job(bucket, key) if spec is not None else None
+        if presigned is not None:
+            if claim and presigned.etag is None and etag:
+                presigned = self._bind(presigned, etag)
+            if presigned.etag == etag or (claim and presigned.etag is None):
+                return presigned if presigned.status in FINISHED else self._fail(presigned, message)
         digest = hashlib.sha256(f"{bucket}\n{key}\n{etag or ''}".encode()).hexdigest()[:32]
         job = self.jobs(f"obj-{digest}", spec=spec.name if spec else (parts[1] if len(parts) > 1 else ""),
                         status=FAILED, source="bucket", filename=parts[-1] or key, bucket=bucket, key=key,
@@ -255,7 +298,8 @@ class ImportEngine:
         return job
 
     # -- one file ----------------------------------------------------------------------------
-    def _run(self, job: ImportJob, spec: ImportSpec, stream: IO[bytes], *, raise_bad_file: bool) -> ImportJob:
+    def _run(self, job: ImportJob, spec: ImportSpec, stream: IO[bytes], *, raise_bad_file: bool,
+             max_rows: int | None = None) -> ImportJob:
         try:
             table = open_table(stream, job.filename)
         except ApiError as error:
@@ -265,6 +309,11 @@ class ImportEngine:
             return job
         try:
             try:
+                if max_rows is not None and table.count_rows(max_rows) > max_rows:
+                    raise PayloadTooLarge(
+                        f"The file has more than {max_rows} rows, too many to import in one request. Request an "
+                        f"upload URL with POST /api/imports/presign/ and upload the file to the bucket; it is "
+                        f"imported in the background.")
                 mapper = RowMapper(spec, table.header)
             except ApiError as error:
                 self._fail(job, _message(error))
@@ -276,7 +325,13 @@ class ImportEngine:
             if table.estimated_rows is not None and job.status == PENDING:
                 actions.append(jobs.total_rows.set(table.estimated_rows))
             self._update(job, actions, condition=jobs.status.is_in(PENDING, PROCESSING))
-            return self._process(job, spec, table, mapper)
+            try:
+                return self._process(job, spec, table, mapper)
+            except UnreadableFile as error:  # the file broke part-way: rows before it are kept, retrying cannot help
+                self._fail(job, _message(error))
+                if raise_bad_file:
+                    raise
+                return job
         finally:
             table.close()
 

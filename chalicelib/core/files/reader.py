@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import islice
 from typing import IO, Any
 
 from chalicelib.core.errors import BadRequest
@@ -21,6 +22,10 @@ Cells = list[str | None]
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 CSV_DELIMITERS = (",", ";", "\t")
+
+
+class UnreadableFile(BadRequest):
+    """The file broke while its rows were read (a damaged or truncated workbook): retrying cannot help."""
 
 
 def cell_text(value: Any) -> str | None:
@@ -57,6 +62,10 @@ class Table:
 
     def rows(self) -> Iterator[tuple[int, Cells]]:
         raise NotImplementedError
+
+    def count_rows(self, limit: int) -> int:
+        """The data rows (blank ones too), counted up to `limit + 1`: enough to tell "more than limit"."""
+        return sum(1 for _ in islice(self.rows(), limit + 1))
 
     def close(self) -> None:
         """Release what the reader holds (the caller owns the stream)."""
@@ -108,6 +117,9 @@ class CsvTable(Table):
             for number, record in enumerate(reader, start=2):
                 yield number, [cell_text(cell) for cell in record]
 
+    def count_rows(self, limit: int) -> int:
+        return self.estimated_rows or 0  # exact: the scan read every record
+
 
 class XlsxTable(Table):
     kind = "xlsx"
@@ -131,11 +143,14 @@ class XlsxTable(Table):
 
     def rows(self) -> Iterator[tuple[int, Cells]]:
         start = self.first_row + 1
+        number = start - 1
         try:
             for offset, values in enumerate(self.sheet.iter_rows(min_row=start, values_only=True)):
-                yield start + offset, [cell_text(cell) for cell in values]
-        except (KeyError, ValueError, OSError) as exc:
-            raise BadRequest("The XLSX file could not be read.") from exc
+                number = start + offset
+                yield number, [cell_text(cell) for cell in values]
+        except Exception as exc:  # XML ParseError (a SyntaxError), BadZipFile, zlib.error, EOFError, openpyxl's own
+            raise UnreadableFile(f"The file could not be read: the workbook is damaged or incomplete after row "
+                                 f"{number}.") from exc
 
     def close(self) -> None:
         self.workbook.close()

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
+from chalicelib.core.fields import RecordId
+
 ROLES = ("calling_agent", "collection_officer", "manager", "admin")
 PUBLIC_ROLES = frozenset({"calling_agent", "collection_officer"})
 Role = Literal["calling_agent", "collection_officer", "manager", "admin"]
@@ -83,7 +85,7 @@ class RegisterRequest(Input):
     username: str = Field(min_length=3, max_length=150)
     email: str = Field(max_length=254)
     role: Role
-    manager: int | None = None
+    manager: RecordId | None = None
     password: str = Field(min_length=8, max_length=128)
     phone: str | None = None
 
@@ -127,7 +129,7 @@ class CustomerIn(Input):
     name: str = Field(min_length=1, max_length=200)
     phone: str = Field(max_length=25)
     email: str | None = Field(default=None, max_length=254)
-    assigned_collection_officer: int | None = None
+    assigned_collection_officer: RecordId | None = None
     address_line_1: str = Field(min_length=1, max_length=255)
     address_line_2: str | None = Field(default=None, max_length=255)
     city: str = Field(min_length=1, max_length=100)
@@ -186,7 +188,7 @@ class CustomerPatch(Input):
     name: str | None = None
     phone: str | None = None
     email: str | None = None
-    assigned_collection_officer: int | None = None
+    assigned_collection_officer: RecordId | None = None
     address_line_1: str | None = None
     address_line_2: str | None = None
     city: str | None = None
@@ -222,7 +224,7 @@ class LoanIn(Input):
     loan_type: str = Field(min_length=1, max_length=50)
     tenure_months: int = Field(ge=1, le=600)
     loan_date: date
-    customer: int
+    customer: RecordId
 
 
 class LoanPatch(Input):
@@ -232,7 +234,7 @@ class LoanPatch(Input):
     loan_type: str | None = None
     tenure_months: int | None = None
     loan_date: date | None = None
-    customer: int | None = None
+    customer: RecordId | None = None
 
 
 class LoanOut(BaseModel):
@@ -248,7 +250,7 @@ class LoanOut(BaseModel):
 
 # -- interactions --------------------------------------------------------------------------
 class InteractionIn(Input):
-    loan: int
+    loan: RecordId
     comment: str = Field(default="", max_length=2000)
     disposition: Disposition
     next_call_date: date | None = None
@@ -287,7 +289,7 @@ class InteractionOut(BaseModel):
 class InteractionRow(Input):
     """One row of an interaction upload: `loan_id` names the loan; type defaults to field."""
 
-    loan_id: int
+    loan_id: RecordId
     comment: str = Field(default="", max_length=2000)
     disposition: Disposition
     next_call_date: date | None = None

@@ -94,6 +94,13 @@ def sees_all(principal: Principal) -> bool:
     return bool(principal.roles & SEE_ALL)
 
 
+def assigned_to(principal: Principal, customer: Customer | None) -> bool:
+    """The officer's own customer. A principal with no local user id (a foreign Cognito subject)
+    owns nothing: `None == None` must never match an unassigned customer."""
+    return (customer is not None and principal.user_id is not None
+            and customer.assigned_collection_officer == principal.user_id)
+
+
 def counter_key(kind: str, record_id: int) -> str:
     return f"{kind}#{record_id}"
 
@@ -201,7 +208,7 @@ def check_officer(officer_id: int | None) -> None:
 
 def get_customer(principal: Principal, customer_id: int) -> Customer:
     customer = _get(Customer, customer_id)
-    if customer is None or not (sees_all(principal) or customer.assigned_collection_officer == principal.user_id):
+    if customer is None or not (sees_all(principal) or assigned_to(principal, customer)):
         raise NotFound("Customer not found.")
     return customer
 
@@ -250,7 +257,7 @@ def update_customer(customer_id: int, changes: dict[str, Any], *, partial: bool)
     body = validate(CustomerIn, {**customer_input(customer), **changes} if partial else changes)
     if body.assigned_collection_officer != customer.assigned_collection_officer:
         check_officer(body.assigned_collection_officer)
-    old_code, old_officer = customer.customer_code, customer.assigned_collection_officer
+    old_code = customer.customer_code
     new_code = body.customer_code or old_code
     for name, value in _customer_fields(body).items():
         setattr(customer, name, value)
@@ -260,16 +267,27 @@ def update_customer(customer_id: int, changes: dict[str, Any], *, partial: bool)
         steps += [txn.claim(Guards, _code_guard(new_code), str(customer_id)),
                   txn.release(Guards, _code_guard(old_code))]
     txn.run(Guards, steps)
-    if customer.assigned_collection_officer != old_officer:
-        _reassign_loans(customer_id, customer.assigned_collection_officer)
+    _sync_loan_officers(customer_id, customer.assigned_collection_officer)
     return customer
 
 
-def _reassign_loans(customer_id: int, officer: int | None) -> None:
-    """Copy the customer's officer onto its loans (the officer's loan list reads that copy)."""
+def _sync_loan_officers(customer_id: int, officer: int | None) -> None:
+    """Copy the customer's officer onto its loans (the officer's loan list reads that copy).
+
+    Runs on every customer update and touches only loans whose copy differs, so a reassignment
+    that was interrupted is completed by the next save of the customer."""
     for loan in Loan.customer_index.query(customer_id):
-        action = Loan.officer.set(officer) if officer is not None else Loan.officer.remove()
-        loan.update(actions=[action])
+        for _ in range(3):
+            if loan.officer == officer:
+                break
+            action = Loan.officer.set(officer) if officer is not None else Loan.officer.remove()
+            try:
+                loan.update(actions=[action])
+                break
+            except Conflict:
+                loan = _get(Loan, loan.id)  # changed meanwhile: re-read and retry
+                if loan is None:
+                    break
 
 
 def delete_customer(customer_id: int) -> None:
@@ -294,6 +312,12 @@ def _customer_exists(customer_id: int) -> txn.Step:
         {"customer": [f"Invalid pk \"{customer_id}\" - customer does not exist."]}))
 
 
+def _customer_unchanged(customer: Customer) -> txn.Step:
+    """The customer read for its officer is still that version (else the loan's copy could be stale)."""
+    return txn.check(Customer, customer.id, Customer.version == customer.version, Conflict(
+        "The customer changed while the loan was being saved; try again."))
+
+
 def _loan_customer(customer_id: int) -> Customer:
     customer = _get(Customer, customer_id)
     if customer is None:
@@ -305,10 +329,8 @@ def get_loan(principal: Principal, loan_id: int) -> Loan:
     loan = _get(Loan, loan_id)
     if loan is None:
         raise NotFound("Loan not found.")
-    if not sees_all(principal):
-        customer = _get(Customer, loan.customer)
-        if customer is None or customer.assigned_collection_officer != principal.user_id:
-            raise NotFound("Loan not found.")
+    if not sees_all(principal) and not assigned_to(principal, _get(Customer, loan.customer)):
+        raise NotFound("Loan not found.")
     return loan
 
 
@@ -318,8 +340,13 @@ def list_loans(principal: Principal, page: PageRequest) -> Page:
                      page, ["kind"])
     if principal.user_id is None:
         return Page([], None)
-    return paged(lambda limit, cursor: Loan.officer_index.query(
+    listed = paged(lambda limit, cursor: Loan.officer_index.query(
         principal.user_id, limit=limit, last_evaluated_key=cursor), page, ["officer"])
+    # The loan's officer is a copy; the customer's assignment is the truth. A copy left stale by an
+    # interrupted reassignment must never show another officer's loan.
+    customers = batch_get(Customer, {loan.customer for loan in listed.items})
+    return Page([loan for loan in listed.items if assigned_to(principal, customers.get(loan.customer))],
+                listed.cursor)
 
 
 def list_customer_loans(principal: Principal, customer_id: int, page: PageRequest) -> Page:
@@ -338,7 +365,7 @@ def create_loan(body: LoanIn) -> Loan:
     customer = _loan_customer(body.customer)
     loan = Loan(loan_ids.next(), officer=customer.assigned_collection_officer, **_loan_fields(body))
     txn.run(Guards, [
-        _customer_exists(body.customer),
+        _customer_unchanged(customer),
         txn.claim(Guards, _account_guard(body.loan_account_number), str(loan.id)),
         _count("customer-loans", body.customer, 1),
         txn.put(loan),
@@ -358,8 +385,9 @@ def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan
     old_number, old_customer = loan.loan_account_number, loan.customer
     steps: list[txn.Step] = []
     if body.customer != old_customer:
-        loan.officer = _loan_customer(body.customer).assigned_collection_officer
-        steps += [_customer_exists(body.customer), _count("customer-loans", body.customer, 1),
+        customer = _loan_customer(body.customer)
+        loan.officer = customer.assigned_collection_officer
+        steps += [_customer_unchanged(customer), _count("customer-loans", body.customer, 1),
                   _count("customer-loans", old_customer, -1)]
     if body.loan_account_number.lower() != old_number.lower():
         steps += [txn.claim(Guards, _account_guard(body.loan_account_number), str(loan_id)),

@@ -111,6 +111,21 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
+def truncated_xlsx(rows: list[list[object]], after_row: int) -> bytes:
+    """A workbook whose sheet XML stops part-way through the row after `after_row` (a damaged upload)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(rows)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body[:body.index(f'<row r="{after_row + 1}"'.encode()) + 20]
+            target.writestr(item, body)
+    return buffer.getvalue()
+
+
 def multipart(filename: str, data: bytes, field_name: str = "file") -> tuple[bytes, str]:
     boundary = "----widgetboundary7MA4YWxk"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field_name}\"; filename=\"{filename}\"\r\n"

@@ -1,0 +1,399 @@
+"""The coverage matrix: every RepaySync route x {happy, bad input, 401, 403, officer-404}, over HTTP.
+
+`ROUTES` lists every route the app registers (checked against the app's route table, so a new route
+fails `test_matrix_lists_every_route` until it is placed here). Cells that the other test files
+already cover are not repeated unless they only checked the status code; the tables below add the
+rest with exact bodies, in the spec's shapes `{"error": "..."}` and `{"errors": {"field": [...]}}`.
+
+Not applicable, by design:
+- 401/403 for the public routes (`/api/auth/token/`, `/api/auth/token/refresh/`, `/.well-known/jwks.json`,
+  `/openapi.json`): they take no bearer token at all (logging in, refreshing, and publishing the keys
+  and the API description must work before a client holds an access token). `/api/users/register/` is
+  public for agents and officers, but an invalid token is 401 and a non-admin one 403 for the privileged
+  roles: those cells are in the tables.
+- 403 on routes every role may call (lists and reads of customers, loans and interactions; interaction
+  edits, where the 403 is object-level: only the creator, a manager or an admin).
+- officer-404 on routes officers may not call at all (403 first), on the users list, logs and imports.
+  An import job of another manager is the same idea (ownership) and answers 404 too.
+- 400 for routes without a body or query: a malformed integer id is a 404 `{"error": "Not found."}`
+  (as Django's `<int:id>` would answer), which the bad-input table records instead.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.repaysync.conftest import bearer, customer_body, loan_body, make_user
+
+PUBLIC, EVERYONE = "public", "everyone"
+WRITERS = frozenset({"admin", "manager"})
+ALL_ROLES = ("admin", "manager", "officer", "agent")
+ROLE_OF = {"admin": "admin", "manager": "manager", "officer": "collection_officer", "agent": "calling_agent"}
+
+# (method, path as the app declares it, who may call it)
+ROUTES: list[tuple[str, str, Any]] = [
+    ("POST", "/api/auth/token/", PUBLIC),
+    ("POST", "/api/auth/token/refresh/", PUBLIC),
+    ("POST", "/api/users/register/", PUBLIC),
+    ("GET", "/api/users/", WRITERS),
+    ("GET", "/api/customers/", EVERYONE),
+    ("POST", "/api/customers/", WRITERS),
+    ("POST", "/api/customers/create/", WRITERS),
+    ("POST", "/api/customers/bulk/upload/", WRITERS),
+    ("GET", "/api/customers/{id:int}/", EVERYONE),
+    ("PUT", "/api/customers/{id:int}/", WRITERS),
+    ("PATCH", "/api/customers/{id:int}/", WRITERS),
+    ("DELETE", "/api/customers/{id:int}/", WRITERS),
+    ("GET", "/api/loans/", EVERYONE),
+    ("POST", "/api/loans/", WRITERS),
+    ("GET", "/api/loans/{id:int}/", EVERYONE),
+    ("PUT", "/api/loans/{id:int}/", WRITERS),
+    ("PATCH", "/api/loans/{id:int}/", WRITERS),
+    ("DELETE", "/api/loans/{id:int}/", WRITERS),
+    ("GET", "/api/loans/customer/{customer_id:int}/", EVERYONE),
+    ("POST", "/api/interactions/field/create/", frozenset({"officer", "manager", "admin"})),
+    ("GET", "/api/interactions/field/{id:int}/", EVERYONE),
+    ("PUT", "/api/interactions/field/{id:int}/", EVERYONE),
+    ("PATCH", "/api/interactions/field/{id:int}/", EVERYONE),
+    ("DELETE", "/api/interactions/field/{id:int}/", EVERYONE),
+    ("GET", "/api/interactions/field/loan/{loan_id:int}/", EVERYONE),
+    ("POST", "/api/interactions/calling/create/", frozenset({"agent", "manager", "admin"})),
+    ("GET", "/api/interactions/calling/{id:int}/", EVERYONE),
+    ("PUT", "/api/interactions/calling/{id:int}/", EVERYONE),
+    ("PATCH", "/api/interactions/calling/{id:int}/", EVERYONE),
+    ("DELETE", "/api/interactions/calling/{id:int}/", EVERYONE),
+    ("GET", "/api/interactions/calling/loan/{loan_id:int}/", EVERYONE),
+    ("POST", "/api/interactions/bulk/upload/", WRITERS),
+    ("GET", "/api/logs/", frozenset({"admin"})),
+    ("POST", "/api/imports/presign/", WRITERS),
+    ("GET", "/api/imports/{job_id}/", WRITERS),
+    ("GET", "/.well-known/jwks.json", PUBLIC),
+    ("GET", "/openapi.json", PUBLIC),
+]
+PROTECTED = [(method, path, who) for method, path, who in ROUTES if who != PUBLIC]
+RESTRICTED = [(method, path, who) for method, path, who in PROTECTED if who != EVERYONE]
+
+UNAUTHENTICATED = {"error": "Authentication credentials were not provided or are invalid."}
+FORBIDDEN = {"error": "You do not have permission to perform this action."}
+NOT_CREATOR = {"error": "Only the creator, a manager or an admin can change this interaction."}
+ADMIN_ONLY = {"error": "Only an admin can register a manager or an admin."}
+NOT_FOUND = {"error": "Not found."}
+REQUIRED = ["This field is required."]
+DISPOSITIONS = ["Input should be 'called', 'visited' or 'promise_to_pay'"]
+INTERACTION = {"id", "loan", "comment", "disposition", "timestamp", "next_call_date", "created_by",
+               "interaction_type"}
+
+
+# -- the seeded world, with interactions and an import job ---------------------------------------
+@dataclass(frozen=True)
+class Ref:
+    """A value known only once the world exists (an id)."""
+
+    name: str
+
+
+@pytest.fixture()
+def ids(world) -> dict[str, Any]:
+    """Ids for the path placeholders: `mine` belongs to `officer`, `theirs` to `other_officer`."""
+    from chalicelib.products.repaysync import imports, service
+    from chalicelib.products.repaysync.schemas import InteractionIn
+
+    def interaction(who: str, kind: str, owner: str, disposition: str) -> int:
+        body = InteractionIn(loan=world.loans[owner].id, comment=f"{kind} by {who}", disposition=disposition,
+                             next_call_date="2025-03-15")
+        return service.create_interaction(service.principal_of(world.users[who]), kind, body).id
+
+    manager = service.principal_of(world.users["manager"])
+    values = {f"{name}_id": user.id for name, user in world.users.items()}
+    values.update(
+        cust_mine=world.customers["officer"].id, cust_theirs=world.customers["other_officer"].id,
+        loan_mine=world.loans["officer"].id, loan_theirs=world.loans["other_officer"].id,
+        field_mine=interaction("officer", "field", "officer", "visited"),
+        field_theirs=interaction("other_officer", "field", "other_officer", "visited"),
+        call_mine=interaction("agent", "calling", "officer", "called"),
+        call_theirs=interaction("agent", "calling", "other_officer", "called"),
+        job=imports.engine().presign("customers", "big.csv", manager)["job_id"])
+    return values
+
+
+def resolve(value: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(value, Ref):
+        return ids[value.name]
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, dict):
+        return {resolve(k, ids): resolve(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(item, ids) for item in value]
+    return value
+
+
+def request(world, method: str, path: str, body: Any = None, who: str | None = None,
+            headers: dict[str, str] | None = None) -> Any:
+    headers = dict(headers or {})
+    if who is not None:
+        headers.update(world.as_(who))
+    return world.http.call(method, path, body, headers)
+
+
+def concrete(path: str, ids: dict[str, Any] | None = None) -> str:
+    """A declared path with real ids (or 1 and a fake job id when no world is needed)."""
+    ids = ids or {}
+    for name in ("{id:int}", "{customer_id:int}", "{loan_id:int}"):
+        path = path.replace(name, str(ids.get("cust_mine", 1)))
+    return path.replace("{job_id}", ids.get("job", "0" * 32))
+
+
+# -- the route table is complete -----------------------------------------------------------------
+def test_matrix_lists_every_route(app):
+    registered = {(method, route.path) for route in app.crm_product.api.routes for method in route.methods}
+    assert registered == {(method, path) for method, path, _ in ROUTES}
+    public = {(method, route.path) for route in app.crm_product.api.routes for method in route.methods
+              if route.public}
+    assert public == {(method, path) for method, path, who in ROUTES if who == PUBLIC}
+
+
+# -- happy paths not covered elsewhere -----------------------------------------------------------
+HAPPY = [
+    # the creator (an officer) replaces their own field interaction
+    ("PUT", "/api/interactions/field/{field_mine}/", "officer", {"disposition": "promise_to_pay", "comment": "Later"},
+     200, {"id": Ref("field_mine"), "loan": Ref("loan_mine"), "comment": "Later", "disposition": "promise_to_pay",
+           "next_call_date": None, "created_by": Ref("officer_id"), "interaction_type": "field"}),
+    # calling interactions: read by the officer of the loan, changed and deleted by the agent who made them
+    ("GET", "/api/interactions/calling/{call_mine}/", "officer", None,
+     200, {"id": Ref("call_mine"), "loan": Ref("loan_mine"), "comment": "calling by agent", "disposition": "called",
+           "next_call_date": "2025-03-15", "created_by": Ref("agent_id"), "interaction_type": "calling"}),
+    ("PUT", "/api/interactions/calling/{call_mine}/", "agent", {"disposition": "promise_to_pay", "comment": "Will pay"},
+     200, {"id": Ref("call_mine"), "loan": Ref("loan_mine"), "comment": "Will pay", "disposition": "promise_to_pay",
+           "next_call_date": None, "created_by": Ref("agent_id"), "interaction_type": "calling"}),
+    ("PATCH", "/api/interactions/calling/{call_mine}/", "agent", {"next_call_date": "2025-05-01"},
+     200, {"id": Ref("call_mine"), "loan": Ref("loan_mine"), "comment": "calling by agent", "disposition": "called",
+           "next_call_date": "2025-05-01", "created_by": Ref("agent_id"), "interaction_type": "calling"}),
+    ("DELETE", "/api/interactions/calling/{call_mine}/", "agent", None, 200, {"detail": "Interaction deleted."}),
+    ("DELETE", "/api/interactions/field/{field_mine}/", "manager", None, 200, {"detail": "Interaction deleted."}),
+    # a manager's import job is visible to an admin too
+    ("GET", "/api/imports/{job}/", "admin", None, 200, None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "who", "body", "status", "expected"), HAPPY,
+                         ids=[f"{m} {p} as {w}" for m, p, w, *_ in HAPPY])
+def test_happy(world, ids, method, path, who, body, status, expected):
+    response = request(world, method, resolve(path, ids), body, who)
+    assert response.status_code == status, response.body
+    got = response.json_body
+    if "interaction_type" in (expected or {}):
+        assert set(got) == INTERACTION and got.pop("timestamp").endswith("Z")
+    if expected is None:  # the import job: its own schema, checked field by field
+        assert got["job_id"] == ids["job"] and got["status"] == "pending" and got["import_type"] == "customers"
+        assert (got["filename"], got["processed_rows"], got["errors"]) == ("big.csv", 0, [])
+    else:
+        assert got == resolve(expected, ids)
+
+
+def test_happy_jwks_verifies_issued_tokens(world):
+    import jwt
+
+    response = world.http.get("/.well-known/jwks.json")
+    assert response.status_code == 200 and set(response.json_body) == {"keys"}
+    keys = jwt.PyJWKSet.from_dict(response.json_body)
+    token = world.as_("officer")["Authorization"].split()[1]
+    kid = jwt.get_unverified_header(token)["kid"]
+    key = next(k for k in keys.keys if k.key_id == kid)
+    claims = jwt.decode(token, key.key, algorithms=["RS256"], options={"verify_aud": False})
+    assert claims["cognito:groups"] == ["collection_officer"] and claims["sub"] == str(world.users["officer"].id)
+
+
+def test_happy_openapi_describes_every_route(http):
+    response = http.get("/openapi.json")
+    assert response.status_code == 200
+    document = response.json_body
+    assert document["openapi"] == "3.1.0" and document["info"]["title"] == "RepaySync"
+    declared = {(method.upper(), path) for path, item in document["paths"].items() for method in item
+                if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE"}}
+    expected = {(method, path.replace(":int", "")) for method, path, _ in ROUTES}
+    assert declared == expected
+
+
+# -- bad input: 400 with field errors (or one error), exact bodies -------------------------------
+BAD_INPUT = [
+    ("POST", "/api/auth/token/refresh/", None, {}, 400, {"errors": {"refresh": REQUIRED}}),
+    ("POST", "/api/users/register/", None, {"username": "john doe", "email": "john@example.com",
+                                            "role": "calling_agent", "password": "SomePassword123"},
+     400, {"errors": {"username": ["Use letters, digits and @/./+/-/_ only."]}}),
+    ("GET", "/api/users/?page_size=501", "admin", None, 400, {"errors": {"page_size": ["Must be between 1 and 500."]}}),
+    ("GET", "/api/customers/?page_size=abc", "officer", None,
+     400, {"errors": {"page_size": ["A valid integer is required."]}}),
+    ("POST", "/api/customers/create/", "manager", {},
+     400, {"errors": {name: REQUIRED for name in ("name", "phone", "address_line_1", "city", "state", "pincode")}}),
+    ("POST", "/api/customers/create/", "manager", customer_body(customer_code="CUST0"),
+     400, {"errors": {"customer_code": ["A customer with this customer code already exists."]}}),
+    ("GET", "/api/customers/abc/", "admin", None, 404, NOT_FOUND),
+    ("PUT", "/api/customers/{cust_mine}/", "admin", customer_body(assigned_collection_officer=Ref("agent_id")),
+     400, {"errors": {"assigned_collection_officer": [
+         'Invalid pk "{agent_id}" - no collection officer with this id.']}}),
+    ("PATCH", "/api/customers/{cust_mine}/", "admin", {"date_of_birth": "soon"},
+     400, {"errors": {"date_of_birth": ["Input should be a valid date or datetime, input is too short"]}}),
+    ("DELETE", "/api/customers/abc/", "admin", None, 404, NOT_FOUND),
+    ("GET", "/api/loans/?page_size=0", "officer", None, 400, {"errors": {"page_size": ["Must be between 1 and 500."]}}),
+    ("POST", "/api/loans/", "admin", loan_body(Ref("cust_mine"), principal_amount="NaN", loan_account_number="X1"),
+     400, {"errors": {"principal_amount": ["Input should be a finite number"]}}),
+    ("GET", "/api/loans/abc/", "admin", None, 404, NOT_FOUND),
+    ("PUT", "/api/loans/{loan_mine}/", "admin", loan_body(999, loan_account_number="LN0"),
+     400, {"errors": {"customer": ['Invalid pk "999" - customer does not exist.']}}),
+    ("PATCH", "/api/loans/{loan_mine}/", "manager", {"tenure_months": 0},
+     400, {"errors": {"tenure_months": ["Input should be greater than or equal to 1"]}}),
+    ("DELETE", "/api/loans/abc/", "admin", None, 404, NOT_FOUND),
+    ("GET", "/api/loans/customer/{cust_mine}/?cursor=abc", "officer", None,
+     400, {"errors": {"cursor": ["Invalid cursor."]}}),
+    ("POST", "/api/interactions/field/create/", "officer", {"loan": Ref("loan_mine"), "disposition": None},
+     400, {"errors": {"disposition": DISPOSITIONS}}),
+    ("GET", "/api/interactions/field/abc/", "officer", None, 404, NOT_FOUND),
+    ("PUT", "/api/interactions/field/{field_mine}/", "officer", {"comment": "no disposition"},
+     400, {"errors": {"disposition": REQUIRED}}),
+    ("PATCH", "/api/interactions/field/{field_mine}/", "officer", {"comment": "x" * 2001},
+     400, {"errors": {"comment": ["String should have at most 2000 characters"]}}),
+    ("DELETE", "/api/interactions/field/abc/", "officer", None, 404, NOT_FOUND),
+    ("GET", "/api/interactions/field/loan/{loan_mine}/?page_size=-1", "officer", None,
+     400, {"errors": {"page_size": ["Must be between 1 and 500."]}}),
+    ("POST", "/api/interactions/calling/create/", "agent", {"loan": "abc", "disposition": "shouted"},
+     400, {"errors": {"loan": ["Input should be a valid integer, unable to parse string as an integer"],
+                      "disposition": DISPOSITIONS}}),
+    ("POST", "/api/interactions/calling/create/", "agent", {"loan": 999, "disposition": "called"},
+     400, {"errors": {"loan": ['Invalid pk "999" - loan does not exist.']}}),
+    ("GET", "/api/interactions/calling/abc/", "agent", None, 404, NOT_FOUND),
+    ("PUT", "/api/interactions/calling/{call_mine}/", "agent", {}, 400, {"errors": {"disposition": REQUIRED}}),
+    ("PATCH", "/api/interactions/calling/{call_mine}/", "agent", {"disposition": None},
+     400, {"errors": {"disposition": ["This field may not be null."]}}),
+    ("DELETE", "/api/interactions/calling/abc/", "agent", None, 404, NOT_FOUND),
+    ("GET", "/api/interactions/calling/loan/{loan_mine}/?page_size=x", "agent", None,
+     400, {"errors": {"page_size": ["A valid integer is required."]}}),
+    ("GET", "/api/logs/?page_size=0", "admin", None, 400, {"errors": {"page_size": ["Must be between 1 and 500."]}}),
+    ("POST", "/api/imports/presign/", "manager", {}, 400, {"errors": {"import_type": REQUIRED, "filename": REQUIRED}}),
+    ("POST", "/api/imports/presign/", "manager", {"import_type": "loans", "filename": "big.csv"},
+     400, {"errors": {"import_type": ['"loans" is not a valid choice.']}}),
+    ("POST", "/api/imports/presign/", "manager", {"import_type": "customers", "filename": "big.txt"},
+     400, {"errors": {"filename": ["Only .csv and .xlsx files can be imported."]}}),
+    ("GET", "/api/imports/0123456789abcdef0123456789abcdef/", "manager", None, 404, {"error": "Import job not found."}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "who", "body", "status", "expected"), BAD_INPUT,
+                         ids=[f"{m} {p} as {w}" for m, p, w, *_ in BAD_INPUT])
+def test_bad_input(world, ids, method, path, who, body, status, expected):
+    response = request(world, method, resolve(path, ids), resolve(body, ids), who)
+    assert response.status_code == status, response.body
+    assert response.json_body == resolve(expected, ids)
+
+
+def test_malformed_json_is_one_error(world):
+    response = world.http.client.http.post("/api/loans/", body=b"{not json",
+                                           headers={"Content-Type": "application/json", **world.as_("admin")})
+    assert response.status_code == 400 and response.json_body == {"error": "Malformed JSON body."}
+
+
+def test_patch_customer_bad_pincode_type_is_keyed_by_field(world):
+    response = world.http.patch(f"/api/customers/{world.customers['officer'].id}/", {"pincode": 1.5},
+                                world.as_("admin"))
+    assert response.status_code == 400
+    assert list(response.json_body) == ["errors"] and list(response.json_body["errors"]) == ["pincode"]
+
+
+# -- 401: no token, or an invalid one, on every protected route ----------------------------------
+@pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _ in PROTECTED],
+                         ids=[f"{m} {p}" for m, p, _ in PROTECTED])
+def test_unauthenticated(http, method, path):
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic YWRtaW46YWRtaW4="}):
+        response = http.call(method, concrete(path), {} if method in {"POST", "PUT", "PATCH"} else None, headers)
+        assert response.status_code == 401, (headers, response.body)
+        assert response.json_body == UNAUTHENTICATED
+
+
+def test_register_privileged_role_with_invalid_token_is_401(http):
+    body = {"username": "boss", "email": "boss@example.com", "role": "manager", "password": "SomePassword123"}
+    response = http.post("/api/users/register/", body, {"Authorization": "Bearer not-a-token"})
+    assert response.status_code == 401
+    assert response.json_body == {"error": "Token is invalid."}
+
+
+# -- 403: every role a route refuses; object-level refusals --------------------------------------
+@pytest.mark.parametrize(("method", "path", "allowed"), RESTRICTED, ids=[f"{m} {p}" for m, p, _ in RESTRICTED])
+def test_wrong_role(world, ids, method, path, allowed):
+    refused = [role for role in ALL_ROLES if role not in allowed]
+    assert refused
+    for who in refused:
+        response = request(world, method, concrete(path, ids), {} if method in {"POST", "PUT", "PATCH"} else None,
+                           who)
+        assert response.status_code == 403, (who, response.body)
+        assert response.json_body == FORBIDDEN
+
+
+NOT_YOURS = [
+    # an agent reads an officer's field interaction but did not write it; an officer, the agent's call
+    *[(method, "/api/interactions/field/{field_mine}/", "agent") for method in ("PUT", "PATCH", "DELETE")],
+    *[(method, "/api/interactions/calling/{call_mine}/", "officer") for method in ("PUT", "PATCH", "DELETE")],
+]
+
+
+@pytest.mark.parametrize(("method", "path", "who"), NOT_YOURS, ids=[f"{m} {p} as {w}" for m, p, w in NOT_YOURS])
+def test_not_the_creator(world, ids, method, path, who):
+    body = {"disposition": "called", "comment": "x"} if method != "DELETE" else None
+    response = request(world, method, resolve(path, ids), body, who)
+    assert response.status_code == 403 and response.json_body == NOT_CREATOR
+    assert request(world, "GET", resolve(path, ids), who=who).status_code == 200  # still there, unchanged
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_register_privileged_role_needs_an_admin(world, role):
+    body = {"username": "boss", "email": "boss@example.com", "role": role, "password": "SomePassword123"}
+    for who in (None, "manager", "officer", "agent"):
+        response = request(world, "POST", "/api/users/register/", body, who)
+        assert response.status_code == 403 and response.json_body == ADMIN_ONLY
+
+
+# -- 404: an officer reaching another officer's records ------------------------------------------
+INTERACTION_BODY = {"disposition": "visited", "comment": "mine now"}
+OTHER_OFFICERS = [
+    ("GET", "/api/customers/{cust_theirs}/", None, {"error": "Customer not found."}),
+    ("GET", "/api/loans/{loan_theirs}/", None, {"error": "Loan not found."}),
+    ("GET", "/api/loans/customer/{cust_theirs}/", None, {"error": "Customer not found."}),
+    ("GET", "/api/interactions/field/loan/{loan_theirs}/", None, {"error": "Loan not found."}),
+    ("GET", "/api/interactions/calling/loan/{loan_theirs}/", None, {"error": "Loan not found."}),
+    *[(method, f"/api/interactions/{kind}/{{{ref}}}/", body, {"error": "Interaction not found."})
+      for kind, ref in (("field", "field_theirs"), ("calling", "call_theirs")) for method, body in
+      (("GET", None), ("PUT", INTERACTION_BODY), ("PATCH", INTERACTION_BODY), ("DELETE", None))],
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected"), OTHER_OFFICERS,
+                         ids=[f"{m} {p}" for m, p, *_ in OTHER_OFFICERS])
+def test_other_officers_records_are_not_found(world, ids, method, path, body, expected):
+    response = request(world, method, resolve(path, ids), body, "officer")
+    assert response.status_code == 404, response.body
+    assert response.json_body == expected
+    assert request(world, "GET", resolve(path, ids), who="other_officer").status_code == 200  # it does exist
+
+
+def test_officer_cannot_record_a_visit_on_another_officers_loan(world, ids):
+    """Creating refers to the loan in the body: out of scope reads as "does not exist" (400), not 403."""
+    response = request(world, "POST", "/api/interactions/field/create/",
+                       {"loan": ids["loan_theirs"], "disposition": "visited"}, "officer")
+    assert response.status_code == 400
+    assert response.json_body == {"errors": {"loan": [f'Invalid pk "{ids["loan_theirs"]}" - loan does not exist.']}}
+
+
+def test_another_managers_import_job_is_not_found(world, ids):
+    other = bearer(make_user("manager2", ROLE_OF["manager"]))
+    response = world.http.get(f"/api/imports/{ids['job']}/", other)
+    assert response.status_code == 404 and response.json_body == {"error": "Import job not found."}
+
+
+def test_error_bodies_are_declared_json(world):
+    """Errors rendered by a route carry `Content-Type: application/json`, not just a JSON-looking body."""
+    response = world.http.get("/api/logs/", world.as_("agent"))
+    assert response.headers["Content-Type"] == "application/json"
+    assert json.loads(response.body) == FORBIDDEN
