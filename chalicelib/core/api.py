@@ -76,6 +76,7 @@ class RouteSpec:
     handler: Callable[..., Any]
     name: str
     roles: frozenset[str] | None = None
+    permission: str | None = None
     public: bool = False
     request: type[BaseModel] | None = None
     response: Any = None
@@ -113,6 +114,7 @@ class AuditEntry:
 
 
 AuditSink = Callable[[AuditEntry], None]
+PermissionCheck = Callable[[Principal, str], bool]
 
 
 def to_jsonable(value: Any) -> Any:
@@ -129,8 +131,10 @@ class Api:
     """The route table of one product."""
 
     def __init__(self, product: str, renderer: ErrorRenderer, *, title: str = "", version: str = "1.0.0",
-                 audit: AuditSink | None = None, audit_prefix: str = "/api/") -> None:
+                 audit: AuditSink | None = None, audit_prefix: str = "/api/",
+                 permissions: PermissionCheck | None = None) -> None:
         self.product = product
+        self.permissions = permissions
         self.renderer = renderer
         self.title = title or product
         self.version = version
@@ -145,14 +149,17 @@ class Api:
               request: type[BaseModel] | None = None, response: Any = None, status: int = 200,
               content_types: tuple[str, ...] = BODY_TYPES, query: type[BaseModel] | None = None,
               summary: str = "", name: str | None = None, audited: bool = True,
-              paginated: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              paginated: bool = False, permission: str | None = None,
+              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Declare a route. `roles` are checked against the token's groups; `permission` is asked of the
+        product's `permissions` check (data-driven roles, where a role's rights live in a table)."""
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             self.routes.append(RouteSpec(
                 path=path, methods=tuple(m.upper() for m in methods), handler=handler,
                 name=name or handler.__name__, roles=frozenset(roles) if roles is not None else None,
                 public=public, request=request, response=response, status=status,
                 content_types=content_types, query=query, summary=summary or (handler.__doc__ or "").strip(),
-                audited=audited, paginated=paginated))
+                audited=audited, paginated=paginated, permission=permission))
             return handler
         return register
 
@@ -235,6 +242,9 @@ class Api:
             if call.principal is None:
                 raise Unauthorized()
             if not call.principal.has_any(spec.roles):
+                raise Forbidden()
+            if spec.permission is not None and not (
+                    self.permissions is not None and self.permissions(call.principal, spec.permission)):
                 raise Forbidden()
         call.path = self._path_values(spec, path_params)
         if spec.query is not None:

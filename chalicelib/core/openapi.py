@@ -138,7 +138,10 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
         if spec.roles:
             op["x-roles"] = sorted(spec.roles)
             lines.append("Roles: " + ", ".join(f"`{role}`" for role in sorted(spec.roles)) + ".")
-        else:
+        if spec.permission:
+            op["x-permission"] = spec.permission
+            lines.append(f"Permission: `{spec.permission}`.")
+        if not spec.roles and not spec.permission:
             lines.append("Any signed-in user.")
     op["description"] = "\n\n".join(lines)
 
@@ -185,7 +188,8 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
         responses[str(status)] = response
     takes_input = spec.request is not None or spec.query is not None or spec.paginated \
         or method in BODY_METHODS
-    wanted = {"400": takes_input, "401": not spec.public, "403": not spec.public and bool(spec.roles),
+    restricted = bool(spec.roles or spec.permission)
+    wanted = {"400": takes_input, "401": not spec.public, "403": not spec.public and restricted,
               "404": bool(spec.param_types)}
     responses.update({status: errors[status] for status, needed in wanted.items() if needed})
     op["responses"] = responses

@@ -101,7 +101,12 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
     from chalicelib.core.errors import NotFound, Unauthorized, render_error_or_errors
     from chalicelib.core.product import Product
 
-    api = Api(PRODUCT, render_error_or_errors, title="core test product")
+    grants = {"manager": {"reports.view"}}  # a stand-in for a roles/permissions table
+
+    def permissions(principal: Principal, permission: str) -> bool:
+        return any(permission in grants.get(role, set()) for role in principal.roles)
+
+    api = Api(PRODUCT, render_error_or_errors, title="core test product", permissions=permissions)
     ids = IdSequence(counter_model(PRODUCT), "coretest-notes")
     writer = UniqueWriter(unique_model(PRODUCT))
 
@@ -125,6 +130,10 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
             return Note.get(note_id)
         except Note.DoesNotExist as exc:
             raise NotFound() from exc
+
+    @api.route("/api/reports/", ["GET"], permission="reports.view")
+    def reports(call: Call) -> dict[str, Any]:
+        return {"reports": []}
 
     @api.route("/api/ping/", ["GET"], public=True)
     def ping(call: Call) -> dict[str, Any]:

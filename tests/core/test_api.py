@@ -65,3 +65,11 @@ def test_request_path_drops_the_api_gateway_stage():
     local = SimpleNamespace(context={"path": "/api/customers/"})
     assert request_path(deployed) == "/api/customers/"
     assert request_path(local) == "/api/customers/"
+
+
+def test_a_permission_is_asked_of_the_products_check(core_app):
+    manager = core_app.token(sub="2", username="boss", roles=("manager",))
+    agent = core_app.token()
+    assert core_app.client.http.get("/api/reports/", headers=core_app.auth(manager)).json_body == {"reports": []}
+    refused = core_app.client.http.get("/api/reports/", headers=core_app.auth(agent))
+    assert refused.status_code == 403 and "error" in refused.json_body
