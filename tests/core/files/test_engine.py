@@ -8,9 +8,9 @@ from chalicelib.core import aws
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.config import get_settings
 from chalicelib.core.db.counters import counter_model
-from chalicelib.core.errors import BadRequest, Forbidden, ValidationFailed
+from chalicelib.core.errors import BadRequest, Forbidden, PayloadTooLarge, ValidationFailed
 from chalicelib.core.files.engine import JobBusy
-from tests.core.files.conftest import PRODUCT, all_widgets, csv_bytes, xlsx_bytes
+from tests.core.files.conftest import PRODUCT, all_widgets, csv_bytes, truncated_xlsx, widget_spec, xlsx_bytes
 
 MANAGER = Principal(subject="7", username="maya", roles=frozenset({"manager"}))
 HEADER = "code,name,qty,color,made_on"
@@ -217,3 +217,94 @@ def test_retry_after_a_deploy_with_another_chunk_size_cuts_the_chunk_in_flight_t
     job = other.handle_object(get_settings().bucket, key, etag=etag)
     assert job.status == "complete" and job.created_rows == 12
     assert [w.id for w in all_widgets()] == list(range(1, 13)) and counter_value() == 12
+
+
+# -- synchronous uploads: a row cap, and every failure leaves a failed job ------------------------------
+def test_an_api_upload_over_the_row_cap_is_413_and_the_job_fails(aws_env, writer):
+    from chalicelib.core.files.engine import ImportEngine
+
+    engine = ImportEngine(PRODUCT, counter_model(PRODUCT), [widget_spec(writer)], sync_max_rows=5)
+    assert engine.import_upload("widgets", "w.csv", csv_bytes(HEADER, *good_rows(5)), MANAGER).created_rows == 5
+    for filename, data in [("w.csv", csv_bytes(HEADER, *good_rows(6, start=10))),
+                           ("w.xlsx", xlsx_bytes([HEADER.split(",")] + [row.split(",") for row in good_rows(6, 20)]))]:
+        with pytest.raises(PayloadTooLarge) as caught:
+            engine.import_upload("widgets", filename, data, MANAGER)
+        assert "more than 5 rows" in caught.value.message and "POST /api/imports/presign/" in caught.value.message
+    failed = [job for job in engine.jobs.scan() if job.status == "failed"]
+    assert len(failed) == 2 and all("presign" in job.message for job in failed)
+    assert len(all_widgets()) == 5 and not any(len(calls) > 5 for calls in writer.calls)
+
+
+def test_the_row_cap_comes_from_the_setting_and_does_not_apply_to_bucket_objects(engine, monkeypatch):
+    from chalicelib.core.config import reset_settings
+
+    monkeypatch.setenv("CRM_SYNC_IMPORT_MAX_ROWS", "3")
+    reset_settings()
+    try:
+        with pytest.raises(PayloadTooLarge):
+            engine.import_upload("widgets", "w.csv", csv_bytes(HEADER, *good_rows(4)), MANAGER)
+        key = "imports/widgets/big.csv"
+        job = engine.handle_object(get_settings().bucket, key, etag=put(key, csv_bytes(HEADER, *good_rows(4))))
+        assert job.status == "complete" and job.created_rows == 4
+    finally:
+        monkeypatch.delenv("CRM_SYNC_IMPORT_MAX_ROWS")
+        reset_settings()
+    assert get_settings().sync_import_max_rows == 5000
+
+
+def damaged_workbook() -> bytes:
+    return truncated_xlsx([HEADER.split(",")] + [row.split(",") for row in good_rows(20)], after_row=10)
+
+
+def test_a_damaged_workbook_is_a_400_and_the_job_fails(engine):
+    with pytest.raises(BadRequest) as caught:
+        engine.import_upload("widgets", "w.xlsx", damaged_workbook(), MANAGER)
+    assert caught.value.message == ("The file could not be read: the workbook is damaged or incomplete "
+                                    "after row 10.")
+    [job] = engine.jobs.scan()
+    assert (job.status, job.message) == ("failed", caught.value.message)
+
+
+def test_an_unexpected_error_in_an_api_upload_fails_the_job(engine, writer):
+    writer.fail_on = 3
+    with pytest.raises(RuntimeError):
+        engine.import_upload("widgets", "w.csv", csv_bytes(HEADER, *good_rows(3)), MANAGER)
+    [job] = engine.jobs.scan()
+    assert job.status == "failed" and "internal error" in job.message
+
+
+def test_a_damaged_workbook_in_the_bucket_fails_its_job_without_raising(engine):
+    key = "imports/widgets/damaged.xlsx"
+    job = engine.handle_object(get_settings().bucket, key, etag=put(key, damaged_workbook()))
+    assert job.status == "failed" and job.message.startswith("The file could not be read")
+    assert job.created_rows == 8  # the chunks before the damage (rows 2-9) were committed and are kept
+    assert len(all_widgets()) == 8
+
+
+# -- the same presigned key uploaded twice ----------------------------------------------------------------
+def test_a_stale_event_for_a_presigned_key_leaves_the_job_to_the_newest_upload(engine, writer):
+    data = engine.presign("widgets", "w.csv", MANAGER)
+    old = put(data["key"], csv_bytes(HEADER, *good_rows(3)))
+    new = put(data["key"], csv_bytes(HEADER, *good_rows(2, start=50)))
+    stale = engine.handle_object(get_settings().bucket, data["key"], etag=old)
+    assert stale.job_id != data["job_id"] and stale.status == "failed" and "replaced" in stale.message
+    assert engine.jobs.get(data["job_id"]).status == "pending"
+    job = engine.handle_object(get_settings().bucket, data["key"], etag=new)
+    assert (job.job_id, job.status, job.created_rows, job.etag) == (data["job_id"], "complete", 2, new.strip('"'))
+    calls = len(writer.calls)
+    for etag in (old, new):  # redeliveries of either event write nothing
+        engine.handle_object(get_settings().bucket, data["key"], etag=etag)
+    assert len(writer.calls) == calls
+    assert sorted(w.code for w in all_widgets()) == ["W0050", "W0051"]
+
+
+def test_a_presigned_key_uploaded_again_after_its_import_is_a_new_job_for_the_same_owner(engine):
+    data = engine.presign("widgets", "w.csv", MANAGER)
+    first = engine.handle_object(get_settings().bucket, data["key"],
+                                 etag=put(data["key"], csv_bytes(HEADER, *good_rows(3))))
+    assert first.job_id == data["job_id"] and first.created_rows == 3
+    second = engine.handle_object(get_settings().bucket, data["key"],
+                                  etag=put(data["key"], csv_bytes(HEADER, *good_rows(2, start=50))))
+    assert second.job_id != first.job_id and second.created_rows == 2 and second.owner == "7"
+    assert engine.jobs.get(data["job_id"]).status == "complete"
+    assert len(all_widgets()) == 5

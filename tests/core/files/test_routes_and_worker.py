@@ -6,7 +6,7 @@ import json
 
 from chalicelib.core import aws
 from chalicelib.core.config import get_settings
-from tests.core.files.conftest import all_widgets, csv_bytes, multipart, s3_event
+from tests.core.files.conftest import all_widgets, csv_bytes, multipart, s3_event, truncated_xlsx
 
 HEADER = "code,name,qty"
 
@@ -52,6 +52,27 @@ def test_upload_route_unreadable_file_is_400(client, token):
     response = client.http.post("/api/widgets/bulk/upload/", body=body,
                                 headers={**token(), "Content-Type": content_type})
     assert response.status_code == 400 and response.json_body == {"error": "The XLSX file could not be read."}
+
+
+def test_upload_route_damaged_workbook_is_400_and_the_job_fails(client, token, engine):
+    rows = [["code", "name", "qty"]] + [[f"W{n:03d}", f"Widget {n}", n] for n in range(2, 21)]
+    body, content_type = multipart("w.xlsx", truncated_xlsx(rows, after_row=10))
+    response = client.http.post("/api/widgets/bulk/upload/", body=body,
+                                headers={**token(), "Content-Type": content_type})
+    assert response.status_code == 400, response.body
+    assert response.json_body == {
+        "error": "The file could not be read: the workbook is damaged or incomplete after row 10."}
+    assert [job.status for job in engine.jobs.scan()] == ["failed"]
+
+
+def test_upload_route_over_the_row_cap_is_413(client, token, engine, monkeypatch):
+    monkeypatch.setattr(engine, "_sync_max_rows", 2)
+    body, content_type = multipart("w.csv", csv_bytes(HEADER, "AB,One,1", "CD,Two,2", "EF,Three,3"))
+    response = client.http.post("/api/widgets/bulk/upload/", body=body,
+                                headers={**token(), "Content-Type": content_type})
+    assert response.status_code == 413, response.body
+    assert "POST /api/imports/presign/" in response.json_body["error"]
+    assert [job.status for job in engine.jobs.scan()] == ["failed"] and all_widgets() == []
 
 
 # -- presign -----------------------------------------------------------------------------------
@@ -101,6 +122,20 @@ def test_presigned_upload_is_imported_by_the_worker_once(client, token, aws_env)
     for body in bodies:  # SQS delivers at least once: a redelivery creates nothing
         invoke_worker(client, body)
     assert len(all_widgets()) == 2
+
+
+def test_a_presigned_key_uploaded_twice_imports_the_newest_file_once(client, token, aws_env):
+    data = presign(client, token("7", "manager")).json_body
+    received_bodies(aws_env)  # the notification's test event
+    for body in (csv_bytes(HEADER, "AB,Old,1", "CD,Old,2"), csv_bytes(HEADER, "EF,New,1")):
+        aws.s3().put_object(Bucket=get_settings().bucket, Key=data["key"], Body=body)
+    bodies = received_bodies(aws_env)
+    assert len(bodies) == 2 and all("eTag" in body for body in bodies)
+    for body in bodies + bodies:  # both events in order, then redelivered
+        invoke_worker(client, body)
+    status = client.http.get(f"/api/imports/{data['job_id']}/", headers=token("7", "manager")).json_body
+    assert (status["status"], status["created_rows"]) == ("complete", 1)
+    assert [(w.code, w.name, w.created_by) for w in all_widgets()] == [("EF", "New", "7")]
 
 
 def test_worker_decodes_url_encoded_keys_and_ignores_other_prefixes(client, aws_env):
