@@ -279,7 +279,12 @@ class ImportEngine:
         job = self.jobs(f"obj-{digest}", spec=spec.name if spec else (parts[1] if len(parts) > 1 else ""),
                         status=FAILED, source="bucket", filename=parts[-1] or key, bucket=bucket, key=key,
                         etag=etag, message=message, errors=[], finished=utcnow())
-        job.save()
+        try:
+            job.save(condition=self.jobs.job_id.does_not_exist())  # never overwrite a job this version has
+        except PutError as exc:
+            if not is_conditional_failure(exc):
+                raise
+            return self.jobs.get(job.job_id)
         return job
 
     def _update(self, job: ImportJob, actions: list[Any], condition: Any = None) -> None:

@@ -132,6 +132,17 @@ def test_stale_event_for_a_replaced_object_stands_aside(engine):
     assert all_widgets() == []
 
 
+def test_a_late_redelivery_for_a_replaced_object_keeps_its_completed_job(engine):
+    key = "imports/widgets/daily.csv"
+    old = put(key, csv_bytes(HEADER, *good_rows(3)))
+    done = engine.handle_object(get_settings().bucket, key, etag=old)
+    assert done.status == "complete" and done.created_rows == 3
+    put(key, csv_bytes(HEADER, *good_rows(2, start=50)))  # replaced before the old event came again
+    again = engine.handle_object(get_settings().bucket, key, etag=old)
+    assert (again.job_id, again.status) == (done.job_id, "complete")
+    assert engine.jobs.get(done.job_id).status == "complete"
+
+
 @pytest.mark.parametrize("after_write", [False, True])
 def test_crash_mid_way_then_retry_ends_with_exactly_the_right_records(engine, writer, after_write):
     key = "imports/widgets/big.csv"
