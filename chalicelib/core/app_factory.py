@@ -31,6 +31,7 @@ def create_app(slug: str) -> Chalice:
     from chalicelib.core.auth.authorizer import register_authorizer
     from chalicelib.core.auth.routes import register_auth_routes
     from chalicelib.core.logs import configure_logging
+    from chalicelib.core.openapi import register_openapi_route
 
     configure_logging(slug)
     product = load_product(slug)
@@ -39,7 +40,7 @@ def create_app(slug: str) -> Chalice:
     app.crm_product = product
     authorizer = register_authorizer(app, product)
     register_auth_routes(product)
-    importlib.import_module("chalicelib.core.openapi").register_openapi_route(product)
+    register_openapi_route(product)
     product.api.attach(app, authorizer)
     if product.register_workers is not None:
         product.register_workers(app)
