@@ -23,6 +23,32 @@ def test_public_registration(http, role):
                     "manager": None}
     assert "password" not in response.body.decode() and "argon2" not in response.body.decode()
     login = http.post("/api/auth/token/", {"username": "johndoe", "password": "SomePassword123"})
+    assert login.status_code == 401  # pending until a manager or an admin approves the account
+
+
+def test_a_self_registered_account_logs_in_once_a_manager_approves_it(world):
+    registered = _register(world.http).json_body
+    credentials = {"username": "johndoe", "password": "SomePassword123"}
+    refused = world.http.post("/api/auth/token/", credentials)
+    assert refused.status_code == 401
+    assert refused.json_body == {"error": "No active account found with the given credentials."}
+    pending = world.http.get("/api/users/pending/", world.as_("manager")).json_body
+    assert [user["id"] for user in pending] == [registered["id"]]
+    assert registered["id"] not in [u["id"] for u in world.http.get("/api/users/", world.as_("manager")).json_body]
+
+    assert world.http.post(f"/api/users/{registered['id']}/approve/", None, world.as_("agent")).status_code == 403
+    approved = world.http.post(f"/api/users/{registered['id']}/approve/", None, world.as_("manager"))
+
+    assert approved.status_code == 200 and approved.json_body == registered
+    assert world.http.post("/api/auth/token/", credentials).status_code == 200
+    assert world.http.get("/api/users/pending/", world.as_("admin")).json_body == []
+    again = world.http.post(f"/api/users/{registered['id']}/approve/", None, world.as_("admin"))
+    assert again.status_code == 200
+
+
+def test_an_account_registered_by_a_manager_is_active_at_once(world):
+    _register(world.http, world.as_("manager"), role="collection_officer")
+    login = world.http.post("/api/auth/token/", {"username": "johndoe", "password": "SomePassword123"})
     assert login.status_code == 200
 
 

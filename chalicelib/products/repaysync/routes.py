@@ -130,6 +130,18 @@ def list_users(call: Call) -> Reply:
     return _listing(service.list_users(_page(call)), UserOut)
 
 
+@api.route("/api/users/pending/", ["GET"], roles=WRITERS, response=list[UserOut], paginated=True)
+def list_pending_users(call: Call) -> Reply:
+    """Self-registered accounts waiting for approval (managers and admins)."""
+    return _listing(service.list_users(_page(call), pending=True), UserOut)
+
+
+@api.route("/api/users/{id:int}/approve/", ["POST"], roles=WRITERS, response=UserOut)
+def approve_user(call: Call) -> UserOut:
+    """Let a self-registered agent or officer log in (managers and admins)."""
+    return UserOut.model_validate(service.approve_user(call.path["id"]), from_attributes=True)
+
+
 # -- customers ---------------------------------------------------------------------------------
 @api.route("/api/customers/", ["GET"], roles=EVERYONE, response=list[CustomerOut], paginated=True)
 def list_customers(call: Call) -> Reply:

@@ -37,6 +37,8 @@ Guards = unique_model(PRODUCT)
 
 ADMIN, MANAGER, OFFICER, AGENT = "admin", "manager", "collection_officer", "calling_agent"
 SEE_ALL = frozenset({ADMIN, MANAGER, AGENT})
+APPROVERS = frozenset({ADMIN, MANAGER})
+ACTIVE, PENDING = "user", "pending-user"  # User.kind: the all-index partition a user is listed in
 EDIT_ANY_INTERACTION = frozenset({ADMIN, MANAGER})
 CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
@@ -135,9 +137,13 @@ def principal_of(user: User) -> Principal:
 
 
 def register_user(body: RegisterRequest, actor: Principal | None) -> User:
-    """Public for agents and officers; a manager or admin is registered only by an admin."""
+    """Public for agents and officers; a manager or admin is registered only by an admin.
+
+    A self-registered account is pending until a manager or an admin approves it: a calling agent
+    sees every customer, so an anonymous sign-up must not open the loan book to anyone."""
     if body.role not in PUBLIC_ROLES and (actor is None or ADMIN not in actor.roles):
         raise Forbidden("Only an admin can register a manager or an admin.")
+    approved = actor is not None and bool(actor.roles & APPROVERS)
     if body.manager is not None:
         manager = _get(User, body.manager)
         if manager is None or manager.role != MANAGER:
@@ -145,13 +151,15 @@ def register_user(body: RegisterRequest, actor: Principal | None) -> User:
     for guard in (_username_guard(body.username), _email_guard(body.email)):
         if _get(Guards, guard.key) is not None:  # cheap pre-check: no hashing for a taken name
             raise ValidationFailed({guard.field: [guard.message]})
-    return create_user(body.username, body.email, body.role, body.password, manager=body.manager, phone=body.phone)
+    return create_user(body.username, body.email, body.role, body.password, manager=body.manager, phone=body.phone,
+                       active=approved)
 
 
 def create_user(username: str, email: str, role: str, password: str, *, manager: int | None = None,
-                phone: str | None = None, password_hash: str | None = None) -> User:
-    user = User(user_ids.next(), username=username, username_key=username.lower(), email=email, role=role,
-                manager=manager, phone=phone, password_hash=password_hash or hash_password(password))
+                phone: str | None = None, password_hash: str | None = None, active: bool = True) -> User:
+    user = User(user_ids.next(), kind=ACTIVE if active else PENDING, username=username,
+                username_key=username.lower(), email=email, role=role, manager=manager, phone=phone,
+                password_hash=password_hash or hash_password(password))
     owner = str(user.id)
     txn.run(Guards, [txn.claim(Guards, _username_guard(username), owner),
                      txn.claim(Guards, _email_guard(email), owner), txn.put(user)])
@@ -163,8 +171,10 @@ def find_user(username: str) -> User | None:
 
 
 def check_credentials(username: str, password: str) -> User | None:
+    """The user, when the password matches and the account is approved (a pending account answers
+    exactly like a wrong password, so sign-up state is not revealed)."""
     user = find_user(username)
-    if not verify_password(user.password_hash if user else None, password):
+    if not verify_password(user.password_hash if user else None, password) or user.kind != ACTIVE:
         return None
     return user
 
@@ -173,12 +183,24 @@ def resolve_user(sub: str) -> Principal | None:
     if not str(sub).isdigit():
         return None
     user = _get(User, int(sub))
-    return principal_of(user) if user else None
+    return principal_of(user) if user and user.kind == ACTIVE else None
 
 
-def list_users(page: PageRequest) -> Page:
-    return paged(lambda limit, cursor: User.all_index.query("user", limit=limit, last_evaluated_key=cursor), page,
+def list_users(page: PageRequest, *, pending: bool = False) -> Page:
+    """Approved users, or the registrations waiting for approval (one partition each of the index)."""
+    kind = PENDING if pending else ACTIVE
+    return paged(lambda limit, cursor: User.all_index.query(kind, limit=limit, last_evaluated_key=cursor), page,
                  ["kind"])
+
+
+def approve_user(user_id: int) -> User:
+    """Activate a self-registered account (idempotent: approving an active user changes nothing)."""
+    user = _get(User, user_id)
+    if user is None:
+        raise NotFound("User not found.")
+    if user.kind != ACTIVE:
+        user.update(actions=[User.kind.set(ACTIVE)])
+    return user
 
 
 def seed_admin(password: str) -> User:
