@@ -8,18 +8,7 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib.core.config import reset_settings
-
-
-def multipart(fields: dict[str, str], files: dict[str, tuple[str, str, bytes]],
-              boundary: str = "----coretestBoundary7MA4YWxk") -> tuple[bytes, str]:
-    parts: list[bytes] = []
-    for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-                     + value.encode() + b"\r\n")
-    for name, (filename, content_type, data) in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+from tests.helpers import multipart
 
 
 def post_note(core, body: bytes | str, content_type: str | None = "application/json", token: str | None = None):

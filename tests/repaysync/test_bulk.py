@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import json
+
+from tests.helpers import file_upload, xlsx_bytes
 
 CUSTOMER_HEADER = "customer_code,name,phone,email,address_line_1,address_line_2,city,state,pincode,date_of_birth"
 
 
 def multipart(filename: str, data: bytes, field: str = "file") -> tuple[dict[str, str], bytes]:
-    boundary = "----repaysync-test-boundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n"
-            f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    return {"Content-Type": f"multipart/form-data; boundary={boundary}"}, body
+    body, content_type = file_upload(filename, data, field)
+    return {"Content-Type": content_type}, body
 
 
 def upload(world, path, filename, data, who="admin"):
     headers, body = multipart(filename, data)
     return world.http.client.http.post(path, headers={**headers, **world.as_(who)}, body=body)
-
-
-def xlsx(rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_customers_csv_with_bad_rows(world):
@@ -54,8 +41,8 @@ def test_customers_csv_with_bad_rows(world):
     assert len(by_name["Asha Rao"]["customer_code"]) == 8
 
 
-def test_customers_xlsx(world):
-    data = xlsx([CUSTOMER_HEADER.split(","),
+def test_customers_xlsx_bytes(world):
+    data = xlsx_bytes([CUSTOMER_HEADER.split(","),
                  [None, "Meera Shah", "+919876500010", "meera@example.com", "7 MG Rd", None, "Mumbai", "MH",
                   400001, "1992-07-15"],
                  [None, "", "9876500011", None, "8 MG Rd", None, "Mumbai", "MH", 400001, None]])
@@ -92,7 +79,7 @@ def test_interactions_csv_defaults_to_field(world):
 
 def test_interactions_xlsx_without_type_column(world):
     loan = world.loans["other_officer"].id
-    data = xlsx([["loan_id", "comment", "disposition", "next_call_date"],
+    data = xlsx_bytes([["loan_id", "comment", "disposition", "next_call_date"],
                  [loan, "Promised", "promise_to_pay", "2025-04-01"]])
     response = upload(world, "/api/interactions/bulk/upload/", "interactions.xlsx", data)
     assert response.status_code == 201 and response.json_body == {"records_created": 1, "errors": []}

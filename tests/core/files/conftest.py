@@ -17,6 +17,8 @@ from chalicelib.core.db.counters import counter_model
 from chalicelib.core.db.unique import Guard, UniqueWriter, unique_model
 from chalicelib.core.files.jobs import import_job_model
 from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
+from tests.helpers import file_upload as multipart  # noqa: F401 - re-exported for the tests here
+from tests.helpers import xlsx_bytes
 
 PRODUCT = "repaysync"
 ROLES = ("calling_agent", "collection_officer", "manager", "admin")
@@ -99,18 +101,6 @@ def csv_bytes(*lines: str, bom: bool = False) -> bytes:
     return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
 
 
-def xlsx_bytes(rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def truncated_xlsx(rows: list[list[object]], after_row: int) -> bytes:
     """A workbook whose sheet XML stops part-way through the row after `after_row` (a damaged upload)."""
     import zipfile
@@ -126,11 +116,6 @@ def truncated_xlsx(rows: list[list[object]], after_row: int) -> bytes:
     return buffer.getvalue()
 
 
-def multipart(filename: str, data: bytes, field_name: str = "file") -> tuple[bytes, str]:
-    boundary = "----widgetboundary7MA4YWxk"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field_name}\"; filename=\"{filename}\"\r\n"
-            f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    return body, f"multipart/form-data; boundary={boundary}"
 
 
 @pytest.fixture()

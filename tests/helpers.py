@@ -1,0 +1,37 @@
+"""Request-body and file builders shared by the test folders."""
+
+from __future__ import annotations
+
+import io
+
+BOUNDARY = "----crm-test-boundary-7MA4YWxk"
+
+
+def multipart(fields: dict[str, str], files: dict[str, tuple[str, str, bytes]],
+              boundary: str = BOUNDARY) -> tuple[bytes, str]:
+    """A multipart/form-data body and its content type; `files` maps a field to (filename, type, data)."""
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+                     + value.encode() + b"\r\n")
+    for name, (filename, content_type, data) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def file_upload(filename: str, data: bytes, field: str = "file") -> tuple[bytes, str]:
+    """One uploaded file, as a browser's file input sends it."""
+    return multipart({}, {field: (filename, "application/octet-stream", data)})
+
+
+def xlsx_bytes(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
