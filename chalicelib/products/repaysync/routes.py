@@ -187,7 +187,7 @@ def patch_customer(call: Call) -> CustomerOut:
 
 @api.route("/api/customers/{id:int}/", ["DELETE"], roles=WRITERS, response=DeletedOut)
 def delete_customer(call: Call) -> DeletedOut:
-    """409 while the customer has loans."""
+    """Delete a customer (409 while it has loans)."""
     service.delete_customer(call.path["id"])
     return _deleted("Customer")
 
@@ -223,7 +223,7 @@ def patch_loan(call: Call) -> LoanOut:
 
 @api.route("/api/loans/{id:int}/", ["DELETE"], roles=WRITERS, response=DeletedOut)
 def delete_loan(call: Call) -> DeletedOut:
-    """409 while the loan has interactions."""
+    """Delete a loan (409 while it has interactions)."""
     service.delete_loan(call.path["id"])
     return _deleted("Loan")
 
