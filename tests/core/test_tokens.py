@@ -52,7 +52,18 @@ def test_refresh_rotates_and_a_used_refresh_token_is_refused(core_app):
     replay = refresh(core_app, first["refresh"])
     assert replay.status_code == 401
     assert replay.json_body == {"error": "Token has already been used."}
-    assert refresh(core_app, second.json_body["refresh"]).status_code == 200
+
+
+def test_a_replayed_refresh_token_revokes_its_whole_family_but_not_other_logins(core_app):
+    """OAuth reuse detection: a burnt token coming back means one copy was stolen, and we cannot tell
+    the thief's copy from the owner's, so every token rotated from that login stops working."""
+    first = login(core_app).json_body
+    other_session = login(core_app).json_body
+    second = refresh(core_app, first["refresh"]).json_body
+    assert refresh(core_app, first["refresh"]).status_code == 401  # the replay
+    refused = refresh(core_app, second["refresh"])
+    assert refused.status_code == 401 and refused.json_body == {"error": "Token has been revoked."}
+    assert refresh(core_app, other_session["refresh"]).status_code == 200
 
 
 def test_access_token_cannot_refresh(core_app):

@@ -74,7 +74,9 @@ def test_refresh_rotates_and_refuses_reuse(world):
     reused = world.http.post("/api/auth/token/refresh/", {"refresh": first["refresh"]})
     assert reused.status_code == 401 and "error" in reused.json_body
     again = world.http.post("/api/auth/token/refresh/", {"refresh": rotated.json_body["refresh"]})
-    assert again.status_code == 200
+    assert again.status_code == 401  # the replay revoked every token rotated from that login
+    fresh = _login(world.http).json_body
+    assert world.http.post("/api/auth/token/refresh/", {"refresh": fresh["refresh"]}).status_code == 200
 
 
 def test_refresh_rejects_access_token_and_garbage(world):

@@ -62,9 +62,13 @@ class TokenService:
         key = keyring.current
         return jwt.encode(claims, keyring.private_key(key), algorithm="RS256", headers={"kid": key.kid})
 
-    def issue(self, principal: Principal) -> TokenPair:
+    def issue(self, principal: Principal, family: str | None = None) -> TokenPair:
+        """A new pair. The refresh token carries its `fam`ily: every token rotated from one login shares
+        it, so a replayed refresh token can end the whole chain (the thief's copy and the owner's)."""
+        refresh = self._claims(principal, "refresh", self.refresh_minutes)
+        refresh["fam"] = family or refresh["jti"]
         return TokenPair(access=self._sign(self._claims(principal, "access", self.access_minutes)),
-                         refresh=self._sign(self._claims(principal, "refresh", self.refresh_minutes)))
+                         refresh=self._sign(refresh))
 
     def verify(self, token: str, token_use: str = "access") -> dict[str, Any]:
         """Signature, expiry, issuer, client id and token use; raises TokenRejected."""
@@ -90,19 +94,36 @@ class TokenService:
         return claims
 
     def rotate(self, refresh_token: str) -> TokenPair:
-        """Exchange a refresh token for a new pair; the old one is burnt (a second use is refused)."""
+        """Exchange a refresh token for a new pair; the old one is burnt. A second use of a burnt token
+        is taken as theft (OAuth's refresh-token reuse detection): its whole family is revoked."""
         claims = self.verify(refresh_token, "refresh")
+        family = _family(claims)
+        if self._family_revoked(family):
+            raise TokenRejected("Token has been revoked.")
         principal = principal_from_claims(claims)
         if self.resolve_user is not None:
             principal = self.resolve_user(claims["sub"])
             if principal is None:
                 raise TokenRejected("User is inactive or no longer exists.")
         self._burn(claims, "used")
-        return self.issue(principal)
+        return self.issue(principal, family)
 
     def revoke(self, refresh_token: str) -> None:
-        """Logout: the refresh token can no longer be used."""
-        self._burn(self.verify(refresh_token, "refresh"), "revoked")
+        """Logout: the refresh token, and every token rotated from the same login, can no longer be used."""
+        claims = self.verify(refresh_token, "refresh")
+        self._revoke_family(_family(claims))
+        self._burn(claims, "revoked")
+
+    def _family_revoked(self, family: str) -> bool:
+        try:
+            item = self.revocations.get(f"family#{family}")
+        except self.revocations.DoesNotExist:
+            return False
+        return item.expires_at is None or item.expires_at > utcnow()  # TTL deletes lazily
+
+    def _revoke_family(self, family: str) -> None:
+        expires = utcnow() + timedelta(minutes=self.refresh_minutes)
+        self.revocations(f"family#{family}", reason="family", expires_at=expires).save()
 
     def _burn(self, claims: dict[str, Any], reason: str) -> None:
         from datetime import datetime
@@ -113,8 +134,13 @@ class TokenService:
             item.save(condition=self.revocations.jti.does_not_exist())
         except PutError as exc:
             if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+                self._revoke_family(_family(claims))
                 raise TokenRejected("Token has already been used.") from exc
             raise
+
+
+def _family(claims: dict[str, Any]) -> str:
+    return str(claims.get("fam") or claims["jti"])
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
