@@ -92,6 +92,11 @@ def batch_get(model: type[Model], keys: Iterable[Any]) -> dict[Any, Any]:
     return {item.id: item for item in model.batch_get(unique)} if unique else {}
 
 
+def current_input(record: Model, schema: type[Schema]) -> dict[str, Any]:
+    """A record's values as its input schema names them: the base a PATCH is merged onto."""
+    return {name: getattr(record, name) for name in schema.model_fields}
+
+
 def sees_all(principal: Principal) -> bool:
     return bool(principal.roles & SEE_ALL)
 
@@ -267,16 +272,12 @@ def create_customer(body: CustomerIn) -> Customer:
     raise Conflict("Could not generate a unique customer code; try again.")
 
 
-def customer_input(customer: Customer) -> dict[str, Any]:
-    return {name: getattr(customer, name) for name in CustomerIn.model_fields}
-
-
 def update_customer(customer_id: int, changes: dict[str, Any], *, partial: bool) -> Customer:
     """PUT (`partial=False`) or PATCH; an omitted or null customer_code keeps the current code."""
     customer = _get(Customer, customer_id)
     if customer is None:
         raise NotFound("Customer not found.")
-    body = validate(CustomerIn, {**customer_input(customer), **changes} if partial else changes)
+    body = validate(CustomerIn, {**current_input(customer, CustomerIn), **changes} if partial else changes)
     if body.assigned_collection_officer != customer.assigned_collection_officer:
         check_officer(body.assigned_collection_officer)
     old_code = customer.customer_code
@@ -395,15 +396,11 @@ def create_loan(body: LoanIn) -> Loan:
     return loan
 
 
-def loan_input(loan: Loan) -> dict[str, Any]:
-    return {name: getattr(loan, name) for name in LoanIn.model_fields}
-
-
 def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan:
     loan = _get(Loan, loan_id)
     if loan is None:
         raise NotFound("Loan not found.")
-    body = validate(LoanIn, {**loan_input(loan), **changes} if partial else changes)
+    body = validate(LoanIn, {**current_input(loan, LoanIn), **changes} if partial else changes)
     old_number, old_customer = loan.loan_account_number, loan.customer
     steps: list[txn.Step] = []
     if body.customer != old_customer:
