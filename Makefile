@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 
 ## The whole embedded stack: every product's API on its port, event workers, seeded admins.
 run: install
-	$(PY) -m chalicelib.core.local.run $(if $(PRODUCT),--product $(PRODUCT)) $(if $(PORT),--port $(PORT))
+	$(PY) -m local.run $(if $(PRODUCT),--product $(PRODUCT)) $(if $(PORT),--port $(PORT))
 
 ## Everything CI checks: lint, unit/integration tests, the packaged template, end-to-end tests.
 test: install lint
@@ -49,7 +49,7 @@ reset:
 
 schedule: install
 	@test -n "$(NAME)" || { echo "usage: make schedule NAME=<schedule> [PRODUCT=<product>]"; exit 2; }
-	$(PY) -m chalicelib.core.local.run --fire $(NAME) $(if $(PRODUCT),--product $(PRODUCT))
+	$(PY) -m local.run --fire $(NAME) $(if $(PRODUCT),--product $(PRODUCT))
 
 bench: install
 	$(PY) bench/run.py

@@ -10,8 +10,8 @@ from typing import Any
 def bootstrap() -> Any:
     """A fresh stage on in-process moto, as the tests and the embedded stack build it."""
     from chalicelib.core.db.tables import ensure_tables
-    from chalicelib.core.local.gateway import install
-    from chalicelib.core.local.resources import create_buckets_and_queues
+    from local.gateway import install
+    from local.resources import create_buckets_and_queues
 
     install()
     import app as app_module

@@ -89,7 +89,7 @@ def main() -> None:
     counter.install()
     from moto import mock_aws
 
-    from chalicelib.core.local import moto_fixes
+    from local import moto_fixes
 
     moto_fixes.install()  # the embedded stack's fix: transactions cost what they touch, as in DynamoDB
     with mock_aws():

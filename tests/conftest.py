@@ -21,7 +21,7 @@ os.environ.setdefault("CRM_PRODUCT", "repaysync")
 import pytest
 from moto import mock_aws
 
-from chalicelib.core.local import moto_fixes
+from local import moto_fixes
 
 moto_fixes.install()
 _mock = mock_aws()
@@ -58,7 +58,7 @@ def _bootstrap(product) -> None:
     """Tables, bucket, queues and signing key of a fresh stage. boto3 clients survive moto's reset,
     so they are kept (rebuilding them costs ~0.16 s each)."""
     from chalicelib.core.db.tables import ensure_tables
-    from chalicelib.core.local.resources import create_buckets_and_queues
+    from local.resources import create_buckets_and_queues
 
     ensure_tables(product.models)
     create_buckets_and_queues()
@@ -69,7 +69,7 @@ def _bootstrap(product) -> None:
 def app(aws_mock):
     """A fresh AWS state and the product's Chalice app."""
     aws_mock.reset()
-    from chalicelib.core.local.gateway import install
+    from local.gateway import install
 
     install()
     import app as app_module

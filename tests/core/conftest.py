@@ -278,7 +278,7 @@ def core_app(aws_mock, monkeypatch) -> Any:
     from chalicelib.core.auth.keys import keyring
     from chalicelib.core.auth.routes import register_auth_routes
     from chalicelib.core.db.tables import ensure_tables
-    from chalicelib.core.local.gateway import install
+    from local.gateway import install
 
     aws_mock.reset()
     install()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.core.local import docs
-from chalicelib.core.local.docs import asset_dir, docs_response
+from local import docs
+from local.docs import asset_dir, docs_response
 
 needs_assets = pytest.mark.skipif(asset_dir() is None, reason="no Swagger UI package installed")
 

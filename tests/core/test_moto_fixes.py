@@ -52,6 +52,6 @@ def test_successful_transaction_applies_every_write(table):
 def test_the_shim_is_installed_for_the_tests():
     import moto.dynamodb.models as models
 
-    from chalicelib.core.local import moto_fixes
+    from local import moto_fixes
 
     assert isinstance(models.copy, moto_fixes._CopyShim)

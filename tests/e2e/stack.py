@@ -1,4 +1,4 @@
-"""Start the embedded stack (`python -m chalicelib.core.local.run`) as a subprocess for a test."""
+"""Start the embedded stack (`python -m local.run`) as a subprocess for a test."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def clean_env(data_dir: Path) -> dict[str, str]:
 
 
 def run_cli(data_dir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "chalicelib.core.local.run", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "local.run", *args], cwd=ROOT,
                           env=clean_env(data_dir), capture_output=True, text=True, timeout=timeout)
 
 
@@ -81,7 +81,7 @@ class Stack:
     def start(self, timeout: float = 60) -> Stack:
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "chalicelib.core.local.run", "--product", PRODUCT, "--port", str(self.port),
+            [sys.executable, "-m", "local.run", "--product", PRODUCT, "--port", str(self.port),
              *self.extra], cwd=ROOT, env=clean_env(self.data_dir), stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.core.local.events import scheduled_event, sqs_record
-from chalicelib.core.local.schedules import Cron, Schedule, UnsupportedSchedule
+from local.events import scheduled_event, sqs_record
+from local.schedules import Cron, Schedule, UnsupportedSchedule
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +61,7 @@ def test_events_have_the_lambda_shape() -> None:
 def test_snapshot_pickles_queues_with_their_locks_and_s3_bucket_index(aws_mock) -> None:
     import boto3
 
-    from chalicelib.core.local import snapshot
+    from local import snapshot
 
     sqs = boto3.client("sqs", region_name="us-east-1")
     url = sqs.create_queue(QueueName="snapshot-probe")["QueueUrl"]
@@ -76,7 +76,7 @@ def test_snapshot_pickles_queues_with_their_locks_and_s3_bucket_index(aws_mock) 
 def test_a_snapshot_from_another_moto_version_is_set_aside(tmp_path) -> None:
     import json
 
-    from chalicelib.core.local.snapshot import Store, dumps
+    from local.snapshot import Store, dumps
 
     store = Store(tmp_path)
     store.save(dumps({"sqs": {"accounts": {}, "attributes": {}}}))

@@ -1,4 +1,4 @@
-"""The embedded stack end to end: a real `python -m chalicelib.core.local.run` on a free port."""
+"""The embedded stack end to end: a real `python -m local.run` on a free port."""
 
 from __future__ import annotations
 
@@ -132,6 +132,6 @@ def test_sms_are_written_to_the_log(stack: Stack) -> None:
 
 
 def test_docs_are_served_when_the_docs_module_exists(stack: Stack) -> None:
-    pytest.importorskip("chalicelib.core.local.docs")
+    pytest.importorskip("local.docs")
     status, page = stack.request("GET", "/docs")
     assert status in (200, 503) and "swagger" in str(page).lower()  # 503: the UI package is not installed

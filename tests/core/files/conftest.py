@@ -125,8 +125,8 @@ def aws_env(aws_mock):
     from chalicelib.core import aws
     from chalicelib.core.auth.keys import keyring
     from chalicelib.core.db.tables import ensure_tables
-    from chalicelib.core.local.gateway import install
-    from chalicelib.core.local.resources import create_buckets_and_queues
+    from local.gateway import install
+    from local.resources import create_buckets_and_queues
 
     install()
     ensure_tables([Widget, counter_model(PRODUCT), unique_model(PRODUCT), import_job_model(PRODUCT)])

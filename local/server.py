@@ -2,7 +2,7 @@
 
 `create_local_server` is what `chalice local` uses (it also makes `current_request` thread-local);
 the request handler class is swapped for one that answers `/docs` first when
-`chalicelib.core.local.docs` is present, and writes one short access-log line per request.
+`local.docs` is present, and writes one short access-log line per request.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from chalice.local import ChaliceRequestHandler
 
 def _docs_response(path: str) -> tuple[int, dict[str, str], bytes] | None:
     try:
-        docs = importlib.import_module("chalicelib.core.local.docs")
+        docs = importlib.import_module("local.docs")
     except ModuleNotFoundError:
         return None
     return docs.docs_response(path)

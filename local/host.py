@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.core.local.events import (
+from local.events import (
     QueueRunner,
     Timing,
     lambda_context,
@@ -21,7 +21,7 @@ from chalicelib.core.local.events import (
     scheduled_event,
     sqs_bindings,
 )
-from chalicelib.core.local.schedules import Schedule, Scheduler, UnsupportedSchedule
+from local.schedules import Schedule, Scheduler, UnsupportedSchedule
 
 ADMIN_USERNAME = "admin"
 DEFAULT_ADMIN_PASSWORD = "admin12345"
@@ -58,8 +58,8 @@ class ProductHost:
         """Create the app, its tables, bucket and queues, and the admin (all idempotent)."""
         from chalicelib.core.app_factory import create_app
         from chalicelib.core.db.tables import ensure_tables
-        from chalicelib.core.local.gateway import install
-        from chalicelib.core.local.resources import create_buckets_and_queues
+        from local.gateway import install
+        from local.resources import create_buckets_and_queues
 
         install()
         self.app = create_app(self.slug)
@@ -73,7 +73,7 @@ class ProductHost:
             self.say("this product has no seed_admin yet: no admin user was created")
 
     def serve(self, host: str, port: int) -> None:
-        from chalicelib.core.local.server import HttpServer
+        from local.server import HttpServer
 
         self.http = HttpServer(self.app, self.slug, host, port)
         self.http.start()

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from chalicelib.core.local import snapshot
+from local import snapshot
 
 _READ_TARGETS = frozenset({
     # DynamoDB
@@ -100,7 +100,7 @@ class Emulator:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
-        from chalicelib.core.local import moto_fixes
+        from local import moto_fixes
 
         moto_fixes.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)

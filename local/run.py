@@ -1,7 +1,7 @@
 """`make run`: the embedded stack. `make schedule NAME=...`: fire a schedule now.
 
-    python -m chalicelib.core.local.run [--product X] [--port N]
-    python -m chalicelib.core.local.run --fire NAME [--product X]
+    python -m local.run [--product X] [--port N]
+    python -m local.run --fire NAME [--product X]
 
 One supervisor process hosts moto (ThreadedMotoServer on a free loopback port), saves and restores
 its state under the data dir, logs SMS and answers a control endpoint. Products are served in the
@@ -123,8 +123,8 @@ class StopSignal:
 
 class Emulation:
     def __init__(self, directory: Path) -> None:
-        from chalicelib.core.local.emulator import Emulator
-        from chalicelib.core.local.snapshot import Store
+        from local.emulator import Emulator
+        from local.snapshot import Store
 
         self.store = Store(directory)
         self.emulator = Emulator(HOST, 0)
@@ -137,7 +137,7 @@ class Emulation:
         endpoint = self.emulator.start()
         point_at_emulation(endpoint)
         say(f"moto     {endpoint} (AWS_ENDPOINT_URL)")
-        from chalicelib.core.local.sms import SmsLog
+        from local.sms import SmsLog
 
         self.sms = SmsLog(say)
         self.sms.start()
@@ -178,13 +178,13 @@ class Child:
         self.slug = slug
         self.port = port
         self.control = f"http://{HOST}:{free_port()}"
-        command = [sys.executable, "-m", "chalicelib.core.local.run", "--child", slug, "--port", str(port),
+        command = [sys.executable, "-m", "local.run", "--child", slug, "--port", str(port),
                    "--control-port", self.control.rsplit(":", 1)[1]]
         self.process = subprocess.Popen(command, env={**os.environ, "CRM_PRODUCT": slug})
         self.status: dict[str, Any] = {}
 
     def wait_ready(self, stop: StopSignal, timeout: float = 180.0) -> bool:
-        from chalicelib.core.local import control
+        from local import control
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not stop.event.is_set():
@@ -199,7 +199,7 @@ class Child:
         return False
 
     def fire(self, name: str) -> tuple[int, dict[str, Any]]:
-        from chalicelib.core.local import control
+        from local import control
 
         return control.call(self.control, "/fire", {"name": name, "product": self.slug})
 
@@ -252,7 +252,7 @@ class Dispatcher:
 
 
 def _serve_here(slug: str, port: int, dispatcher: Dispatcher) -> None:
-    from chalicelib.core.local.host import ProductHost
+    from local.host import ProductHost
 
     host = ProductHost(slug, say)
     dispatcher.hosts[slug] = host
@@ -265,7 +265,7 @@ def _serve_here(slug: str, port: int, dispatcher: Dispatcher) -> None:
 
 
 def _print_summary(dispatcher: Dispatcher, directory: Path) -> None:
-    from chalicelib.core.local.host import ADMIN_USERNAME, admin_password
+    from local.host import ADMIN_USERNAME, admin_password
 
     for slug, host in dispatcher.hosts.items():
         for line in host.describe():
@@ -280,7 +280,7 @@ def _print_summary(dispatcher: Dispatcher, directory: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from chalicelib.core.local import control
+    from local import control
 
     directory = data_dir()
     products = [args.product] if args.product else available_products()
@@ -349,8 +349,8 @@ def run(args: argparse.Namespace) -> int:
 
 def run_child(args: argparse.Namespace) -> int:
     """One product in a child process; the parent owns moto and already set AWS_ENDPOINT_URL."""
-    from chalicelib.core.local import control
-    from chalicelib.core.local.host import ProductHost
+    from local import control
+    from local.host import ProductHost
 
     stop = StopSignal(child=True)
     stop.install()
@@ -379,7 +379,7 @@ def run_child(args: argparse.Namespace) -> int:
 
 
 def fire(args: argparse.Namespace) -> int:
-    from chalicelib.core.local import control
+    from local import control
 
     directory = data_dir()
     info = control.running_stack(directory)
@@ -396,7 +396,7 @@ def fire(args: argparse.Namespace) -> int:
         emulation.start(autosave=False)
         dispatcher = Dispatcher()
         try:
-            from chalicelib.core.local.host import ProductHost
+            from local.host import ProductHost
 
             host = ProductHost(products[0], say)
             dispatcher.hosts[products[0]] = host
@@ -410,7 +410,7 @@ def fire(args: argparse.Namespace) -> int:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.core.local.run", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m local.run", description=__doc__.split("\n")[0])
     parser.add_argument("--product", choices=sorted(PORTS), help="serve (or fire in) one product only")
     parser.add_argument("--port", type=int, help="port for --product (default: the product's own)")
     parser.add_argument("--fire", metavar="NAME", help="run schedule NAME now and exit")
