@@ -7,7 +7,7 @@ PRODUCT ?=
 PORT ?=
 NAME ?=
 
-.PHONY: install run test lint unit e2e cfn-lint package openapi reset schedule bench clean
+.PHONY: install run test lint unit e2e cfn-lint package openapi reset schedule bench fuzz clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ reset:
 schedule: install
 	@test -n "$(NAME)" || { echo "usage: make schedule NAME=<schedule> [PRODUCT=<product>]"; exit 2; }
 	$(PY) -m local.run --fire $(NAME) $(if $(PRODUCT),--product $(PRODUCT))
+
+## schemathesis against every product of the running stack (`make run` first), as the seeded admin.
+fuzz: install
+	$(PY) -m local.fuzz $(if $(PRODUCT),--product $(PRODUCT))
 
 bench: install
 	$(PY) bench/run.py
