@@ -58,6 +58,8 @@ class Call:
     parsed: ParsedBody | None = None
     method: str = "GET"
     query_model: Any = None
+    page_limits: tuple[int, int] = (50, 200)  # (default, maximum) of the product's lists
+
 
     @property
     def user(self) -> Principal:
@@ -65,7 +67,9 @@ class Call:
             raise Unauthorized()
         return self.principal
 
-    def page(self, *, default: int = 50, maximum: int = 200) -> PageRequest:
+    def page(self) -> PageRequest:
+        """`page_size` and `cursor` of a list route, within the product's one page-size rule."""
+        default, maximum = self.page_limits
         return page_request(self.query, default=default, maximum=maximum)
 
 
@@ -86,6 +90,8 @@ class RouteSpec:
     summary: str = ""
     audited: bool = True
     paginated: bool = False
+    upload: str | None = None  # the multipart field an upload route reads its file from
+    errors: tuple[int, ...] = ()  # statuses beyond the ones every route of its kind can answer
 
     @property
     def chalice_path(self) -> str:
@@ -132,7 +138,7 @@ class Api:
 
     def __init__(self, product: str, renderer: ErrorRenderer, *, title: str = "", version: str = "1.0.0",
                  audit: AuditSink | None = None, audit_prefix: str = "/api/",
-                 permissions: PermissionCheck | None = None) -> None:
+                 permissions: PermissionCheck | None = None, page_size: tuple[int, int] = (50, 200)) -> None:
         self.product = product
         self.permissions = permissions
         self.renderer = renderer
@@ -140,6 +146,7 @@ class Api:
         self.version = version
         self.audit = audit
         self.audit_prefix = audit_prefix
+        self.page_size = page_size  # (default, maximum): one rule for every list, and its OpenAPI bound
         self.routes: list[RouteSpec] = []
         self.authorizer: Any = None
 
@@ -149,17 +156,21 @@ class Api:
               request: type[BaseModel] | None = None, response: Any = None, status: int = 200,
               content_types: tuple[str, ...] = BODY_TYPES, query: type[BaseModel] | None = None,
               summary: str = "", name: str | None = None, audited: bool = True,
-              paginated: bool = False, permission: str | None = None,
+              paginated: bool = False, permission: str | None = None, upload: str | None = None,
+              errors: tuple[int, ...] = (),
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Declare a route. `roles` are checked against the token's groups; `permission` is asked of the
-        product's `permissions` check (data-driven roles, where a role's rights live in a table)."""
+        product's `permissions` check (data-driven roles, where a role's rights live in a table).
+        `upload` names the multipart file field of an upload route; `errors` lists the statuses the
+        handler itself may answer (409, 429, ...) so the OpenAPI document states them."""
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             self.routes.append(RouteSpec(
                 path=path, methods=tuple(m.upper() for m in methods), handler=handler,
                 name=name or handler.__name__, roles=frozenset(roles) if roles is not None else None,
                 public=public, request=request, response=response, status=status,
                 content_types=content_types, query=query, summary=summary or (handler.__doc__ or "").strip(),
-                audited=audited, paginated=paginated, permission=permission))
+                audited=audited, paginated=paginated, permission=permission, upload=upload,
+                errors=tuple(errors)))
             return handler
         return register
 
@@ -221,7 +232,7 @@ class Api:
         started = time.perf_counter()
         principal = Principal.from_context((request.context or {}).get("authorizer"))
         call = Call(request=request, principal=principal, path={},
-                    query=dict(request.query_params or {}), method=request.method)
+                    query=dict(request.query_params or {}), method=request.method, page_limits=self.page_size)
         try:
             status, body, headers = self._run(spec, call, path_params)
         except ApiError as error:

@@ -160,9 +160,14 @@ def validate(model: type[M], data: Any) -> M:
         raise ValidationFailed(pydantic_field_errors(exc)) from exc
 
 
+MAX_CURSOR_CHARS = 2048  # stated in the OpenAPI document with the cursor's alphabet
+
+
 def decode_cursor(raw: str | None) -> dict[str, Any] | None:
     if not raw:
         return None
+    if len(raw) > MAX_CURSOR_CHARS:
+        raise ValidationFailed({"cursor": ["Invalid cursor."]})
     try:
         padded = raw + "=" * (-len(raw) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))

@@ -18,7 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.core.api import Api, Call, RouteSpec
-from chalicelib.core.errors import ApiError, Forbidden, NotFound, Unauthorized, ValidationFailed
+from chalicelib.core.errors import (
+    ApiError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    TooManyRequests,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from chalicelib.core.http import MAX_CURSOR_CHARS
 
 OPENAPI_VERSION = "3.1.0"
 REF = "#/components/schemas/{model}"
@@ -26,11 +37,12 @@ DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "openapi"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 JSON, FORM, MULTIPART = "application/json", "application/x-www-form-urlencoded", "multipart/form-data"
 PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
-    "int": {"type": "integer", "minimum": 0},
+    "int": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},  # api.py: at most 18 ASCII digits
     "uuid": {"type": "string", "format": "uuid"},
     "str": {"type": "string"},
 }
-UPLOAD_FIELD = "file"  # the multipart field every upload route reads
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+CURSOR_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": MAX_CURSOR_CHARS}
 _FIELD = "<field>"
 _MESSAGE = "<message>"
 
@@ -71,6 +83,14 @@ def error_responses(api: Api) -> dict[str, dict[str, Any]]:
         "401": ("No token, or an invalid or expired one.", "ErrorMessage", Unauthorized()),
         "403": ("The caller's role may not do this.", "ErrorMessage", Forbidden()),
         "404": ("No such record, or not yours to see.", "ErrorMessage", NotFound()),
+        "409": ("A duplicate, a record still in use, or a record changed by someone else since it was read.",
+                "ErrorMessage", Conflict("The record was changed by someone else; reload and retry.")),
+        "413": ("The body (or the file in it) is too large.", "ErrorMessage",
+                PayloadTooLarge("Request body too large.")),
+        "415": ("The body's content type is not one this route reads.", "ErrorMessage",
+                UnsupportedMediaType('Unsupported media type "text/plain" in request.')),
+        "429": ("Too many attempts; the `Retry-After` header says when to try again.", "ErrorMessage",
+                TooManyRequests("Too many attempts; try again later.")),
     }
     return {status: {"description": text, "content": {JSON: {
         "schema": {"$ref": REF.format(model=schema)}, "example": api.renderer(error)}}}
@@ -106,10 +126,6 @@ def _type_key(tp: Any) -> str:
         if isinstance(tp, type) else repr(tp)
 
 
-def _is_file_upload(spec: RouteSpec, method: str) -> bool:
-    return spec.request is None and MULTIPART in spec.content_types and method in BODY_METHODS
-
-
 def _responses_of(spec: RouteSpec) -> dict[int, Any]:
     """Status -> response type; a route may also declare `response={201: A, 200: B}`."""
     if isinstance(spec.response, dict) and all(isinstance(k, int) for k in spec.response):
@@ -126,7 +142,8 @@ def _tag(path: str) -> str:
 
 
 def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict[str, Any]],
-               registry: _Schemas, operation_id: str, errors: dict[str, dict[str, Any]]) -> dict[str, Any]:
+               registry: _Schemas, operation_id: str, errors: dict[str, dict[str, Any]],
+               page_size: tuple[int, int]) -> dict[str, Any]:
     summary, _, rest = (spec.summary or spec.name.replace("_", " ").capitalize()).partition("\n")
     lines = [rest.strip()] if rest.strip() else []
     op: dict[str, Any] = {"operationId": operation_id, "summary": summary.strip(), "tags": [_tag(spec.path)]}
@@ -158,24 +175,27 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
                 param["description"] = prop["description"]
             parameters.append(param)
     if spec.paginated:
+        default, maximum = page_size
         parameters += [
             {"name": "page_size", "in": "query", "required": False, "description": "Items per page.",
-             "schema": {"type": "integer", "minimum": 1}},
+             "schema": {"type": "integer", "minimum": 1, "maximum": maximum, "default": default}},
             {"name": "cursor", "in": "query", "required": False,
-             "description": "The `X-Next-Cursor` header of the previous page.", "schema": {"type": "string"}}]
+             "description": "The `X-Next-Cursor` header of the previous page, as it came (opaque; a cursor "
+                            "the server did not issue is refused with 400).", "schema": dict(CURSOR_SCHEMA)}]
     if parameters:
         op["parameters"] = parameters
 
     if spec.request is not None:
         body = schemas[registry.want(spec.request, "validation")]
         types = [t for t in (JSON, FORM, MULTIPART) if t in spec.content_types] or [JSON]
-        op["requestBody"] = {"required": True, "content": {t: {"schema": body} for t in types}}
-    elif _is_file_upload(spec, method):
+        op["requestBody"] = {"required": True, "content": {
+            t: {"schema": body if t == JSON else form_schema(body, registry)} for t in types}}
+    elif spec.upload is not None:
         op["requestBody"] = {"required": True, "content": {MULTIPART: {"schema": {
-            "type": "object", "required": [UPLOAD_FIELD],
-            "properties": {UPLOAD_FIELD: {"type": "string", "format": "binary",
-                                          "contentMediaType": "application/octet-stream",
-                                          "description": "The file (CSV or XLSX)."}}}}}}
+            "type": "object", "required": [spec.upload],
+            "properties": {spec.upload: {"type": "string", "format": "binary",
+                                         "contentMediaType": "application/octet-stream",
+                                         "description": "The file (CSV or XLSX)."}}}}}}
 
     responses: dict[str, Any] = {}
     for status, response_type in sorted(_responses_of(spec).items()):
@@ -186,14 +206,35 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
             response["headers"] = {"X-Next-Cursor": {
                 "description": "Cursor of the next page; absent on the last page.", "schema": {"type": "string"}}}
         responses[str(status)] = response
-    takes_input = spec.request is not None or spec.query is not None or spec.paginated \
-        or method in BODY_METHODS
+    reads_body = spec.request is not None or method in BODY_METHODS  # api.Api._run reads it: 413, 415
+    takes_input = reads_body or spec.query is not None or spec.paginated
     restricted = bool(spec.roles or spec.permission)
     wanted = {"400": takes_input, "401": not spec.public, "403": not spec.public and restricted,
-              "404": bool(spec.param_types)}
-    responses.update({status: errors[status] for status, needed in wanted.items() if needed})
+              "404": bool(spec.param_types), "409": not spec.public and method in MUTATING,
+              "413": reads_body, "415": reads_body}
+    wanted.update({str(status): True for status in spec.errors})
+    responses.update({status: errors[status] for status, needed in sorted(wanted.items()) if needed})
     op["responses"] = responses
     return op
+
+
+def form_schema(schema: dict[str, Any], registry: _Schemas) -> dict[str, Any]:
+    """The body schema as a form or multipart body can carry it: a field is null by being left out,
+    since form encodings have no null (a literal `null` part is the string "null")."""
+    resolved = _resolve(schema, registry)
+    properties = resolved.get("properties")
+    if not isinstance(properties, dict):
+        return schema
+    return {**resolved, "properties": {name: _without_null(prop) for name, prop in properties.items()}}
+
+
+def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
+    branches = prop.get("anyOf")
+    if not isinstance(branches, list) or {"type": "null"} not in branches:
+        return prop
+    rest = {key: value for key, value in prop.items() if key not in ("anyOf", "default")}
+    kept = [branch for branch in branches if branch != {"type": "null"}]
+    return {**rest, **kept[0]} if len(kept) == 1 else {**rest, "anyOf": kept}
 
 
 def _resolve(schema: dict[str, Any], registry: _Schemas) -> dict[str, Any]:
@@ -229,7 +270,7 @@ def build_document(api: Api) -> dict[str, Any]:
                 operation_id += "_"
             used_ids.add(operation_id)
             paths.setdefault(spec.openapi_path, {})[method.lower()] = _operation(
-                spec, method, schemas, registry, operation_id, errors)
+                spec, method, schemas, registry, operation_id, errors, api.page_size)
 
     components = {**defs, **error_schemas(api)}
     document = {

@@ -29,6 +29,7 @@ class Address(BaseModel):
 class PersonIn(BaseModel):
     name: str = Field(min_length=1)
     address: Address
+    nickname: str | None = None
 
 
 class PersonOut(BaseModel):
@@ -43,7 +44,7 @@ class Filters(BaseModel):
 
 
 def _api(renderer=render_error_or_errors) -> Api:
-    api = Api("demo", renderer, title="Demo", version="2.0.0")
+    api = Api("demo", renderer, title="Demo", version="2.0.0", page_size=(20, 300))
 
     @api.route("/api/people/", ["GET"], roles={"admin", "agent"}, response=list[PersonOut], paginated=True,
                query=Filters)
@@ -63,13 +64,18 @@ def _api(renderer=render_error_or_errors) -> Api:
     def delete_person(call):
         return None
 
-    @api.route("/api/people/upload/", ["POST"], roles={"admin"}, response=dict, content_types=(MULTIPART, JSON))
+    @api.route("/api/people/upload/", ["POST"], roles={"admin"}, response=dict, content_types=(MULTIPART, JSON),
+               upload="file")
     def upload_people(call):
         return {}
 
     @api.route("/api/session/", ["POST"], public=True, request=PersonIn, content_types=(JSON, FORM),
-               response=PersonOut)
+               response=PersonOut, errors=(401, 429))
     def public_login(call):
+        return None
+
+    @api.route("/api/people/{id:int}/promote/", ["POST"], roles={"admin"}, response=PersonOut)
+    def promote_person(call):
         return None
 
     return api
@@ -81,10 +87,11 @@ def doc() -> dict:
 
 
 def test_paths_keep_trailing_slash_and_type_path_parameters(doc):
-    assert set(doc["paths"]) == {"/api/people/", "/api/people/{id}/", "/api/people/upload/", "/api/session/"}
+    assert set(doc["paths"]) == {"/api/people/", "/api/people/{id}/", "/api/people/upload/", "/api/session/",
+                                 "/api/people/{id}/promote/"}
     get = doc["paths"]["/api/people/{id}/"]["get"]
     assert get["parameters"] == [{"name": "id", "in": "path", "required": True,
-                                  "schema": {"type": "integer", "minimum": 0}}]
+                                  "schema": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}}]
     assert doc["openapi"] == "3.1.0"
     assert doc["info"] == {"title": "Demo", "version": "2.0.0", "description": doc["info"]["description"]}
 
@@ -121,10 +128,13 @@ def test_roles_security_and_error_responses(doc):
     assert set(any_user["responses"]) == {"200", "401", "404"}  # no role list: no 403
     delete = doc["paths"]["/api/people/{id}/"]["delete"]
     assert delete["responses"]["204"] == {"description": "No content."}
+    assert set(delete["responses"]) == {"204", "401", "403", "404", "409"}  # a write may conflict
     public = doc["paths"]["/api/session/"]["post"]
     assert public["security"] == []
     assert set(public["requestBody"]["content"]) == {JSON, FORM}
-    assert "401" not in public["responses"] and "403" not in public["responses"]
+    assert "403" not in public["responses"] and "409" not in public["responses"]
+    # what the route declared it answers, and what reading a body can answer
+    assert set(public["responses"]) == {"200", "400", "401", "413", "415", "429"}
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 
@@ -139,6 +149,27 @@ def test_error_schema_follows_the_product_renderer(doc):
     detail = build_document(_api(render_detail))["components"]["schemas"]
     assert detail["ErrorMessage"]["properties"] == {"detail": {"type": "string"}}
     assert detail["ValidationErrors"]["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+
+def test_page_size_bound_is_the_products_one_rule(doc):
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/api/people/"]["get"]["parameters"]}
+    assert params["page_size"] == {"type": "integer", "minimum": 1, "maximum": 300, "default": 20}
+    assert params["cursor"]["pattern"] == "^[A-Za-z0-9_-]*$" and params["cursor"]["maxLength"] == 2048
+
+
+def test_form_bodies_state_no_null(doc):
+    """Form encodings cannot carry null: a field is null by being left out, and the document says so."""
+    content = doc["paths"]["/api/people/"]["post"]["requestBody"]["content"]
+    form = content[FORM]["schema"]
+    assert form["properties"]["nickname"] == {"type": "string", "title": "Nickname"}
+    assert content[JSON]["schema"] == {"$ref": "#/components/schemas/PersonIn"}
+    json_prop = doc["components"]["schemas"]["PersonIn"]["properties"]["nickname"]
+    assert {"type": "null"} in json_prop["anyOf"]
+
+
+def test_a_body_less_post_documents_no_body(doc):
+    promote = doc["paths"]["/api/people/{id}/promote/"]["post"]
+    assert "requestBody" not in promote
 
 
 def test_upload_route_takes_a_multipart_file(doc):

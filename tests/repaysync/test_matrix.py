@@ -282,7 +282,7 @@ BAD_INPUT = [
     ("POST", "/api/imports/presign/", "manager", {"import_type": "loans", "filename": "big.csv"},
      400, {"errors": {"import_type": ['"loans" is not a valid choice.']}}),
     ("POST", "/api/imports/presign/", "manager", {"import_type": "customers", "filename": "big.txt"},
-     400, {"errors": {"filename": ["Only .csv and .xlsx files can be imported."]}}),
+     400, {"errors": {"filename": ["Only .csv and .xlsx files with plain names can be imported."]}}),
     ("GET", "/api/imports/0123456789abcdef0123456789abcdef/", "manager", None, 404, {"error": "Import job not found."}),
 ]
 

@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from chalicelib.core.api import Api, Call
+
+FILENAME = r"^[A-Za-z0-9_-][A-Za-z0-9._ -]*\.(csv|xlsx|xlsm|CSV|XLSX|XLSM)$"
 
 
 class PresignRequest(BaseModel):
     import_type: str = Field(min_length=1, max_length=64)
-    filename: str = Field(min_length=1, max_length=255)
+    # It becomes part of the S3 key as is: harmless characters and an importable extension.
+    filename: str = Field(max_length=115, json_schema_extra={"pattern": FILENAME})
+
+    @field_validator("filename")
+    @classmethod
+    def _importable(cls, value: str) -> str:
+        if not re.fullmatch(FILENAME, value):
+            raise ValueError("Only .csv and .xlsx files with plain names can be imported.")
+        return value
+
+
+def presign_request_for(kinds: list[str]) -> type[PresignRequest]:
+    """`PresignRequest` whose `import_type` is one of the engine's kinds, stated as an enum in the
+    OpenAPI document (the message stays the engine's own)."""
+
+    class ImportPresignRequest(PresignRequest):
+        import_type: str = Field(json_schema_extra={"enum": kinds})
+
+        @field_validator("import_type")
+        @classmethod
+        def _known(cls, value: str) -> str:
+            if value not in kinds:
+                raise ValueError(f'"{value}" is not a valid choice.')
+            return value
+
+    return ImportPresignRequest
 
 
 class PresignResponse(BaseModel):
@@ -47,7 +75,8 @@ class ImportJobResponse(BaseModel):
 
 def register_import_routes(api: Api, engine: Any, roles: set[str] | frozenset[str] | None,
                            prefix: str = "/api/imports/") -> None:
-    @api.route(f"{prefix}presign/", ["POST"], roles=roles, request=PresignRequest, response=PresignResponse,
+    @api.route(f"{prefix}presign/", ["POST"], roles=roles, request=presign_request_for(sorted(engine.specs)),
+               response=PresignResponse,
                status=201, name="import_presign",
                content_types=("application/json", "application/x-www-form-urlencoded"))
     def presign(call: Call) -> PresignResponse:

@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import BadRequest, Unauthorized, render_error_or_errors
-from chalicelib.core.http import FORM, JSON, MULTIPART, PageRequest
+from chalicelib.core.http import FORM, JSON, MULTIPART
 from chalicelib.products.repaysync import service
 from chalicelib.products.repaysync.models import PRODUCT
 from chalicelib.products.repaysync.schemas import (
@@ -38,7 +38,7 @@ ADMIN, MANAGER, OFFICER, AGENT = service.ADMIN, service.MANAGER, service.OFFICER
 EVERYONE = frozenset({ADMIN, MANAGER, OFFICER, AGENT})
 WRITERS = frozenset({ADMIN, MANAGER})
 CREATORS = {"field": frozenset({OFFICER, MANAGER, ADMIN}), "calling": frozenset({AGENT, MANAGER, ADMIN})}
-PAGE_DEFAULT, PAGE_MAX = 100, 500
+PAGE_SIZE = (100, 500)  # default and maximum `page_size` of every list
 UPLOAD_TYPES = (MULTIPART, JSON, FORM)  # anything but multipart simply has no file: "No file provided."
 
 _audit_store: Any = None
@@ -54,7 +54,7 @@ def _audit(entry: Any) -> None:
     _audit_store.write(entry)
 
 
-api = Api(PRODUCT, render_error_or_errors, title="RepaySync", audit=_audit)
+api = Api(PRODUCT, render_error_or_errors, title="RepaySync", audit=_audit, page_size=PAGE_SIZE)
 
 
 def _tokens() -> Any:
@@ -62,10 +62,6 @@ def _tokens() -> Any:
     from chalicelib.products.repaysync.wiring import build
 
     return product_tokens(build())
-
-
-def _page(call: Call) -> PageRequest:
-    return call.page(default=PAGE_DEFAULT, maximum=PAGE_MAX)
 
 
 def _listing(page: service.Page, schema: Any) -> Reply:
@@ -78,7 +74,8 @@ def _deleted(what: str) -> DeletedOut:
 
 
 # -- auth --------------------------------------------------------------------------------------
-@api.route("/api/auth/token/", ["POST"], public=True, request=TokenRequest, response=TokenPairOut)
+@api.route("/api/auth/token/", ["POST"], public=True, request=TokenRequest, response=TokenPairOut,
+           errors=(401, 429))
 def obtain_token(call: Call) -> TokenPairOut:
     """Username and password for an access and a refresh token (5 failures lock the name 15 minutes)."""
     from chalicelib.core.auth.lockout import LoginGuard
@@ -94,7 +91,8 @@ def obtain_token(call: Call) -> TokenPairOut:
     return TokenPairOut(access=pair.access, refresh=pair.refresh)
 
 
-@api.route("/api/auth/token/refresh/", ["POST"], public=True, request=RefreshRequest, response=TokenPairOut)
+@api.route("/api/auth/token/refresh/", ["POST"], public=True, request=RefreshRequest, response=TokenPairOut,
+           errors=(401,))
 def refresh_token(call: Call) -> TokenPairOut:
     """A new access token and a new refresh token; the refresh token sent is used up."""
     from chalicelib.core.auth.tokens import TokenRejected
@@ -107,7 +105,8 @@ def refresh_token(call: Call) -> TokenPairOut:
 
 
 # -- users -------------------------------------------------------------------------------------
-@api.route("/api/users/register/", ["POST"], public=True, request=RegisterRequest, response=UserOut, status=201)
+@api.route("/api/users/register/", ["POST"], public=True, request=RegisterRequest, response=UserOut, status=201,
+           errors=(401, 403))
 def register(call: Call) -> UserOut:
     """Public for calling agents and collection officers; managers and admins need an admin's token."""
     from chalicelib.core.auth.authorizer import authenticate
@@ -127,13 +126,13 @@ def register(call: Call) -> UserOut:
 @api.route("/api/users/", ["GET"], roles=WRITERS, response=list[UserOut], paginated=True)
 def list_users(call: Call) -> Reply:
     """Every user (managers and admins)."""
-    return _listing(service.list_users(_page(call)), UserOut)
+    return _listing(service.list_users(call.page()), UserOut)
 
 
 @api.route("/api/users/pending/", ["GET"], roles=WRITERS, response=list[UserOut], paginated=True)
 def list_pending_users(call: Call) -> Reply:
     """Self-registered accounts waiting for approval (managers and admins)."""
-    return _listing(service.list_users(_page(call), pending=True), UserOut)
+    return _listing(service.list_users(call.page(), pending=True), UserOut)
 
 
 @api.route("/api/users/{id:int}/approve/", ["POST"], roles=WRITERS, response=UserOut)
@@ -146,7 +145,7 @@ def approve_user(call: Call) -> UserOut:
 @api.route("/api/customers/", ["GET"], roles=EVERYONE, response=list[CustomerOut], paginated=True)
 def list_customers(call: Call) -> Reply:
     """A collection officer's assigned customers; everyone else sees all."""
-    return _listing(service.list_customers(call.user, _page(call)), CustomerOut)
+    return _listing(service.list_customers(call.user, call.page()), CustomerOut)
 
 
 def _create_customer(call: Call) -> CustomerOut:
@@ -162,7 +161,7 @@ api.route("/api/customers/create/", ["POST"], roles=WRITERS, request=CustomerIn,
 
 
 @api.route("/api/customers/bulk/upload/", ["POST"], roles=WRITERS, response=BulkUploadOut, status=201,
-           content_types=UPLOAD_TYPES)
+           content_types=UPLOAD_TYPES, upload="file")
 def bulk_upload_customers(call: Call) -> dict[str, Any]:
     """CSV or XLSX in the multipart field `file`; bad rows come back numbered in `errors`."""
     return _upload(call, "customers")
@@ -196,7 +195,7 @@ def delete_customer(call: Call) -> DeletedOut:
 @api.route("/api/loans/", ["GET"], roles=EVERYONE, response=list[LoanOut], paginated=True)
 def list_loans(call: Call) -> Reply:
     """All loans (a collection officer: those of their customers)."""
-    return _listing(service.list_loans(call.user, _page(call)), LoanOut)
+    return _listing(service.list_loans(call.user, call.page()), LoanOut)
 
 
 @api.route("/api/loans/", ["POST"], roles=WRITERS, request=LoanIn, response=LoanOut, status=201)
@@ -232,7 +231,7 @@ def delete_loan(call: Call) -> DeletedOut:
            paginated=True)
 def customer_loans(call: Call) -> Reply:
     """The loans of one customer (404 when the customer is outside the caller's scope)."""
-    return _listing(service.list_customer_loans(call.user, call.path["customer_id"], _page(call)), LoanOut)
+    return _listing(service.list_customer_loans(call.user, call.path["customer_id"], call.page()), LoanOut)
 
 
 # -- interactions ------------------------------------------------------------------------------
@@ -273,7 +272,7 @@ def _interaction_routes(kind: str) -> None:
     @api.route(f"{base}loan/{{loan_id:int}}/", ["GET"], roles=EVERYONE, response=list[InteractionOut],
                paginated=True, name=f"list_{kind}_interactions", summary=f"A loan's {kind} interactions, newest first.")
     def for_loan(call: Call) -> Reply:
-        return _listing(service.list_interactions(call.user, kind, call.path["loan_id"], _page(call)),
+        return _listing(service.list_interactions(call.user, kind, call.path["loan_id"], call.page()),
                         InteractionOut)
 
 
@@ -282,7 +281,7 @@ _interaction_routes("calling")
 
 
 @api.route("/api/interactions/bulk/upload/", ["POST"], roles=WRITERS, response=BulkUploadOut, status=201,
-           content_types=UPLOAD_TYPES)
+           content_types=UPLOAD_TYPES, upload="file")
 def bulk_upload_interactions(call: Call) -> dict[str, Any]:
     """CSV or XLSX: loan_id, comment, disposition, next_call_date, interaction_type (default field)."""
     return _upload(call, "interactions")
@@ -301,7 +300,7 @@ def _upload(call: Call, spec_name: str) -> dict[str, Any]:
 @api.route("/api/logs/", ["GET"], roles={ADMIN}, response=list[LogOut], paginated=True)
 def list_logs(call: Call) -> Reply:
     """Every /api/ request, newest first (admins only; kept 90 days)."""
-    return _listing(service.list_logs(_page(call)), LogOut)
+    return _listing(service.list_logs(call.page()), LogOut)
 
 
 def register_imports() -> None:

@@ -92,7 +92,7 @@ def test_presign_bad_input(client, token):
     assert presign(client, token(), import_type="gadgets").json_body == {
         "errors": {"import_type": ["\"gadgets\" is not a valid choice."]}}
     assert presign(client, token(), filename="notes.txt").json_body == {
-        "errors": {"filename": ["Only .csv and .xlsx files can be imported."]}}
+        "errors": {"filename": ["Only .csv and .xlsx files with plain names can be imported."]}}
     response = client.http.post("/api/imports/presign/", body="{}",
                                 headers={**token(), "Content-Type": "application/json"})
     assert response.status_code == 400
