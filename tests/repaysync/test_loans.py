@@ -33,6 +33,25 @@ def test_create_validates(world):
     assert orphan.status_code == 400 and "customer" in orphan.json_body["errors"]
 
 
+def test_amounts_are_plain_ascii_decimals(world):
+    """Only what the OpenAPI document states: pydantic alone took " 5 ", "1e2", Arabic-Indic digits and true."""
+    customer = world.customers["officer"].id
+    refused = [" 5", "1e2", "\u0665", "0050", "5.", "+5", True, "0", 0, 0.001, 0.30000000000000004, 10**12]
+    for number, value in enumerate(refused):
+        body = loan_body(customer, loan_account_number=f"LA{number}", principal_amount=value)
+        response = world.http.post("/api/loans/", body, world.as_("admin"))
+        assert response.status_code == 400, value
+        assert set(response.json_body["errors"]) == {"principal_amount"}, value
+    for number, (principal, rate) in enumerate([("0.5", "100"), (0.07, 100), ("999999999999.99", "0.00")]):
+        body = loan_body(customer, loan_account_number=f"LB{number}", principal_amount=principal,
+                         interest_rate=rate)
+        response = world.http.post("/api/loans/", body, world.as_("admin"))
+        assert response.status_code == 201, (principal, response.json_body)
+    too_high = world.http.post("/api/loans/", loan_body(customer, loan_account_number="LC", interest_rate="100.01"),
+                               world.as_("admin"))
+    assert too_high.status_code == 400 and set(too_high.json_body["errors"]) == {"interest_rate"}
+
+
 def test_writes_need_manager_or_admin(world):
     customer = world.customers["officer"].id
     loan = world.loans["officer"].id

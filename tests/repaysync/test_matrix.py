@@ -246,7 +246,8 @@ BAD_INPUT = [
     ("DELETE", "/api/customers/abc/", "admin", None, 404, NOT_FOUND),
     ("GET", "/api/loans/?page_size=0", "officer", None, 400, {"errors": {"page_size": ["Must be between 1 and 500."]}}),
     ("POST", "/api/loans/", "admin", loan_body(Ref("cust_mine"), principal_amount="NaN", loan_account_number="X1"),
-     400, {"errors": {"principal_amount": ["Input should be a finite number"]}}),
+     400, {"errors": {"principal_amount": [
+         "Enter a number with at most 12 digits before the decimal point and 2 after it, greater than 0."]}}),
     ("GET", "/api/loans/abc/", "admin", None, 404, NOT_FOUND),
     ("PUT", "/api/loans/{loan_mine}/", "admin", loan_body(999, loan_account_number="LN0"),
      400, {"errors": {"customer": ['Invalid pk "999" - customer does not exist.']}}),

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
+from chalicelib.core.decimals import decimal_field
 from chalicelib.core.fields import RecordId
 
 ROLES = ("calling_agent", "collection_officer", "manager", "admin")
@@ -37,6 +38,8 @@ _USERNAME = re.compile(r"^[\w.@+-]+$")
 _CODE = re.compile(r"^[A-Za-z0-9-]+$")
 
 Money = Annotated[Decimal, PlainSerializer(lambda value: f"{value:.2f}", return_type=str, when_used="json")]
+PrincipalAmount = decimal_field(14, 2, gt=0)  # DRF's DecimalField(max_digits=14, decimal_places=2)
+InterestRate = decimal_field(5, 2, ge=0, le=100)
 
 
 def _text(value: object) -> object:
@@ -219,8 +222,8 @@ class CustomerRow(CustomerIn):
 # -- loans ---------------------------------------------------------------------------------
 class LoanIn(Input):
     loan_account_number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9/_-]+$")
-    principal_amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
-    interest_rate: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
+    principal_amount: PrincipalAmount
+    interest_rate: InterestRate
     loan_type: str = Field(min_length=1, max_length=50)
     tenure_months: int = Field(ge=1, le=600)
     loan_date: date
@@ -229,8 +232,8 @@ class LoanIn(Input):
 
 class LoanPatch(Input):
     loan_account_number: str | None = None
-    principal_amount: Decimal | None = None
-    interest_rate: Decimal | None = None
+    principal_amount: PrincipalAmount | None = None
+    interest_rate: InterestRate | None = None
     loan_type: str | None = None
     tenure_months: int | None = None
     loan_date: date | None = None
