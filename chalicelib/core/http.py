@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
@@ -197,11 +198,10 @@ def page_request(query: dict[str, str] | None, *, default: int = 50, maximum: in
     query = query or {}
     raw_size = query.get(size_param)
     limit = default
-    if raw_size not in (None, ""):
-        try:
-            limit = int(raw_size)
-        except ValueError as exc:
-            raise ValidationFailed({size_param: ["A valid integer is required."]}) from exc
+    if raw_size is not None:  # `?page_size=` is no number either
+        if not re.fullmatch(r"-?[0-9]{1,9}", raw_size):
+            raise ValidationFailed({size_param: ["A valid integer is required."]})
+        limit = int(raw_size)
         if not 1 <= limit <= maximum:
             raise ValidationFailed({size_param: [f"Must be between 1 and {maximum}."]})
     return PageRequest(limit=limit, cursor=decode_cursor(query.get(cursor_param)))

@@ -233,6 +233,12 @@ BAD_INPUT = [
     ("POST", "/api/users/999/approve/", "manager", None, 404, {"error": "User not found."}),
     ("GET", "/api/customers/?page_size=abc", "officer", None,
      400, {"errors": {"page_size": ["A valid integer is required."]}}),
+    # an empty or full-width page size is no number (int() alone takes "\uff15")
+    ("GET", "/api/loans/?page_size=", "officer", None,
+     400, {"errors": {"page_size": ["A valid integer is required."]}}),
+    ("GET", "/api/loans/?page_size=%EF%BC%95", "officer", None,
+     400, {"errors": {"page_size": ["A valid integer is required."]}}),
+    ("GET", f"/api/loans/?cursor={'A' * 2049}", "officer", None, 400, {"errors": {"cursor": ["Invalid cursor."]}}),
     ("POST", "/api/customers/create/", "manager", {},
      400, {"errors": {name: REQUIRED for name in ("name", "phone", "address_line_1", "city", "state", "pincode")}}),
     ("POST", "/api/customers/create/", "manager", customer_body(customer_code="CUST0"),
