@@ -55,9 +55,9 @@ def _entity(table_name: str, settings: Settings) -> str:
 
 
 def table_resources(models: list[Any], settings: Settings) -> dict[str, Any]:
-    """One table per model. Every table is kept on stack deletion and protected from deletion: even
-    the short-lived ones (revocations, lockouts) guard security decisions, and counters lost would
-    hand out ids twice."""
+    """One table per model. Every table outlives the stack (except a failed first create) and can be
+    protected from deletion (the TableDeletionProtection parameter): even the short-lived ones
+    (revocations, lockouts) guard security decisions, and counters lost would hand out ids twice."""
     resources: dict[str, Any] = {}
     for model in models:
         spec = table_spec(model)
