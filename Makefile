@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 PRODUCT ?=
 PORT ?=
 NAME ?=
+STAGE ?=
 
-.PHONY: install run test lint unit e2e cfn-lint package openapi reset schedule bench fuzz clean
+.PHONY: install run test lint unit e2e cfn-lint package openapi reset schedule bench fuzz clean bootstrap-admin rotate-keys
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,10 +22,11 @@ install: $(VENV)/.installed
 run: install
 	$(PY) -m local.run $(if $(PRODUCT),--product $(PRODUCT)) $(if $(PORT),--port $(PORT))
 
-## Everything CI checks: lint, unit/integration tests, the packaged template, end-to-end tests.
-test: install lint
+## Everything CI checks: lint, the packaged stages (the handler test imports from their zips),
+## unit/integration and end-to-end tests, cfn-lint on the packaged templates.
+test: install lint package
 	$(PY) -m pytest -n 2 --dist loadfile tests
-	$(MAKE) --no-print-directory cfn-lint
+	$(VENV)/bin/cfn-lint build/*/sam.json
 
 lint: install
 	$(PY) -m ruff check .
@@ -40,6 +42,17 @@ package: install
 
 cfn-lint: package
 	$(VENV)/bin/cfn-lint build/*/sam.json
+
+## A deployed stage's first admin (created, or its password reset) and first signing key, with the
+## operator's AWS credentials. The password is typed, or read from CRM_ADMIN_PASSWORD.
+bootstrap-admin: install
+	@test -n "$(STAGE)" || { echo "usage: make bootstrap-admin STAGE=<stage>"; exit 2; }
+	$(PY) -m infra.ops bootstrap-admin --stage $(STAGE)
+
+## A new signing key for a deployed stage; the previous one verifies until its tokens have expired.
+rotate-keys: install
+	@test -n "$(STAGE)" || { echo "usage: make rotate-keys STAGE=<stage>"; exit 2; }
+	$(PY) -m infra.ops rotate-keys --stage $(STAGE)
 
 openapi: install
 	$(PY) -m chalicelib.core.openapi --write

@@ -11,7 +11,7 @@ def bootstrap() -> Any:
     """A fresh stage on in-process moto, as the tests and the embedded stack build it."""
     from chalicelib.core.db.tables import ensure_tables
     from local.gateway import install
-    from local.resources import create_buckets_and_queues
+    from local.resources import create_buckets_and_queues, create_signing_key_secret
 
     install()
     import app as app_module
@@ -19,6 +19,7 @@ def bootstrap() -> Any:
     product = app_module.app.crm_product
     ensure_tables(product.models)
     create_buckets_and_queues()
+    create_signing_key_secret()
     product.seed_admin("bench-admin-password")
     return app_module.app
 

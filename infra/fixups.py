@@ -54,3 +54,32 @@ def fix_log_group_names(template: dict[str, Any]) -> list[str]:
             group["Fn::Sub"] = fixed
             changed.append(name)
     return changed
+
+
+def reference_parameters(template: dict[str, Any], variables: dict[str, str]) -> list[str]:
+    """Chalice writes the stage's environment as literals; what differs per account comes from the
+    stack's parameters instead (`variables`: parameter -> variable), and the bucket from the stack's
+    own bucket (its name is a parameter or derived from the stack). Returns the functions changed."""
+    changed: list[str] = []
+    for name, resource in template.get("Resources", {}).items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        env = resource["Properties"].setdefault("Environment", {}).setdefault("Variables", {})
+        for parameter, variable in variables.items():
+            env[variable] = {"Ref": parameter}
+        env["CRM_BUCKET"] = {"Ref": "Bucket"}
+        changed.append(name)
+    return changed
+
+
+def keep_log_groups(template: dict[str, Any]) -> list[str]:
+    """Log groups keep the stage's retention (a parameter) and outlive the stack, except when its
+    first deploy fails (so it can be retried)."""
+    changed: list[str] = []
+    for name, resource in template.get("Resources", {}).items():
+        if resource.get("Type") == "AWS::Logs::LogGroup":
+            resource["DeletionPolicy"] = "RetainExceptOnCreate"
+            resource["UpdateReplacePolicy"] = "Retain"
+            resource["Properties"]["RetentionInDays"] = {"Ref": "LogRetentionDays"}
+            changed.append(name)
+    return changed

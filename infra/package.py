@@ -1,7 +1,7 @@
 """`python -m infra.package [--product X]` (`make package`): build/<stage>/sam.json for each stage.
 
 For one stage: put the stage's environment in os.environ, import the product, render the merge
-fragment (infra/template.py) and the IAM policy file (infra/policy.py), run
+fragment (infra/template.py) and each function's IAM policy file (infra/policy.py), run
 `chalice package --stage <stage> --merge-template <fragment> build/<stage>/`, then apply
 infra/fixups.py. Without --product every stage is built, each in its own interpreter (table names
 are fixed when a product's models are imported).
@@ -44,17 +44,19 @@ def prune_chalice_cache(keep: int = 2) -> None:
 def build_stage(stage: str) -> Path:
     started = time.perf_counter()
     env = apply_stage_environment(stage)
-    from chalicelib.core.app_factory import load_product
+    from chalicelib.core.app_factory import create_app
     from chalicelib.core.config import get_settings
     from chalicelib.core.resources import queues
-    from infra.fixups import fix_log_group_names, point_sqs_events_at_queues
-    from infra.policy import write_policy
-    from infra.template import queue_id, render
+    from infra.fixups import fix_log_group_names, keep_log_groups, point_sqs_events_at_queues, reference_parameters
+    from infra.policy import write_policies
+    from infra.template import PARAMETER_VARIABLES, queue_id, render
 
-    product = load_product(env["CRM_PRODUCT"])
+    app = create_app(env["CRM_PRODUCT"])
+    product = app.crm_product
     settings = get_settings()
-    if write_policy(stage, settings):
-        print(f"[{stage}] wrote the IAM policy file (commit it)")
+    changed = write_policies(stage, settings, app)
+    if changed:
+        print(f"[{stage}] wrote {', '.join(changed)} in .chalice/ (commit them)")
     BUILD.mkdir(exist_ok=True)
     fragment = BUILD / f"{stage}-infra.json"
     fragment.write_text(json.dumps(render(product), indent=2, sort_keys=True) + "\n")
@@ -73,6 +75,8 @@ def build_stage(stage: str) -> Path:
     template = json.loads(sam.read_text())
     point_sqs_events_at_queues(template, {q.name: queue_id(q) for q in queues()})
     fix_log_group_names(template)
+    reference_parameters(template, PARAMETER_VARIABLES)
+    keep_log_groups(template)
     sam.write_text(json.dumps(template, indent=2) + "\n")
     print(f"[{stage}] {sam.relative_to(ROOT)}: {len(template['Resources'])} resources; "
           f"render {rendered - started:.1f}s, chalice package {packaged - rendered:.1f}s")

@@ -1,81 +1,166 @@
-"""The IAM policy of a stage's Lambdas (`autogen_policy: false`), written to `.chalice/policy-<stage>.json`.
+"""Least privilege per Lambda: one IAM policy file per function, from the declaration below.
 
-Derived from the stage's settings, the same names the app and infra/template.py use, so it grants
-exactly the stage's resources: its tables (all named `<prefix><product>-*`) and their indexes, its
-bucket, its three queues (the DLQs are for people, not Lambdas), its alerts topic and its signing-key
-secret. Region and account stay `*` because Chalice copies the file verbatim into the template.
-No Scan: no request path scans a table (DESIGN.md).
+`autogen_policy: false`; each function of a stage gets `.chalice/policy-<stage>-<function>.json`
+(`stages.<stage>.lambda_functions.<function>.iam_policy_file`; the API handler is `api_handler`).
+Chalice copies a file verbatim into the function's role in the template, so resources may use
+CloudFormation's `Fn::Sub`: region, account, the stack's bucket (`${Bucket}`) and signing-key
+secret (`${SigningKeySecret}`, its exact ARN) are the deployed ones.
+
+What a function may do depends on its kind (`FUNCTION_GRANTS`), and each grant names exactly the
+resources the code touches: the stage's tables (`<prefix><product>-*`) and their indexes, the
+bucket prefixes each function reads or writes, the signing-key secret (read only: the operator's
+commands write it), and its own log group. tests/infra/test_policy_calls.py runs each function's
+code under moto, records every AWS call it makes and checks the call is granted, and that no
+granted action goes unused. No Scan: no request path scans a table (DESIGN.md).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from chalicelib.core.config import Settings
 from chalicelib.core.resources import queues
-from infra.stages import ROOT
-from infra.template import topic_name
+from infra.stages import ROOT, load_config
 
-DYNAMODB_ACTIONS = [
-    "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
-    "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem",
-    "dynamodb:Query", "dynamodb:UpdateItem",
-]
-SQS_ACTIONS = [
-    "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
-    "sqs:ReceiveMessage", "sqs:SendMessage",
-]
+ARN = "arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:%s"
+TABLE_READ = ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query")
+TABLE_WRITE = ("dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+# Imports write records (transactions with parent checks) and never delete or list.
+IMPORT_WRITE = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem",
+                "dynamodb:UpdateItem")
+# What the Lambda service does with the function's role to feed it an SQS queue (not the code).
+SQS_POLLING = ("sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+               "sqs:ReceiveMessage")
+
+
+@dataclass(frozen=True)
+class Grant:
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]  # Fn::Sub strings
+    by_service: bool = False  # used by AWS on the function's behalf (SQS polling), not by its code
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str  # Chalice's name: api_handler, jwt_authorizer, uploads_worker, daily_followups...
+    kind: str  # api, authorizer, sqs, schedule
+    queue: str | None = None  # the key (uploads, otp, assignment) of the queue an SQS function reads
+
+    @property
+    def logical_id(self) -> str:
+        from chalice.utils import to_cfn_resource_name
+
+        return "APIHandler" if self.name == "api_handler" else to_cfn_resource_name(self.name)
+
+
+def _tables(settings: Settings) -> tuple[str, ...]:
+    table = ARN % ("dynamodb", f"table/{settings.table_prefix}{settings.product}-*")
+    return (table, f"{table}/index/*")
+
+
+def _objects(*prefixes: str) -> tuple[str, ...]:
+    return tuple(f"arn:${{AWS::Partition}}:s3:::${{Bucket}}/{prefix}*" for prefix in prefixes)
+
+
+def grants(function: Function, settings: Settings) -> list[Grant]:
+    """The one declaration: what each kind of function's code (and AWS for it) may do."""
+    logs = Grant("OwnLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), (
+        ARN % ("logs", f"log-group:/aws/lambda/${{AWS::StackName}}-{function.logical_id}-*:*"),), by_service=True)
+    tables_rw = Grant("Tables", TABLE_READ + TABLE_WRITE, _tables(settings))
+    secret = Grant("ReadSigningKeys", ("secretsmanager:GetSecretValue",), ("${SigningKeySecret}",))
+    declared: dict[str, list[Grant]] = {
+        # API uploads are stored before they are imported; presigned POSTs are signed with this role.
+        "api": [logs, tables_rw, secret,
+                Grant("Uploads", ("s3:PutObject",), _objects("api-uploads/", "imports/", "documents/"))],
+        "authorizer": [logs, secret],
+        "sqs": [logs, Grant("Tables", IMPORT_WRITE, _tables(settings)),
+                Grant("ReadUploads", ("s3:GetObject",), _objects("imports/", "documents/")),
+                Grant("PollQueue", SQS_POLLING, (ARN % ("sqs", settings.queue_name(function.queue or "uploads")),),
+                      by_service=True)],
+        # Reports read the stage's tables and write one object; they change no record.
+        "schedule": [logs, Grant("Tables", TABLE_READ, _tables(settings)),
+                     Grant("WriteReports", ("s3:PutObject",), _objects("reports/"))],
+    }
+    return declared[function.kind] + PRODUCT_GRANTS.get((settings.product, function.kind), [])
+
+
 # What one product needs beyond the platform. SMS and Textract have no resource-level permissions.
-PRODUCT_STATEMENTS: dict[str, list[dict[str, Any]]] = {
-    "vst": [{"Sid": "SendSms", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"}],
-    "revisbali": [{"Sid": "ReadDocuments", "Effect": "Allow",
-                   "Action": ["textract:AnalyzeID", "textract:DetectDocumentText"], "Resource": "*"}],
+PRODUCT_GRANTS: dict[tuple[str, str], list[Grant]] = {
+    ("vst", "sqs"): [Grant("SendSms", ("sns:Publish",), ("*",))],
+    ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
 }
 
 
-def policy_document(settings: Settings) -> dict[str, Any]:
-    tables = f"arn:aws:dynamodb:*:*:table/{settings.table_prefix}{settings.product}-*"
-    bucket = f"arn:aws:s3:::{settings.bucket}"
-    statements: list[dict[str, Any]] = [
-        {"Sid": "Logs", "Effect": "Allow",
-         "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-         "Resource": "arn:aws:logs:*:*:log-group:/aws/lambda/*"},
-        {"Sid": "Tables", "Effect": "Allow", "Action": DYNAMODB_ACTIONS,
-         "Resource": [tables, f"{tables}/index/*"]},
-        {"Sid": "BucketObjects", "Effect": "Allow",
-         "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], "Resource": f"{bucket}/*"},
-        {"Sid": "BucketList", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": bucket},
-        {"Sid": "Queues", "Effect": "Allow", "Action": SQS_ACTIONS,
-         "Resource": [f"arn:aws:sqs:*:*:{queue.name}" for queue in queues()]},
-        {"Sid": "Alerts", "Effect": "Allow", "Action": ["sns:Publish"],
-         "Resource": f"arn:aws:sns:*:*:{topic_name(settings)}"},
-        {"Sid": "SigningKey", "Effect": "Allow",
-         "Action": ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret",
-                    "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
-         # Secrets Manager appends "-" and six random characters to the name.
-         "Resource": f"arn:aws:secretsmanager:*:*:secret:{settings.signing_key_secret}-??????"},
-    ]
-    statements += PRODUCT_STATEMENTS.get(settings.product, [])
+def functions(app: Any) -> list[Function]:
+    """Every Lambda of the Chalice app, with its kind."""
+    found = [Function("api_handler", "api")]
+    found += [Function(config.name, "authorizer") for config in app.builtin_auth_handlers]
+    for source in app.event_sources:
+        kind = type(source).__name__
+        if kind == "SQSEventConfig":
+            found.append(Function(source.name, "sqs", source.queue))
+        elif kind == "ScheduledEventConfig":
+            found.append(Function(source.name, "schedule"))
+        else:
+            raise ValueError(f"{source.name}: no IAM grants declared for a {kind} (infra/policy.py)")
+    if app.pure_lambda_functions:
+        raise ValueError("no IAM grants declared for pure Lambda functions yet (infra/policy.py)")
+    keys = {queue.name: queue.key for queue in queues()}  # the queue by key: names differ per stage
+    for index, function in enumerate(found):
+        if function.queue is not None:
+            if function.queue not in keys:
+                raise ValueError(f"{function.name} reads {function.queue}, not one of the stage's queues")
+            found[index] = Function(function.name, function.kind, keys[function.queue])
+    return found
+
+
+def policy_document(function: Function, settings: Settings) -> dict[str, Any]:
+    statements = []
+    for grant in grants(function, settings):
+        resources = [r if r == "*" else {"Fn::Sub": r} for r in grant.resources]
+        statements.append({"Sid": grant.sid, "Effect": "Allow", "Action": sorted(grant.actions),
+                           "Resource": resources[0] if len(resources) == 1 else resources})
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def policy_path(stage: str) -> Path:
-    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    name = config["stages"][stage].get("iam_policy_file", f"policy-{stage}.json")
-    return ROOT / ".chalice" / name
+def policy_file_name(stage: str, function: Function) -> str:
+    return f"policy-{stage}-{function.name.replace('_', '-')}.json"
 
 
-def render_policy(settings: Settings) -> str:
-    return json.dumps(policy_document(settings), indent=2) + "\n"
+def policy_path(stage: str, function: Function) -> Path:
+    return ROOT / ".chalice" / policy_file_name(stage, function)
 
 
-def write_policy(stage: str, settings: Settings) -> bool:
-    """Write the stage's policy file; True when it changed."""
-    path = policy_path(stage)
-    text = render_policy(settings)
-    if path.exists() and path.read_text() == text:
-        return False
-    path.write_text(text)
-    return True
+def render_policy(function: Function, settings: Settings) -> str:
+    return json.dumps(policy_document(function, settings), indent=2) + "\n"
+
+
+def config_entries(stage: str, fns: list[Function]) -> dict[str, dict[str, str]]:
+    return {function.name: {"iam_policy_file": policy_file_name(stage, function)} for function in fns}
+
+
+def write_policies(stage: str, settings: Settings, app: Any) -> list[str]:
+    """Write each function's policy file and its entry in .chalice/config.json; the files changed."""
+    fns = functions(app)
+    changed: list[str] = []
+    for function in fns:
+        path = policy_path(stage, function)
+        text = render_policy(function, settings)
+        if not (path.exists() and path.read_text() == text):
+            path.write_text(text)
+            changed.append(path.name)
+    config = load_config()
+    stage_config = config["stages"][stage]
+    wanted = config_entries(stage, fns)
+    current = stage_config.get("lambda_functions", {})
+    if any(current.get(name, {}).get("iam_policy_file") != entry["iam_policy_file"] for name, entry in wanted.items()):
+        for name, entry in wanted.items():
+            current.setdefault(name, {}).update(entry)
+        stage_config["lambda_functions"] = current
+        (ROOT / ".chalice" / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+        changed.append("config.json")
+    return changed

@@ -35,6 +35,10 @@ def apply_stage_environment(stage: str) -> dict[str, str]:
 
     env = stage_environment(stage)
     os.environ.update(env)
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    if not os.environ.get("AWS_DEFAULT_REGION"):  # the operator's region (AWS_REGION, profile), else us-east-1
+        import boto3
+
+        os.environ["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or boto3.session.Session().region_name \
+            or "us-east-1"
     reset_settings()
     return env

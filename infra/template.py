@@ -33,6 +33,14 @@ GATEWAY_RESPONSES: dict[str, tuple[str, ApiError | None]] = {
     "DEFAULT_5XX": ("", ApiError("Internal server error.")),
 }
 _MESSAGE = "@@gateway-message@@"
+# Records outlive the stack, but a failed first deploy removes what it created, so it can be retried
+# (Retain would leave the names taken). UpdateReplacePolicy has no RetainExceptOnCreate.
+KEEP = {"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"}
+BUCKET_NAME = {"Fn::If": ["HasBucketName", {"Ref": "BucketName"}, {"Fn::Sub": "${AWS::StackName}-${AWS::AccountId}"}]}
+# Stack parameter -> the Lambda environment variable it sets (infra/fixups.py writes the Refs).
+PARAMETER_VARIABLES = {"TokenIssuer": "CRM_JWT_ISSUER", "CorsOrigins": "CRM_CORS_ORIGINS",
+                       "CognitoIssuer": "COGNITO_ISSUER", "CognitoJwksUrl": "COGNITO_JWKS_URL",
+                       "CognitoClientId": "COGNITO_CLIENT_ID"}
 
 
 def logical_id(*parts: str) -> str:
@@ -47,9 +55,9 @@ def _entity(table_name: str, settings: Settings) -> str:
 
 
 def table_resources(models: list[Any], settings: Settings) -> dict[str, Any]:
-    """One table per model. Every table is kept on stack deletion and protected from deletion: even
-    the short-lived ones (revocations, lockouts) guard security decisions, and counters lost would
-    hand out ids twice."""
+    """One table per model. Every table outlives the stack (except a failed first create) and can be
+    protected from deletion (the TableDeletionProtection parameter): even the short-lived ones
+    (revocations, lockouts) guard security decisions, and counters lost would hand out ids twice."""
     resources: dict[str, Any] = {}
     for model in models:
         spec = table_spec(model)
@@ -57,7 +65,7 @@ def table_resources(models: list[Any], settings: Settings) -> dict[str, Any]:
             **spec,
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "SSESpecification": {"SSEEnabled": True},
-            "DeletionProtectionEnabled": True,
+            "DeletionProtectionEnabled": {"Ref": "TableDeletionProtection"},
         }
         ttl = ttl_attribute(model)
         if ttl:
@@ -65,8 +73,7 @@ def table_resources(models: list[Any], settings: Settings) -> dict[str, Any]:
         name = logical_id("Table", _entity(spec["TableName"], settings))
         if name in resources:
             raise ValueError(f"two tables map to the logical id {name}")
-        resources[name] = {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain",
-                           "UpdateReplacePolicy": "Retain", "Properties": props}
+        resources[name] = {"Type": "AWS::DynamoDB::Table", **KEEP, "Properties": props}
     return resources
 
 
@@ -96,7 +103,7 @@ def bucket_resources(spec: BucketDef, uploads: QueueDef, settings: Settings) -> 
     and the queue policy that lets S3 send there (S3 checks it when the notification is set, hence
     DependsOn; the policy names the bucket by ARN rather than Ref to avoid a cycle)."""
     queue = queue_id(uploads)
-    bucket_arn = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{spec.name}"}
+    bucket_arn = {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${Name}", {"Name": BUCKET_NAME}]}
     policy = {"Type": "AWS::SQS::QueuePolicy", "Properties": {
         "Queues": [{"Ref": queue}],
         "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
@@ -109,7 +116,7 @@ def bucket_resources(spec: BucketDef, uploads: QueueDef, settings: Settings) -> 
     rules += [{"Id": f"expire-{prefix.strip('/')}", "Status": "Enabled", "Prefix": prefix,
                "ExpirationInDays": days} for prefix, days in sorted(EXPIRING_PREFIXES.items())]
     props: dict[str, Any] = {
-        "BucketName": spec.name,
+        "BucketName": BUCKET_NAME,
         "BucketEncryption": {"ServerSideEncryptionConfiguration": [
             {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]},
         "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
@@ -121,14 +128,13 @@ def bucket_resources(spec: BucketDef, uploads: QueueDef, settings: Settings) -> 
              "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}}}
             for prefix in spec.notify_prefixes]},
     }
-    origins = [o for o in settings.cors_origins if o != "*"]
-    if origins:  # browsers POST large files straight to the bucket with the presigned form
-        props["CorsConfiguration"] = {"CorsRules": [{
-            "AllowedOrigins": origins, "AllowedMethods": ["GET", "POST", "PUT"], "AllowedHeaders": ["*"],
-            "ExposedHeaders": ["ETag"], "MaxAge": 3000}]}
+    # browsers POST large files straight to the bucket with the presigned form
+    props["CorsConfiguration"] = {"Fn::If": ["HasCorsOrigins", {"CorsRules": [{
+        "AllowedOrigins": {"Fn::Split": [",", {"Ref": "CorsOrigins"}]}, "AllowedMethods": ["GET", "POST", "PUT"],
+        "AllowedHeaders": ["*"], "ExposedHeaders": ["ETag"], "MaxAge": 3000}]}, {"Ref": "AWS::NoValue"}]}
     return {
         logical_id(uploads.key, "QueuePolicy"): policy,
-        "Bucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+        "Bucket": {"Type": "AWS::S3::Bucket", **KEEP,
                    "DependsOn": [logical_id(uploads.key, "QueuePolicy")], "Properties": props},
         "BucketTlsOnlyPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
             "Bucket": {"Ref": "Bucket"},
@@ -138,6 +144,36 @@ def bucket_resources(spec: BucketDef, uploads: QueueDef, settings: Settings) -> 
                              {"Fn::Sub": "${Bucket.Arn}/*"}],
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}},
     }
+
+
+def parameters(settings: Settings) -> dict[str, Any]:
+    """What differs per account; defaults are the stage's settings in .chalice/config.json."""
+    return {
+        "BucketName": {"Type": "String", "Default": "", "AllowedPattern": "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+                       "Description": "The uploads/reports bucket; empty: <stack name>-<account id>"},
+        "TokenIssuer": {"Type": "String", "Default": settings.jwt_issuer, "MinLength": 1,
+                        "Description": "`iss` of the tokens this stage signs"},
+        "CorsOrigins": {"Type": "String", "Default": ",".join(settings.cors_origins),
+                        "Description": "Comma-separated browser origins that may call the API"},
+        "CognitoIssuer": {"Type": "String", "Default": settings.cognito_issuer,
+                          "Description": "A Cognito user pool whose tokens are accepted too (all three or none)"},
+        "CognitoJwksUrl": {"Type": "String", "Default": settings.cognito_jwks_url},
+        "CognitoClientId": {"Type": "String", "Default": settings.cognito_client_id},
+        "TableDeletionProtection": {"Type": "String", "Default": "false", "AllowedValues": ["true", "false"],
+                                    "Description": "Turn on after the first deploy succeeded (a failed first "
+                                                   "deploy must be able to delete its tables)"},
+        "LogRetentionDays": {"Type": "Number", "Default": 90,
+                             "AllowedValues": [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+                                               1096, 1827, 2192, 2557, 2922, 3288, 3653]},
+    }
+
+
+def secret_resources(settings: Settings) -> dict[str, Any]:
+    """The signing-key secret, created empty: `make bootstrap-admin`/`make rotate-keys` put the keys
+    with the operator's credentials; the Lambdas may only read it (infra/policy.py)."""
+    return {"SigningKeySecret": {"Type": "AWS::SecretsManager::Secret", **KEEP, "Properties": {
+        "Name": settings.signing_key_secret,
+        "Description": f"RS256 signing keys of crm-{settings.product} ({settings.stage}); written by infra/ops.py"}}}
 
 
 def topic_name(settings: Settings) -> str:
@@ -193,6 +229,7 @@ def gateway_responses(product: Product, settings: Settings) -> dict[str, Any]:
 
 def outputs(defs: list[QueueDef], settings: Settings) -> dict[str, Any]:
     result: dict[str, Any] = {"BucketName": {"Value": {"Ref": "Bucket"}},
+                              "SigningKeySecretArn": {"Value": {"Ref": "SigningKeySecret"}},
                               "AlertsTopicArn": {"Value": {"Ref": "AlertsTopic"}}}
     for queue in defs:
         result[logical_id(queue.key, "QueueUrl")] = {"Value": {"Ref": queue_id(queue)}}
@@ -209,8 +246,12 @@ def render(product: Product) -> dict[str, Any]:
     resources.update(queue_resources(defs))
     resources.update(bucket_resources(bucket(), uploads, settings))
     resources.update(alert_resources(defs, settings))
+    resources.update(secret_resources(settings))
     # Merged into Chalice's RestAPI: part of its DefinitionBody, so API Gateway redeploys with it.
     resources["RestAPI"] = {"Properties": {"DefinitionBody": {
         "x-amazon-apigateway-gateway-responses": gateway_responses(product, settings)}}}
     return {"Description": f"CRM {product.slug} ({settings.stage}): API, workers, tables, bucket, queues",
+            "Parameters": parameters(settings),
+            "Conditions": {"HasBucketName": {"Fn::Not": [{"Fn::Equals": [{"Ref": "BucketName"}, ""]}]},
+                           "HasCorsOrigins": {"Fn::Not": [{"Fn::Equals": [{"Ref": "CorsOrigins"}, ""]}]}},
             "Resources": resources, "Outputs": outputs(defs, settings)}

@@ -59,13 +59,14 @@ class ProductHost:
         from chalicelib.core.app_factory import create_app
         from chalicelib.core.db.tables import ensure_tables
         from local.gateway import install
-        from local.resources import create_buckets_and_queues
+        from local.resources import create_buckets_and_queues, create_signing_key_secret
 
         install()
         self.app = create_app(self.slug)
         product = self.app.crm_product
         ensure_tables(product.models)
         create_buckets_and_queues()
+        create_signing_key_secret()
         if product.seed_admin is not None:
             product.seed_admin(admin_password())
             self.admin = ADMIN_USERNAME

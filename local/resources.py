@@ -34,3 +34,12 @@ def create_buckets_and_queues() -> dict[str, str]:
              "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}}}
             for prefix in spec.notify_prefixes]})
     return urls
+
+
+def create_signing_key_secret() -> None:
+    """The stage's signing-key secret with its first key. In AWS the stack declares the secret and
+    the operator's bootstrap puts the first key; Lambdas only read it."""
+    from chalicelib.core.auth.keys import create_signing_secret
+    from chalicelib.core.config import get_settings
+
+    create_signing_secret(aws.secrets(), get_settings().signing_key_secret)

@@ -7,7 +7,6 @@ are read at import time (as they are in Lambda).
 from __future__ import annotations
 
 import functools
-import json
 import os
 
 os.environ.update({
@@ -44,13 +43,12 @@ def session_signing_key():
 def install_session_signing_key() -> None:
     """Store the run's key as the stage's signing secret, as a deployed stage would have it."""
     from chalicelib.core import aws
-    from chalicelib.core.auth.keys import keyring
+    from chalicelib.core.auth.keys import keyring, secret_string
     from chalicelib.core.config import get_settings
 
     key = session_signing_key()
-    aws.secrets().create_secret(Name=get_settings().signing_key_secret, SecretString=json.dumps(
-        {"current": {"kid": key.kid, "pem": key.pem}, "previous": None}))
-    if keyring._loaded != (key, None):  # parsing a PEM costs ~60 ms: keep it when unchanged
+    aws.secrets().create_secret(Name=get_settings().signing_key_secret, SecretString=secret_string([key]))
+    if keyring._loaded != [key]:  # parsing a PEM costs ~60 ms: keep it when unchanged
         keyring.forget()
 
 

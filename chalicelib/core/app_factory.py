@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Chalice
 
@@ -45,3 +47,19 @@ def create_app(slug: str) -> Chalice:
     if product.register_workers is not None:
         product.register_workers(app)
     return app
+
+
+def lambda_entry_points(app: Chalice) -> dict[str, Callable[..., Any]]:
+    """Every Lambda handler `chalice package` names besides `app.app`: authorizers, event sources
+    (SQS, schedules, S3...) and `@app.lambda_function`s. Chalice writes each one's Handler as
+    `app.<name>`, so app.py must hold it as a module-level name, or Lambda cannot find it."""
+    configs = [*app.builtin_auth_handlers, *app.event_sources, *app.pure_lambda_functions]
+    entries: dict[str, Callable[..., Any]] = {}
+    for config in configs:
+        module, _, attribute = config.handler_string.partition(".")
+        if module != "app" or "." in attribute:
+            raise ValueError(f"{config.name}: handler {config.handler_string!r} is not a name in app.py")
+        entries[attribute] = app.handler_map[config.name]
+    if "app" in entries:
+        raise ValueError("a Lambda function may not be named 'app' (the API handler's name)")
+    return entries

@@ -21,6 +21,8 @@ class Product:
     access_ttl_minutes: int = 60
     refresh_ttl_minutes: int = 24 * 60
     register_workers: Callable[[Any], None] | None = None
-    seed_admin: Callable[[str], Any] | None = None
+    # seed_admin(password, reset=False): the first admin; reset=True (the deployed stage's bootstrap)
+    # gives an existing one the new password. Idempotent either way.
+    seed_admin: Callable[..., Any] | None = None
     schedules: dict[str, str] = field(default_factory=dict)  # handler name -> rate/cron expression
     resolve_user: Callable[[str], Any] | None = None  # sub -> current Principal, or None if gone

@@ -257,14 +257,12 @@ def cheap_passwords(monkeypatch) -> str:
 
 def install_signing_key() -> None:
     """Store the session key as the stage's signing secret, as a deployed stage would have it."""
-    import json
-
     from chalicelib.core import aws
+    from chalicelib.core.auth.keys import secret_string
     from chalicelib.core.config import get_settings
 
     key = session_signing_key()
-    aws.secrets().create_secret(Name=get_settings().signing_key_secret, SecretString=json.dumps(
-        {"current": {"kid": key.kid, "pem": key.pem}, "previous": None}))
+    aws.secrets().create_secret(Name=get_settings().signing_key_secret, SecretString=secret_string([key]))
 
 
 @pytest.fixture()
@@ -283,7 +281,7 @@ def core_app(aws_mock, monkeypatch) -> Any:
     aws_mock.reset()
     install()
     install_signing_key()
-    if keyring._loaded != (session_signing_key(), None):  # parsing a PEM costs ~60 ms: keep it when unchanged
+    if keyring._loaded != [session_signing_key()]:  # parsing a PEM costs ~60 ms: keep it when unchanged
         keyring.forget()
     # product_tokens() keeps one TokenService per slug: let this product's resolve_user be the one used
     monkeypatch.delitem(authorizer_module._services, PRODUCT, raising=False)

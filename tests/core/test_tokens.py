@@ -98,10 +98,12 @@ def test_refresh_carries_the_users_current_roles(core_app):
     assert claims["cognito:groups"] == ["manager"]
 
 
-def test_token_signed_before_key_rotation_still_verifies(core_app):
+def test_token_signed_before_key_rotation_still_verifies(core_app, monkeypatch):
+    import time
+
     old_kid = keyring.current.kid
     token = core_app.token()
-    fresh = keyring.rotate()
+    fresh = keyring.rotate(grace_seconds=3600)
     assert keyring.current.kid == fresh.kid != old_kid
     assert core_app.client.http.get("/api/me/", headers=core_app.auth(token)).status_code == 200
     new_token = core_app.token()
@@ -110,10 +112,13 @@ def test_token_signed_before_key_rotation_still_verifies(core_app):
     jwks = core_app.client.http.get("/.well-known/jwks.json").json_body
     assert [key["kid"] for key in jwks["keys"]] == [fresh.kid, old_kid]
     assert all("d" not in key and key["alg"] == "RS256" and key["use"] == "sig" for key in jwks["keys"])
-    # a second rotation retires the oldest key: its tokens stop verifying
-    keyring.rotate()
+    # once the grace has passed the retired key stops verifying and leaves the JWKS
+    later = time.time() + 3601
+    monkeypatch.setattr("chalicelib.core.auth.keys._now", lambda: later)
     assert core_app.client.http.get("/api/me/", headers=core_app.auth(token)).status_code == 401
     assert core_app.client.http.get("/api/me/", headers=core_app.auth(new_token)).status_code == 200
+    jwks = core_app.client.http.get("/.well-known/jwks.json").json_body
+    assert [key["kid"] for key in jwks["keys"]] == [fresh.kid]
 
 
 def test_jwks_verifies_our_tokens_with_a_standard_client(core_app):
@@ -130,7 +135,7 @@ def test_another_process_picks_up_a_rotated_key(core_app, monkeypatch):
 
     elsewhere = KeyRing()
     keyring.current  # noqa: B018  (this process has the old key loaded)
-    fresh = elsewhere.rotate()
+    fresh = elsewhere.rotate(grace_seconds=3600)
     token = jwt.encode(core_app.tokens._claims(Principal("1", "alice", frozenset()), "access", 5),
                        elsewhere.private_key(fresh), algorithm="RS256", headers={"kid": fresh.kid})
     monkeypatch.setattr("chalicelib.core.auth.keys.RELOAD_AFTER_SECONDS", 0)

@@ -8,9 +8,8 @@ import pytest
 
 from chalicelib.core.config import get_settings, reset_settings
 from infra.fixups import fix_log_group_names, point_sqs_events_at_queues
-from infra.policy import policy_document, policy_path, render_policy
+from infra.policy import config_entries, functions, policy_document, policy_path, render_policy
 from infra.stages import load_config, stage_environment, stage_names
-from infra.template import topic_name
 
 REQUIRED = ("CRM_PRODUCT", "CRM_STAGE", "CRM_TABLE_PREFIX", "CRM_BUCKET", "CRM_UPLOADS_QUEUE", "CRM_OTP_QUEUE",
             "CRM_ASSIGNMENT_QUEUE", "CRM_CORS_ORIGINS", "CRM_JWT_ISSUER", "CRM_JWT_CLIENT_ID",
@@ -39,46 +38,76 @@ def test_repaysync_stage_exists_and_stages_are_named_after_products():
         assert all(env.get(name) for name in REQUIRED), f"{stage} lacks some of {REQUIRED}"
 
 
-def test_config_is_packaged_with_our_policy():
+def test_config_gives_every_function_its_own_policy():
+    from chalicelib.core.app_factory import create_app
+
     config = load_config()
     assert config["autogen_policy"] is False
     for stage in stage_names():
-        assert config["stages"][stage]["iam_policy_file"] == f"policy-{stage}.json"
-        assert config["stages"][stage]["api_gateway_stage"]
+        stage_config = config["stages"][stage]
+        assert stage_config["api_gateway_stage"]
+        assert "iam_policy_file" not in stage_config  # no shared policy: one per function
+        app = create_app(stage_environment(stage)["CRM_PRODUCT"])
+        assert stage_config["lambda_functions"] == config_entries(stage, functions(app))
 
 
 @pytest.mark.parametrize("stage", stage_names())
-def test_committed_policy_file_is_current(stage, stage_settings):
-    """`make package` rewrites it; commit the result."""
-    assert policy_path(stage).read_text() == render_policy(stage_settings(stage))
+def test_committed_policy_files_are_current(stage, stage_settings):
+    """`make package` rewrites them; commit the result."""
+    from chalicelib.core.app_factory import create_app
 
-
-@pytest.mark.parametrize("stage", stage_names())
-def test_policy_grants_the_stage_resources_and_nothing_wider(stage, stage_settings):
+    app = create_app(stage_environment(stage)["CRM_PRODUCT"])  # under the tests' settings: names differ
+    fns = functions(app)
     settings = stage_settings(stage)
-    from chalicelib.core.resources import queues
+    for function in fns:
+        assert policy_path(stage, function).read_text() == render_policy(function, settings), function.name
 
-    statements = {s["Sid"]: s for s in policy_document(settings)["Statement"]}
 
-    def allowed(sid: str, arn: str) -> bool:
-        resources = statements[sid]["Resource"]
-        return any(fnmatchcase(arn, pattern) for pattern in ([resources] if isinstance(resources, str) else resources))
+@pytest.mark.parametrize("stage", stage_names())
+def test_policies_grant_the_stage_resources_and_nothing_wider(stage, stage_settings):
+    from chalicelib.core.app_factory import create_app
 
-    table = f"arn:aws:dynamodb:eu-west-1:123456789012:table/{settings.table_name('customers')}"
-    assert allowed("Tables", table) and allowed("Tables", f"{table}/index/by-officer")
-    assert not allowed("Tables", "arn:aws:dynamodb:eu-west-1:123456789012:table/prod-otherproduct-customers")
-    assert "dynamodb:Scan" not in statements["Tables"]["Action"]
-    assert allowed("BucketObjects", f"arn:aws:s3:::{settings.bucket}/imports/a.csv")
-    assert not allowed("BucketObjects", "arn:aws:s3:::another-bucket/x")
-    for queue in queues():
-        assert allowed("Queues", f"arn:aws:sqs:eu-west-1:123456789012:{queue.name}")
-        assert not allowed("Queues", f"arn:aws:sqs:eu-west-1:123456789012:{queue.dlq_name}")
-    assert allowed("Alerts", f"arn:aws:sns:eu-west-1:123456789012:{topic_name(settings)}")
-    secret = f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{settings.signing_key_secret}-AbC123"
-    assert allowed("SigningKey", secret)
-    assert not allowed("SigningKey", f"{secret}-more")
-    assert {"secretsmanager:GetSecretValue", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue"} <= set(
-        statements["SigningKey"]["Action"])
+    app = create_app(stage_environment(stage)["CRM_PRODUCT"])
+    by_name = {f.name: f for f in functions(app)}
+    settings = stage_settings(stage)
+
+    def allowed(name: str, action: str, arn: str) -> bool:
+        subs = {"${AWS::Partition}": "aws", "${AWS::Region}": "eu-west-1", "${AWS::AccountId}": "123456789012",
+                "${AWS::StackName}": "crm-x", "${Bucket}": "the-bucket",
+                "${SigningKeySecret}": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbC123"}
+        for statement in policy_document(by_name[name], settings)["Statement"]:
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for resource in resources:
+                pattern = resource["Fn::Sub"] if isinstance(resource, dict) else resource
+                for key, value in subs.items():
+                    pattern = pattern.replace(key, value)
+                if action in statement["Action"] and fnmatchcase(arn, pattern):
+                    return True
+        return False
+
+    region = "arn:aws:dynamodb:eu-west-1:123456789012"
+    table = f"{region}:table/{settings.table_name('customers')}"
+    assert allowed("api_handler", "dynamodb:Query", f"{table}/index/by-officer")
+    assert not allowed("api_handler", "dynamodb:GetItem", f"{region}:table/prod-otherproduct-customers")
+    assert not allowed("api_handler", "dynamodb:GetItem", f"arn:aws:dynamodb:eu-west-1:999999999999:table/"
+                                                           f"{settings.table_name('customers')}")
+    assert not allowed("daily_followups", "dynamodb:PutItem", table)
+    assert allowed("api_handler", "s3:PutObject", "arn:aws:s3:::the-bucket/imports/customers/x/a.csv")
+    assert not allowed("api_handler", "s3:GetObject", "arn:aws:s3:::the-bucket/reports/x.csv")
+    assert allowed("uploads_worker", "s3:GetObject", "arn:aws:s3:::the-bucket/imports/customers/x/a.csv")
+    assert not allowed("uploads_worker", "s3:GetObject", "arn:aws:s3:::another-bucket/imports/a.csv")
+    assert allowed("daily_followups", "s3:PutObject", "arn:aws:s3:::the-bucket/reports/followups/d.csv")
+    assert not allowed("daily_followups", "s3:PutObject", "arn:aws:s3:::the-bucket/imports/x.csv")
+    uploads = f"arn:aws:sqs:eu-west-1:123456789012:{settings.uploads_queue}"
+    assert allowed("uploads_worker", "sqs:ReceiveMessage", uploads)
+    assert not allowed("api_handler", "sqs:ReceiveMessage", uploads)
+    secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbC123"
+    assert allowed("jwt_authorizer", "secretsmanager:GetSecretValue", secret)
+    assert not allowed("jwt_authorizer", "secretsmanager:PutSecretValue", secret)
+    assert not allowed("uploads_worker", "secretsmanager:GetSecretValue", secret)
+    logs = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/crm-x-JwtAuthorizer-AbC123:log-stream:s"
+    assert allowed("jwt_authorizer", "logs:PutLogEvents", logs)
+    assert not allowed("api_handler", "logs:PutLogEvents", logs)
 
 
 def test_queue_workers_finish_within_the_visibility_timeout():

@@ -13,7 +13,7 @@ import pytest
 from chalicelib.core.config import get_settings
 from chalicelib.core.db.tables import table_spec, ttl_attribute
 from chalicelib.core.errors import ApiError
-from chalicelib.core.resources import bucket, queues
+from chalicelib.core.resources import queues
 from infra.template import logical_id, queue_id, render
 
 
@@ -59,8 +59,8 @@ def test_ttl_pitr_and_retention(product, template):
         else:
             assert "TimeToLiveSpecification" not in props
         assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-        assert props["DeletionProtectionEnabled"] is True
-        assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+        assert props["DeletionProtectionEnabled"] == {"Ref": "TableDeletionProtection"}
+        assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
     assert with_ttl >= 2  # revocations and lockouts at least expire
 
 
@@ -84,7 +84,9 @@ def test_bucket_notifies_the_uploads_queue_which_lets_s3_send(template):
     uploads = next(q for q in queues() if q.key == "uploads")
     bucket_resource = resources["Bucket"]
     props = bucket_resource["Properties"]
-    assert props["BucketName"] == bucket().name
+    assert props["BucketName"] == {"Fn::If": ["HasBucketName", {"Ref": "BucketName"},
+                                              {"Fn::Sub": "${AWS::StackName}-${AWS::AccountId}"}]}
+    assert bucket_resource["DeletionPolicy"] == "RetainExceptOnCreate"
     notifications = props["NotificationConfiguration"]["QueueConfigurations"]
     assert {n["Filter"]["S3Key"]["Rules"][0]["Value"] for n in notifications} == {"imports/", "documents/"}
     assert all(n["Queue"] == {"Fn::GetAtt": [queue_id(uploads), "Arn"]} for n in notifications)
@@ -117,3 +119,37 @@ def test_gateway_responses_use_the_product_error_shape(product, template):
 def test_logical_ids_are_alphanumeric():
     assert logical_id("Table", "login-attempts") == "TableLoginAttempts"
     assert logical_id("uploads", "DeadLetterQueue") == "UploadsDeadLetterQueue"
+
+
+def test_parameters_for_what_differs_per_account_and_a_read_only_secret(template):
+    from chalicelib.core.config import get_settings
+    from infra.template import PARAMETER_VARIABLES
+
+    settings = get_settings()
+    params = template["Parameters"]
+    assert params["BucketName"]["Default"] == ""
+    assert params["TokenIssuer"]["Default"] == settings.jwt_issuer
+    assert params["CorsOrigins"]["Default"] == ",".join(settings.cors_origins)
+    assert set(PARAMETER_VARIABLES) <= set(params)
+    assert {"CognitoIssuer", "CognitoJwksUrl", "CognitoClientId"} <= set(PARAMETER_VARIABLES)
+    secret = template["Resources"]["SigningKeySecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["Name"] == settings.signing_key_secret
+    assert "SecretString" not in secret["Properties"] and "GenerateSecretString" not in secret["Properties"]
+    assert secret["DeletionPolicy"] == "RetainExceptOnCreate"
+
+
+def test_fixups_reference_parameters_and_keep_log_groups():
+    from infra.fixups import keep_log_groups, reference_parameters
+
+    template = {"Resources": {
+        "Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Environment": {"Variables": {
+            "CRM_JWT_ISSUER": "literal", "CRM_BUCKET": "literal", "LOG_LEVEL": "INFO"}}}},
+        "FnLogGroup": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 90}}}}
+    assert reference_parameters(template, {"TokenIssuer": "CRM_JWT_ISSUER"}) == ["Fn"]
+    assert template["Resources"]["Fn"]["Properties"]["Environment"]["Variables"] == {
+        "CRM_JWT_ISSUER": {"Ref": "TokenIssuer"}, "CRM_BUCKET": {"Ref": "Bucket"}, "LOG_LEVEL": "INFO"}
+    assert keep_log_groups(template) == ["FnLogGroup"]
+    group = template["Resources"]["FnLogGroup"]
+    assert group["DeletionPolicy"] == "RetainExceptOnCreate"
+    assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}

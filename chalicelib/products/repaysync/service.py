@@ -208,10 +208,15 @@ def approve_user(user_id: int) -> User:
     return user
 
 
-def seed_admin(password: str) -> User:
-    """The embedded stack's admin; idempotent (an existing `admin` is left as it is)."""
+def seed_admin(password: str, *, reset: bool = False) -> User:
+    """The first admin, idempotent. The embedded stack leaves an existing `admin` as it is; a
+    deployed stage's bootstrap (`make bootstrap-admin`, reset=True) gives it the new password and
+    makes it an active admin again, so running it twice keeps one admin."""
     existing = find_user("admin")
     if existing is not None:
+        if reset:
+            existing.update(actions=[User.password_hash.set(hash_password(password)), User.kind.set(ACTIVE),
+                                     User.role.set(ADMIN)])
         return existing
     try:
         return create_user("admin", "admin@example.com", ADMIN, password, phone="+911111111111")

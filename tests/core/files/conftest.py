@@ -131,6 +131,9 @@ def aws_env(aws_mock):
     install()
     ensure_tables([Widget, counter_model(PRODUCT), unique_model(PRODUCT), import_job_model(PRODUCT)])
     urls = create_buckets_and_queues()
+    from tests.conftest import install_session_signing_key
+
+    install_session_signing_key()  # as a deployed stage has it (Lambdas never create it)
     keyring.forget()
     aws.reset_clients()
     return urls
