@@ -114,3 +114,41 @@ def test_expired_token_is_401(world):
     expired = service_tokens._sign(claims)
     response = world.http.get("/api/logs/", {"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401
+
+
+def test_parallel_wrong_passwords_hash_at_most_five(http, monkeypatch):
+    """The security review's 40 parallel guesses: at most 5 passwords are checked, the rest are 429."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.products.repaysync import service
+
+    make_user("target", "calling_agent")
+    checked: list[str] = []
+    real = service.verify_password
+
+    def counted(stored, password):
+        checked.append(password)
+        return real(stored, password)
+
+    monkeypatch.setattr(service, "verify_password", counted)
+    start = threading.Barrier(40)
+
+    def guess(_: int):
+        start.wait(timeout=10)
+        return _login(http, "target", "wrong-password")
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = sorted(response.status_code for response in pool.map(guess, range(40)))
+    assert len(checked) <= 5 and statuses == [401] * len(checked) + [429] * (40 - len(checked))
+
+
+def test_a_stranger_cannot_lock_the_admin_out(world, monkeypatch):
+    from chalice import local
+
+    monkeypatch.setattr(local.LambdaEventConverter, "LOCAL_SOURCE_IP", "203.0.113.66")
+    for _ in range(5):
+        assert _login(world.http, "admin", "wrong-password").status_code == 401
+    assert _login(world.http, "admin").status_code == 429
+    monkeypatch.setattr(local.LambdaEventConverter, "LOCAL_SOURCE_IP", "198.51.100.7")
+    assert _login(world.http, "admin").status_code == 200

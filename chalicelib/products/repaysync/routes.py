@@ -80,16 +80,16 @@ def _deleted(what: str) -> DeletedOut:
 # -- auth --------------------------------------------------------------------------------------
 @api.route("/api/auth/token/", ["POST"], public=True, request=TokenRequest, response=TokenPairOut)
 def obtain_token(call: Call) -> TokenPairOut:
-    """Username and password for an access and a refresh token (5 failures lock the name 15 minutes)."""
-    from chalicelib.core.auth.lockout import LoginGuard
+    """Username and password for an access and a refresh token (throttled per name and address: README)."""
+    from chalicelib.core.auth.lockout import LoginGuard, source_address
 
     guard = LoginGuard(PRODUCT)
-    guard.check(call.body.username)
+    attempt = guard.reserve(call.body.username, source_address(call.request))  # 429 before any hashing
     user = service.check_credentials(call.body.username, call.body.password)
     if user is None:
-        guard.failed(call.body.username)  # the 5th failure locks the name from the next attempt on
+        guard.failed(attempt)
         raise Unauthorized("No active account found with the given credentials.")
-    guard.succeeded(call.body.username)
+    guard.succeeded(attempt)
     pair = _tokens().issue(service.principal_of(user))
     return TokenPairOut(access=pair.access, refresh=pair.refresh)
 
