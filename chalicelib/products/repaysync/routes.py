@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.api import Api, Call, Reply
-from chalicelib.core.errors import BadRequest, Unauthorized, render_error_or_errors
+from chalicelib.core.errors import BadRequest, Forbidden, Unauthorized, ValidationFailed, render_error_or_errors
 from chalicelib.core.http import FORM, JSON, MULTIPART, PageRequest
 from chalicelib.products.repaysync import service
 from chalicelib.products.repaysync.models import PRODUCT
@@ -26,6 +26,7 @@ from chalicelib.products.repaysync.schemas import (
     LoanIn,
     LoanOut,
     LoanPatch,
+    LoggedOutOut,
     LogOut,
     RefreshRequest,
     RegisterRequest,
@@ -104,6 +105,20 @@ def refresh_token(call: Call) -> TokenPairOut:
     except TokenRejected as exc:
         raise Unauthorized(str(exc) or "Token is invalid or expired.") from exc
     return TokenPairOut(access=pair.access, refresh=pair.refresh)
+
+
+@api.route("/api/auth/logout/", ["POST"], request=RefreshRequest, response=LoggedOutOut)
+def logout(call: Call) -> LoggedOutOut:
+    """End the session of this refresh token: it and every access token of that login stop working."""
+    from chalicelib.core.auth.tokens import TokenNotYours, TokenRejected
+
+    try:
+        _tokens().revoke(call.body.refresh, subject=call.user.subject)
+    except TokenNotYours as exc:
+        raise Forbidden(str(exc)) from exc
+    except TokenRejected as exc:
+        raise ValidationFailed({"refresh": [str(exc)]}) from exc
+    return LoggedOutOut(detail="Logged out.")
 
 
 # -- users -------------------------------------------------------------------------------------
