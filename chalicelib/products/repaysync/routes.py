@@ -136,7 +136,10 @@ def register(call: Call) -> UserOut:
         except TokenRejected as exc:
             if call.body.role not in service.PUBLIC_ROLES:
                 raise Unauthorized(str(exc)) from exc
-    return UserOut.model_validate(service.register_user(call.body, actor), from_attributes=True)
+    from chalicelib.core.auth.lockout import source_address
+
+    user = service.register_user(call.body, actor, source_address(call.request))
+    return UserOut.model_validate(user, from_attributes=True)
 
 
 @api.route("/api/users/", ["GET"], roles=WRITERS, response=list[UserOut], paginated=True)
@@ -153,8 +156,15 @@ def list_pending_users(call: Call) -> Reply:
 
 @api.route("/api/users/{id:int}/approve/", ["POST"], roles=WRITERS, response=UserOut)
 def approve_user(call: Call) -> UserOut:
-    """Let a self-registered agent or officer log in (managers and admins)."""
+    """Let a self-registered agent or officer log in (managers and admins; 409 if not pending)."""
     return UserOut.model_validate(service.approve_user(call.path["id"]), from_attributes=True)
+
+
+@api.route("/api/users/{id:int}/reject/", ["POST"], roles=WRITERS, response=DeletedOut)
+def reject_user(call: Call) -> DeletedOut:
+    """Remove a pending registration; its username and email are free again (409 if not pending)."""
+    service.reject_user(call.path["id"])
+    return DeletedOut(detail="Registration rejected.")
 
 
 # -- customers ---------------------------------------------------------------------------------
