@@ -57,7 +57,7 @@ def scenario(client: Any, counter: Any, tag: str, *, quiet: bool) -> None:
                  {"username": "admin", "password": "bench-admin-password"})["access"]
     officer = call("POST /api/users/register/ (officer)", "POST", "/api/users/register/",
                    {"username": f"officer-{tag}", "email": f"o-{tag}@example.com", "role": "collection_officer",
-                    "manager": None, "password": "Bench-Officer-1"})["id"]
+                    "manager": None, "password": "Bench-Officer-1"}, token)["id"]  # by an admin: active at once
     call("GET /api/users/", "GET", "/api/users/", token=token)
     customer = call("POST /api/customers/", "POST", "/api/customers/", {
         "name": "John Doe", "phone": "+91-9876543210", "email": "john@example.com",

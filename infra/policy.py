@@ -76,7 +76,9 @@ def grants(function: Function, settings: Settings) -> list[Grant]:
         # API uploads are stored before they are imported; presigned POSTs are signed with this role.
         "api": [logs, tables_rw, secret,
                 Grant("Uploads", ("s3:PutObject",), _objects("api-uploads/", "imports/", "documents/"))],
-        "authorizer": [logs, secret],
+        # The authorizer refuses access tokens of a session that logged out (one GetItem per request).
+        "authorizer": [logs, secret, Grant("ReadRevocations", ("dynamodb:GetItem",), (
+            ARN % ("dynamodb", f"table/{settings.table_name('revoked-tokens')}"),))],
         "sqs": [logs, Grant("Tables", IMPORT_WRITE, _tables(settings)),
                 Grant("ReadUploads", ("s3:GetObject",), _objects("imports/", "documents/")),
                 Grant("PollQueue", SQS_POLLING, (ARN % ("sqs", settings.queue_name(function.queue or "uploads")),),

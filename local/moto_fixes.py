@@ -1,4 +1,5 @@
-"""Make moto's TransactWriteItems cost what DynamoDB's does: proportional to the items it touches.
+"""Make moto's TransactWriteItems cost what DynamoDB's does: proportional to the items it touches;
+and make its conditional writes atomic under concurrent requests, as DynamoDB's are.
 
 moto 5.2 backs up every table a transaction touches with `copy.deepcopy(table)` so it can roll back,
 which makes each transaction O(table size): a 10k-row import, or any create on a big table in the
@@ -83,4 +84,24 @@ def install() -> None:
 
     models.copy = _CopyShim()  # type: ignore[assignment]
     models.DynamoDBBackend.transact_write_items = transact_write_items
+    _serialise(models.DynamoDBBackend)
     _installed = True
+
+
+_lock = threading.RLock()
+
+
+def _serialise(backend: Any) -> None:
+    """moto checks a write's condition and applies it in separate Python steps, so two threads (the
+    threaded moto server, or parallel test requests) can both pass `failures < 5`. DynamoDB applies
+    each conditional write atomically: one lock over item reads and writes restores that."""
+    import functools
+
+    for name in ("get_item", "put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(backend, name)
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(backend, name, functools.wraps(original)(locked))

@@ -42,6 +42,12 @@ class Settings:
     cognito_client_id: str
     lockout_max_failures: int
     lockout_minutes: int
+    lockout_user_ceiling: int  # failures per username (all addresses) before attempts are spaced out
+    lockout_user_window_minutes: int
+    lockout_backoff_seconds: int  # first delay past the ceiling; doubles with every further attempt
+    lockout_backoff_max_seconds: int
+    register_per_address: int  # public registrations per source address per window
+    register_window_minutes: int
     max_body_bytes: int
     sync_import_max_rows: int  # rows an API upload may import synchronously; bigger files go through presign
     audit_retention_days: int
@@ -83,6 +89,12 @@ def get_settings() -> Settings:
         cognito_client_id=os.environ.get("COGNITO_CLIENT_ID", ""),
         lockout_max_failures=_int("CRM_LOCKOUT_MAX_FAILURES", 5),
         lockout_minutes=_int("CRM_LOCKOUT_MINUTES", 15),
+        lockout_user_ceiling=_int("CRM_LOCKOUT_USER_CEILING", 50),
+        lockout_user_window_minutes=_int("CRM_LOCKOUT_USER_WINDOW_MINUTES", 24 * 60),
+        lockout_backoff_seconds=_int("CRM_LOCKOUT_BACKOFF_SECONDS", 2),
+        lockout_backoff_max_seconds=_int("CRM_LOCKOUT_BACKOFF_MAX_SECONDS", 300),
+        register_per_address=_int("CRM_REGISTER_PER_ADDRESS", 5),
+        register_window_minutes=_int("CRM_REGISTER_WINDOW_MINUTES", 60),
         max_body_bytes=_int("CRM_MAX_BODY_BYTES", 6 * 1024 * 1024),
         sync_import_max_rows=_int("CRM_SYNC_IMPORT_MAX_ROWS", 5000),
         audit_retention_days=_int("CRM_AUDIT_RETENTION_DAYS", 90),

@@ -91,7 +91,7 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
     """The test product: its Api, routes and tables."""
     from chalicelib.core.api import Api, Call, Reply
     from chalicelib.core.auth.authorizer import product_tokens
-    from chalicelib.core.auth.lockout import LoginGuard
+    from chalicelib.core.auth.lockout import LoginGuard, source_address
     from chalicelib.core.auth.passwords import verify_password
     from chalicelib.core.auth.principal import Principal
     from chalicelib.core.auth.store import login_attempts_model, revocation_model
@@ -187,13 +187,13 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
     def login(call: Call) -> dict[str, str]:
         body: LoginIn = call.body
         guard = LoginGuard(PRODUCT)
-        guard.check(body.username)
+        attempt = guard.reserve(body.username, source_address(call.request))
         user = users.get(body.username)
         matches = verify_password(password_hash() if user else None, body.password)  # same cost either way
         if user is None or not matches:
-            guard.failed(body.username)
+            guard.failed(attempt)
             raise Unauthorized("No active account found with the given credentials.")
-        guard.succeeded(body.username)
+        guard.succeeded(attempt)
         pair = product_tokens(product).issue(Principal(subject=user.sub, username=user.username, roles=user.roles))
         return {"access": pair.access, "refresh": pair.refresh}
 

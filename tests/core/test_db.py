@@ -173,9 +173,9 @@ def test_lockout_and_revocation_items_expire_on_read(core_app, monkeypatch):
 
     guard = LoginGuard(PRODUCT)
     for _ in range(5):
-        guard.failed("ttl-user")
+        guard.failed(guard.reserve("ttl-user", "10.0.0.1"))
     monkeypatch.setattr("chalicelib.core.auth.lockout.utcnow", lambda: utcnow() + timedelta(hours=1))
-    guard.check("ttl-user")  # the item is still stored, but expired
+    guard.reserve("ttl-user", "10.0.0.1")  # the item is still stored, but expired
 
 
 def test_the_same_guard_twice_is_claimed_once(core_app):

@@ -140,3 +140,31 @@ def test_another_process_picks_up_a_rotated_key(core_app, monkeypatch):
                        elsewhere.private_key(fresh), algorithm="RS256", headers={"kid": fresh.kid})
     monkeypatch.setattr("chalicelib.core.auth.keys.RELOAD_AFTER_SECONDS", 0)
     assert core_app.client.http.get("/api/me/", headers=core_app.auth(token)).status_code == 200
+
+
+def test_logout_ends_the_access_tokens_of_that_session(core_app):
+    """Access tokens carry their session (`fam`); the authorizer refuses a revoked one with one GetItem."""
+    session, other = login(core_app).json_body, login(core_app).json_body
+    assert jwt.decode(session["access"], options={"verify_signature": False})["fam"] == \
+        jwt.decode(session["refresh"], options={"verify_signature": False})["fam"]
+    rotated = refresh(core_app, session["refresh"]).json_body
+    core_app.tokens.revoke(rotated["refresh"])
+    for access in (session["access"], rotated["access"]):
+        assert core_app.client.http.get("/api/me/", headers=core_app.auth(access)).status_code == 401
+    assert core_app.client.http.get("/api/me/", headers=core_app.auth(other["access"])).status_code == 200
+
+
+def test_a_replayed_refresh_token_ends_the_familys_access_tokens_too(core_app):
+    first = login(core_app).json_body
+    second = refresh(core_app, first["refresh"]).json_body
+    assert refresh(core_app, first["refresh"]).status_code == 401  # the replay
+    assert core_app.client.http.get("/api/me/", headers=core_app.auth(second["access"])).status_code == 401
+
+
+def test_revoke_checks_the_owner(core_app):
+    from chalicelib.core.auth.tokens import TokenNotYours
+
+    pair = login(core_app).json_body
+    with pytest.raises(TokenNotYours):
+        core_app.tokens.revoke(pair["refresh"], subject="2")
+    assert refresh(core_app, pair["refresh"]).status_code == 200

@@ -114,3 +114,96 @@ def test_expired_token_is_401(world):
     expired = service_tokens._sign(claims)
     response = world.http.get("/api/logs/", {"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401
+
+
+def test_parallel_wrong_passwords_hash_at_most_five(http, monkeypatch):
+    """The security review's 40 parallel guesses: at most 5 passwords are checked, the rest are 429."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.products.repaysync import service
+
+    make_user("target", "calling_agent")
+    checked: list[str] = []
+    real = service.verify_password
+
+    def counted(stored, password):
+        checked.append(password)
+        return real(stored, password)
+
+    monkeypatch.setattr(service, "verify_password", counted)
+    start = threading.Barrier(40)
+
+    def guess(_: int):
+        start.wait(timeout=10)
+        return _login(http, "target", "wrong-password")
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = sorted(response.status_code for response in pool.map(guess, range(40)))
+    assert len(checked) == 5 and statuses == [401] * 5 + [429] * 35
+
+
+def test_a_stranger_cannot_lock_the_admin_out(world, monkeypatch):
+    from chalice import local
+
+    monkeypatch.setattr(local.LambdaEventConverter, "LOCAL_SOURCE_IP", "203.0.113.66")
+    for _ in range(5):
+        assert _login(world.http, "admin", "wrong-password").status_code == 401
+    assert _login(world.http, "admin").status_code == 429
+    monkeypatch.setattr(local.LambdaEventConverter, "LOCAL_SOURCE_IP", "198.51.100.7")
+    assert _login(world.http, "admin").status_code == 200
+
+
+# -- logout ----------------------------------------------------------------------------------------
+def _logout(http, refresh, access):
+    return http.post("/api/auth/logout/", {"refresh": refresh}, {"Authorization": f"Bearer {access}"})
+
+
+def _bearer(access):
+    return {"Authorization": f"Bearer {access}"}
+
+
+def test_logout_ends_that_session_only(world):
+    session = _login(world.http).json_body
+    rotated = world.http.post("/api/auth/token/refresh/", {"refresh": session["refresh"]}).json_body
+    other = _login(world.http).json_body
+    response = _logout(world.http, rotated["refresh"], rotated["access"])
+    assert response.status_code == 200 and response.json_body == {"detail": "Logged out."}
+    # the refresh token is dead, and so is every access token issued in that session
+    assert world.http.post("/api/auth/token/refresh/", {"refresh": rotated["refresh"]}).status_code == 401
+    for access in (session["access"], rotated["access"]):
+        refused = world.http.get("/api/users/", _bearer(access))
+        assert refused.status_code == 401, refused.body
+    # another session of the same user goes on
+    assert world.http.get("/api/users/", _bearer(other["access"])).status_code == 200
+    assert world.http.post("/api/auth/token/refresh/", {"refresh": other["refresh"]}).status_code == 200
+
+
+def test_logout_needs_a_bearer_token(world):
+    session = _login(world.http).json_body
+    response = world.http.post("/api/auth/logout/", {"refresh": session["refresh"]})
+    assert response.status_code == 401
+    assert world.http.post("/api/auth/token/refresh/", {"refresh": session["refresh"]}).status_code == 200
+
+
+def test_nobody_logs_out_someone_elses_session(world):
+    victim = _login(world.http).json_body  # the admin
+    response = world.http.post("/api/auth/logout/", {"refresh": victim["refresh"]}, world.as_("manager"))
+    assert response.status_code == 403
+    assert response.json_body == {"error": "You can only log out of your own sessions."}
+    assert world.http.get("/api/users/", _bearer(victim["access"])).status_code == 200
+    assert world.http.post("/api/auth/token/refresh/", {"refresh": victim["refresh"]}).status_code == 200
+
+
+def test_logout_validates_the_refresh_token(world):
+    session = _login(world.http).json_body
+    invalid = {"errors": {"refresh": ["Token is invalid."]}}
+    for token in ("garbage", session["access"]):
+        response = _logout(world.http, token, session["access"])
+        assert response.status_code == 400 and response.json_body == invalid
+    missing = world.http.post("/api/auth/logout/", {}, _bearer(session["access"]))
+    assert missing.status_code == 400 and missing.json_body == {"errors": {"refresh": ["This field is required."]}}
+    other = _login(world.http).json_body
+    assert _logout(world.http, session["refresh"], other["access"]).status_code == 200
+    again = _logout(world.http, session["refresh"], other["access"])
+    assert again.status_code == 400 and again.json_body == {"errors": {"refresh": ["Token has been revoked."]}}

@@ -12,7 +12,8 @@ Not applicable, by design:
   public for agents and officers, but an invalid token is 401 and a non-admin one 403 for the privileged
   roles: those cells are in the tables.
 - 403 on routes every role may call (lists and reads of customers, loans and interactions; interaction
-  edits, where the 403 is object-level: only the creator, a manager or an admin).
+  edits, where the 403 is object-level: only the creator, a manager or an admin; logout, where the 403
+  is another user's refresh token: tests/repaysync/test_auth.py).
 - officer-404 on routes officers may not call at all (403 first), on the users list, logs and imports.
   An import job of another manager is the same idea (ownership) and answers 404 too.
 - 400 for routes without a body or query: a malformed integer id is a 404 `{"error": "Not found."}`
@@ -38,10 +39,12 @@ ROLE_OF = {"admin": "admin", "manager": "manager", "officer": "collection_office
 ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/auth/token/", PUBLIC),
     ("POST", "/api/auth/token/refresh/", PUBLIC),
+    ("POST", "/api/auth/logout/", EVERYONE),
     ("POST", "/api/users/register/", PUBLIC),
     ("GET", "/api/users/", WRITERS),
     ("GET", "/api/users/pending/", WRITERS),
     ("POST", "/api/users/{id:int}/approve/", WRITERS),
+    ("POST", "/api/users/{id:int}/reject/", WRITERS),
     ("GET", "/api/customers/", EVERYONE),
     ("POST", "/api/customers/", WRITERS),
     ("POST", "/api/customers/create/", WRITERS),
@@ -224,6 +227,8 @@ def test_happy_openapi_describes_every_route(http):
 # -- bad input: 400 with field errors (or one error), exact bodies -------------------------------
 BAD_INPUT = [
     ("POST", "/api/auth/token/refresh/", None, {}, 400, {"errors": {"refresh": REQUIRED}}),
+    ("POST", "/api/auth/logout/", "agent", {}, 400, {"errors": {"refresh": REQUIRED}}),
+    ("POST", "/api/auth/logout/", "agent", {"refresh": "garbage"}, 400, {"errors": {"refresh": ["Token is invalid."]}}),
     ("POST", "/api/users/register/", None, {"username": "john doe", "email": "john@example.com",
                                             "role": "calling_agent", "password": "SomePassword123"},
      400, {"errors": {"username": ["Use letters, digits and @/./+/-/_ only."]}}),
@@ -231,6 +236,12 @@ BAD_INPUT = [
     ("GET", "/api/users/pending/?cursor=abc", "manager", None, 400, {"errors": {"cursor": ["Invalid cursor."]}}),
     ("POST", "/api/users/abc/approve/", "manager", None, 404, NOT_FOUND),
     ("POST", "/api/users/999/approve/", "manager", None, 404, {"error": "User not found."}),
+    ("POST", "/api/users/{agent_id}/approve/", "admin", None,
+     409, {"error": "This user is not waiting for approval."}),
+    ("POST", "/api/users/abc/reject/", "manager", None, 404, NOT_FOUND),
+    ("POST", "/api/users/999/reject/", "admin", None, 404, {"error": "User not found."}),
+    ("POST", "/api/users/{officer_id}/reject/", "manager", None,
+     409, {"error": "This user is not waiting for approval."}),
     ("GET", "/api/customers/?page_size=abc", "officer", None,
      400, {"errors": {"page_size": ["A valid integer is required."]}}),
     # an empty or full-width page size is no number (int() alone takes "\uff15")

@@ -33,7 +33,10 @@ def authenticate(header: str | None, tokens: TokenService) -> Any:
         raise TokenRejected("Token is invalid.") from exc
     if cognito.configured() and issuer == get_settings().cognito_issuer:
         return principal_from_claims(cognito.verify_cognito(token))
-    return principal_from_claims(tokens.verify(token, "access"))
+    claims = tokens.verify(token, "access")
+    if tokens.session_revoked(claims):  # logged out: the session's access tokens end with it
+        raise TokenRejected("Token has been revoked.")
+    return principal_from_claims(claims)
 
 
 def register_authorizer(app: Any, product: Any) -> Any:
@@ -41,6 +44,8 @@ def register_authorizer(app: Any, product: Any) -> Any:
 
     tokens = product_tokens(product)
 
+    # No result cache (ttl 0): with a cache, API Gateway would keep answering "allow" for a logged-out
+    # token until the cached result expired, so its TTL would bound how long a revoked token lives.
     @app.authorizer(name="jwt_authorizer", ttl_seconds=0)
     def jwt_authorizer(auth_request: Any) -> Any:
         try:

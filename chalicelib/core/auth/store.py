@@ -27,12 +27,13 @@ def revocation_model(product: str) -> type[Model]:
 @cache
 def login_attempts_model(product: str) -> type[Model]:
     class LoginAttempts(Model):
-        """Failed logins of one identity in the current window."""
+        """Login attempts of one key in its window: `addr#<username>#<address>`, `user#<username>`,
+        or another counter (`rate#...`). `next_at` spaces attempts once a username passes its ceiling."""
 
         Meta = meta("login-attempts", product)
         identity = UnicodeAttribute(hash_key=True)
         failures = NumberAttribute(default=0)
-        locked_until = UTCDateTimeAttribute(null=True)
+        next_at = UTCDateTimeAttribute(null=True)
         expires_at = TTLAttribute(null=True)
 
     LoginAttempts.__name__ = f"{product.title()}LoginAttempts"

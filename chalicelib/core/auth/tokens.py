@@ -22,6 +22,10 @@ class TokenRejected(Exception):
     """Any reason a token is not accepted; the message is safe to show."""
 
 
+class TokenNotYours(TokenRejected):
+    """A valid refresh token of another user (logout must not end someone else's session)."""
+
+
 @dataclass(frozen=True)
 class TokenPair:
     access: str
@@ -63,12 +67,13 @@ class TokenService:
         return jwt.encode(claims, keyring.private_key(key), algorithm="RS256", headers={"kid": key.kid})
 
     def issue(self, principal: Principal, family: str | None = None) -> TokenPair:
-        """A new pair. The refresh token carries its `fam`ily: every token rotated from one login shares
-        it, so a replayed refresh token can end the whole chain (the thief's copy and the owner's)."""
+        """A new pair. Both tokens carry their `fam`ily (the session): every token rotated from one login
+        shares it, so a replayed refresh token or a logout can end the whole chain, access tokens too."""
+        family = family or uuid.uuid4().hex
+        access = self._claims(principal, "access", self.access_minutes)
         refresh = self._claims(principal, "refresh", self.refresh_minutes)
-        refresh["fam"] = family or refresh["jti"]
-        return TokenPair(access=self._sign(self._claims(principal, "access", self.access_minutes)),
-                         refresh=self._sign(refresh))
+        access["fam"] = refresh["fam"] = family
+        return TokenPair(access=self._sign(access), refresh=self._sign(refresh))
 
     def verify(self, token: str, token_use: str = "access") -> dict[str, Any]:
         """Signature, expiry, issuer, client id and token use; raises TokenRejected."""
@@ -108,21 +113,35 @@ class TokenService:
         self._burn(claims, "used")
         return self.issue(principal, family)
 
-    def revoke(self, refresh_token: str) -> None:
-        """Logout: the refresh token, and every token rotated from the same login, can no longer be used."""
+    def revoke(self, refresh_token: str, subject: str | None = None) -> None:
+        """Logout: every refresh and access token of that login's session can no longer be used.
+
+        `subject`, when given, must own the token (TokenNotYours otherwise); a session already ended is
+        refused (TokenRejected), so a second logout with the same token says so."""
         claims = self.verify(refresh_token, "refresh")
-        self._revoke_family(_family(claims))
-        self._burn(claims, "revoked")
+        if subject is not None and str(claims["sub"]) != str(subject):
+            raise TokenNotYours("You can only log out of your own sessions.")
+        family = _family(claims)
+        if self._family_revoked(family):
+            raise TokenRejected("Token has been revoked.")
+        self._revoke_family(family)
+
+    def session_revoked(self, claims: dict[str, Any]) -> bool:
+        """Whether an access token's session was ended (logout, or a replayed refresh token): one
+        strongly consistent GetItem. Tokens without `fam` (none are issued any more) have no session."""
+        family = claims.get("fam")
+        return bool(family) and self._family_revoked(str(family))
 
     def _family_revoked(self, family: str) -> bool:
         try:
-            item = self.revocations.get(f"family#{family}")
+            item = self.revocations.get(f"family#{family}", consistent_read=True)
         except self.revocations.DoesNotExist:
             return False
         return item.expires_at is None or item.expires_at > utcnow()  # TTL deletes lazily
 
     def _revoke_family(self, family: str) -> None:
-        expires = utcnow() + timedelta(minutes=self.refresh_minutes)
+        """Kept as long as any token of the family can live (TTL then removes it)."""
+        expires = utcnow() + timedelta(minutes=max(self.refresh_minutes, self.access_minutes))
         self.revocations(f"family#{family}", reason="family", expires_at=expires).save()
 
     def _burn(self, claims: dict[str, Any], reason: str) -> None:

@@ -69,7 +69,7 @@ def write_customers(batch: ImportBatch) -> list[RowError]:
         if record_id in existing:
             continue
         officer = row.assigned_collection_officer
-        if officer is not None and (officer not in officers or officers[officer].role != service.OFFICER):
+        if officer is not None and not service.is_active(officers.get(officer), service.OFFICER):
             errors.append(RowError(number, {"assigned_collection_officer": [
                 f"Invalid pk \"{officer}\" - no collection officer with this id."]}))
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.api import Api, Call, Reply
-from chalicelib.core.errors import BadRequest, Unauthorized, render_error_or_errors
+from chalicelib.core.errors import BadRequest, Forbidden, Unauthorized, ValidationFailed, render_error_or_errors
 from chalicelib.core.http import FORM, JSON, MULTIPART
 from chalicelib.products.repaysync import service
 from chalicelib.products.repaysync.models import PRODUCT
@@ -26,6 +26,7 @@ from chalicelib.products.repaysync.schemas import (
     LoanIn,
     LoanOut,
     LoanPatch,
+    LoggedOutOut,
     LogOut,
     RefreshRequest,
     RegisterRequest,
@@ -77,16 +78,16 @@ def _deleted(what: str) -> DeletedOut:
 @api.route("/api/auth/token/", ["POST"], public=True, request=TokenRequest, response=TokenPairOut,
            errors=(401, 429))
 def obtain_token(call: Call) -> TokenPairOut:
-    """Username and password for an access and a refresh token (5 failures lock the name 15 minutes)."""
-    from chalicelib.core.auth.lockout import LoginGuard
+    """Username and password for an access and a refresh token (throttled per name and address: README)."""
+    from chalicelib.core.auth.lockout import LoginGuard, source_address
 
     guard = LoginGuard(PRODUCT)
-    guard.check(call.body.username)
+    attempt = guard.reserve(call.body.username, source_address(call.request))  # 429 before any hashing
     user = service.check_credentials(call.body.username, call.body.password)
     if user is None:
-        guard.failed(call.body.username)  # the 5th failure locks the name from the next attempt on
+        guard.failed(attempt)
         raise Unauthorized("No active account found with the given credentials.")
-    guard.succeeded(call.body.username)
+    guard.succeeded(attempt)
     pair = _tokens().issue(service.principal_of(user))
     return TokenPairOut(access=pair.access, refresh=pair.refresh)
 
@@ -104,9 +105,23 @@ def refresh_token(call: Call) -> TokenPairOut:
     return TokenPairOut(access=pair.access, refresh=pair.refresh)
 
 
+@api.route("/api/auth/logout/", ["POST"], request=RefreshRequest, response=LoggedOutOut, errors=(403,))
+def logout(call: Call) -> LoggedOutOut:
+    """End the session of this refresh token: it and every access token of that login stop working."""
+    from chalicelib.core.auth.tokens import TokenNotYours, TokenRejected
+
+    try:
+        _tokens().revoke(call.body.refresh, subject=call.user.subject)
+    except TokenNotYours as exc:
+        raise Forbidden(str(exc)) from exc
+    except TokenRejected as exc:
+        raise ValidationFailed({"refresh": [str(exc)]}) from exc
+    return LoggedOutOut(detail="Logged out.")
+
+
 # -- users -------------------------------------------------------------------------------------
 @api.route("/api/users/register/", ["POST"], public=True, request=RegisterRequest, response=UserOut, status=201,
-           errors=(401, 403))
+           errors=(401, 403, 409, 429))
 def register(call: Call) -> UserOut:
     """Public for calling agents and collection officers; managers and admins need an admin's token."""
     from chalicelib.core.auth.authorizer import authenticate
@@ -120,7 +135,10 @@ def register(call: Call) -> UserOut:
         except TokenRejected as exc:
             if call.body.role not in service.PUBLIC_ROLES:
                 raise Unauthorized(str(exc)) from exc
-    return UserOut.model_validate(service.register_user(call.body, actor), from_attributes=True)
+    from chalicelib.core.auth.lockout import source_address
+
+    user = service.register_user(call.body, actor, source_address(call.request))
+    return UserOut.model_validate(user, from_attributes=True)
 
 
 @api.route("/api/users/", ["GET"], roles=WRITERS, response=list[UserOut], paginated=True)
@@ -137,8 +155,15 @@ def list_pending_users(call: Call) -> Reply:
 
 @api.route("/api/users/{id:int}/approve/", ["POST"], roles=WRITERS, response=UserOut)
 def approve_user(call: Call) -> UserOut:
-    """Let a self-registered agent or officer log in (managers and admins)."""
+    """Let a self-registered agent or officer log in (managers and admins; 409 if not pending)."""
     return UserOut.model_validate(service.approve_user(call.path["id"]), from_attributes=True)
+
+
+@api.route("/api/users/{id:int}/reject/", ["POST"], roles=WRITERS, response=DeletedOut)
+def reject_user(call: Call) -> DeletedOut:
+    """Remove a pending registration; its username and email are free again (409 if not pending)."""
+    service.reject_user(call.path["id"])
+    return DeletedOut(detail="Registration rejected.")
 
 
 # -- customers ---------------------------------------------------------------------------------

@@ -78,6 +78,12 @@ class RefreshRequest(Input):
     refresh: str = Field(min_length=1)
 
 
+class LoggedOutOut(BaseModel):
+    """Body of a successful logout."""
+
+    detail: str
+
+
 class TokenPairOut(BaseModel):
     access: str
     refresh: str

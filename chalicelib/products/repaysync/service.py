@@ -141,23 +141,44 @@ def principal_of(user: User) -> Principal:
     return Principal(subject=str(user.id), username=user.username, roles=frozenset({user.role}))
 
 
-def register_user(body: RegisterRequest, actor: Principal | None) -> User:
+def register_user(body: RegisterRequest, actor: Principal | None, address: str = "unknown") -> User:
     """Public for agents and officers; a manager or admin is registered only by an admin.
 
     A self-registered account is pending until a manager or an admin approves it: a calling agent
-    sees every customer, so an anonymous sign-up must not open the loan book to anyone."""
+    sees every customer, so an anonymous sign-up must not open the loan book to anyone. Such public
+    registrations are counted per source address (429 past the limit) before any lookup or hashing."""
     if body.role not in PUBLIC_ROLES and (actor is None or ADMIN not in actor.roles):
         raise Forbidden("Only an admin can register a manager or an admin.")
     approved = actor is not None and bool(actor.roles & APPROVERS)
+    if not approved:
+        _count_public_registration(address)
     if body.manager is not None:
         manager = _get(User, body.manager)
-        if manager is None or manager.role != MANAGER:
+        if not is_active(manager, MANAGER):
             raise ValidationFailed({"manager": [f"Invalid pk \"{body.manager}\" - no manager with this id."]})
     for guard in (_username_guard(body.username), _email_guard(body.email)):
         if _get(Guards, guard.key) is not None:  # cheap pre-check: no hashing for a taken name
             raise ValidationFailed({guard.field: [guard.message]})
     return create_user(body.username, body.email, body.role, body.password, manager=body.manager, phone=body.phone,
                        active=approved)
+
+
+def _count_public_registration(address: str) -> None:
+    from datetime import timedelta
+
+    from chalicelib.core.auth.lockout import RateLimiter
+    from chalicelib.core.config import get_settings
+
+    settings = get_settings()
+    RateLimiter(PRODUCT, "register").hit(address, settings.register_per_address,
+                                         timedelta(minutes=settings.register_window_minutes),
+                                         "Too many registrations from this address; try again later.")
+
+
+def is_active(user: User | None, role: str) -> bool:
+    """An approved user of that role: a pending registration can be neither a manager nor an officer
+    of record (it could be rejected, and its id reused by nobody but still referenced)."""
+    return user is not None and user.role == role and user.kind == ACTIVE
 
 
 def create_user(username: str, email: str, role: str, password: str, *, manager: int | None = None,
@@ -198,14 +219,32 @@ def list_users(page: PageRequest, *, pending: bool = False) -> Page:
                  ["kind"])
 
 
-def approve_user(user_id: int) -> User:
-    """Activate a self-registered account (idempotent: approving an active user changes nothing)."""
+NOT_PENDING = "This user is not waiting for approval."
+
+
+def _pending_user(user_id: int) -> User:
     user = _get(User, user_id)
     if user is None:
         raise NotFound("User not found.")
-    if user.kind != ACTIVE:
-        user.update(actions=[User.kind.set(ACTIVE)])
+    if user.kind != PENDING:
+        raise Conflict(NOT_PENDING)
     return user
+
+
+def approve_user(user_id: int) -> User:
+    """Activate a self-registered account; 409 for a user who is not pending (already approved), 404 for
+    one who never was or was rejected. Conditional, so an approve racing a reject cannot revive it."""
+    user = _pending_user(user_id)
+    user.update(actions=[User.kind.set(ACTIVE)], condition=User.kind == PENDING)
+    return user
+
+
+def reject_user(user_id: int) -> None:
+    """Remove a pending registration and free its username and email, in one transaction."""
+    user = _pending_user(user_id)
+    txn.run(Guards, [txn.delete(user, condition=User.kind == PENDING, error=Conflict(NOT_PENDING)),
+                     txn.release(Guards, _username_guard(user.username)),
+                     txn.release(Guards, _email_guard(user.email))])
 
 
 def seed_admin(password: str, *, reset: bool = False) -> User:
@@ -232,8 +271,7 @@ def _code_guard(code: str) -> Guard:
 def check_officer(officer_id: int | None) -> None:
     if officer_id is None:
         return
-    officer = _get(User, officer_id)
-    if officer is None or officer.role != OFFICER:
+    if not is_active(_get(User, officer_id), OFFICER):
         raise ValidationFailed({"assigned_collection_officer": [
             f"Invalid pk \"{officer_id}\" - no collection officer with this id."]})
 

@@ -176,7 +176,12 @@ def widgets_app(engine):
         return {"records_created": job.created_rows, "errors": job.row_errors(), "job_id": job.job_id}
 
     # its own slug: product_tokens() caches one TokenService per slug, and this one has no user resolver
-    product = Product(slug="widgets-test", api=api, models=[], roles=ROLES, admin_role="admin")
+    from chalicelib.core.auth.store import revocation_model
+    from chalicelib.core.db.tables import ensure_tables
+
+    revocations = revocation_model("widgets-test")  # the authorizer checks a token's session in it
+    ensure_tables([revocations])
+    product = Product(slug="widgets-test", api=api, models=[revocations], roles=ROLES, admin_role="admin")
     app = Chalice(app_name="widgets-test")
     app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
     authorizer = register_authorizer(app, product)
