@@ -126,11 +126,11 @@ def test_a_crashed_attempt_blocks_only_until_its_lease_ends(stage):
     work = Work()
     app = consumer_app(work)
     with pytest.raises(SystemExit):
-        invoke(app, [record({"n": 1, "crash": "c1"}, "m-1")], timeout_seconds=1)
+        invoke(app, [record({"n": 1, "crash": "c1"}, "m-1")], timeout_seconds=2)
 
     assert invoke(app, [record({"n": 1, "crash": "c1"}, "m-1", receive_count=2), record({"n": 2})]) == \
         {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
-    time.sleep(1.1)
+    time.sleep(2.1)
     assert invoke(app, [record({"n": 1, "crash": "c1"}, "m-1", receive_count=3)]) == {"batchItemFailures": []}
     assert work.done == [2, 1]
 
