@@ -46,6 +46,7 @@ def build_stage(stage: str) -> Path:
     env = apply_stage_environment(stage)
     from chalicelib.core.app_factory import create_app
     from chalicelib.core.config import get_settings
+    from chalicelib.core.consumers import consumers
     from chalicelib.core.resources import queues
     from infra.fixups import fix_log_group_names, keep_log_groups, point_sqs_events_at_queues, reference_parameters
     from infra.policy import write_policies
@@ -59,7 +60,7 @@ def build_stage(stage: str) -> Path:
         print(f"[{stage}] wrote {', '.join(changed)} in .chalice/ (commit them)")
     BUILD.mkdir(exist_ok=True)
     fragment = BUILD / f"{stage}-infra.json"
-    fragment.write_text(json.dumps(render(product), indent=2, sort_keys=True) + "\n")
+    fragment.write_text(json.dumps(render(product, consumers(app)), indent=2, sort_keys=True) + "\n")
     out = BUILD / stage
     shutil.rmtree(out, ignore_errors=True)
     rendered = time.perf_counter()

@@ -47,7 +47,7 @@ class Grant:
 @dataclass(frozen=True)
 class Function:
     name: str  # Chalice's name: api_handler, jwt_authorizer, uploads_worker, daily_followups...
-    kind: str  # api, authorizer, sqs, schedule
+    kind: str  # api, authorizer, sqs, schedule, consumer (a core batch consumer: chalicelib/core/consumers.py)
     queue: str | None = None  # the key (uploads, otp, assignment) of the queue an SQS function reads
 
     @property
@@ -60,6 +60,10 @@ class Function:
 def _tables(settings: Settings) -> tuple[str, ...]:
     table = ARN % ("dynamodb", f"table/{settings.table_prefix}{settings.product}-*")
     return (table, f"{table}/index/*")
+
+
+def _idempotency_table(settings: Settings) -> tuple[str, ...]:
+    return (ARN % ("dynamodb", f"table/{settings.table_name('idempotency')}"),)
 
 
 def _objects(*prefixes: str) -> tuple[str, ...]:
@@ -83,14 +87,23 @@ def grants(function: Function, settings: Settings) -> list[Grant]:
                 Grant("ReadUploads", ("s3:GetObject",), _objects("imports/", "documents/")),
                 Grant("PollQueue", SQS_POLLING, (ARN % ("sqs", settings.queue_name(function.queue or "uploads")),),
                       by_service=True)],
+        # A batch consumer's own grants: its idempotency items (powertools writes INPROGRESS, then
+        # COMPLETED, deletes it when the work fails, and reads it when a put loses without the old
+        # item) and its queue. What its work needs comes from PRODUCT_GRANTS under its name.
+        "consumer": [logs, Grant("Idempotency", ("dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+                                                 "dynamodb:UpdateItem"), _idempotency_table(settings)),
+                     Grant("PollQueue", SQS_POLLING, (ARN % ("sqs", settings.queue_name(function.queue or "uploads")),),
+                           by_service=True)],
         # Reports read the stage's tables and write one object; they change no record.
         "schedule": [logs, Grant("Tables", TABLE_READ, _tables(settings)),
                      Grant("WriteReports", ("s3:PutObject",), _objects("reports/"))],
     }
-    return declared[function.kind] + PRODUCT_GRANTS.get((settings.product, function.kind), [])
+    return declared[function.kind] + PRODUCT_GRANTS.get((settings.product, function.kind), []) \
+        + PRODUCT_GRANTS.get((settings.product, function.name), [])
 
 
-# What one product needs beyond the platform. SMS and Textract have no resource-level permissions.
+# What one product needs beyond the platform, by function kind or by a consumer's name (its work).
+# SMS and Textract have no resource-level permissions.
 PRODUCT_GRANTS: dict[tuple[str, str], list[Grant]] = {
     ("vst", "sqs"): [Grant("SendSms", ("sns:Publish",), ("*",))],
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
@@ -109,8 +122,15 @@ def functions(app: Any) -> list[Function]:
             found.append(Function(source.name, "schedule"))
         else:
             raise ValueError(f"{source.name}: no IAM grants declared for a {kind} (infra/policy.py)")
-    if app.pure_lambda_functions:
-        raise ValueError("no IAM grants declared for pure Lambda functions yet (infra/policy.py)")
+    from chalicelib.core.config import get_settings
+    from chalicelib.core.consumers import consumers
+
+    batch_consumers = {consumer.name: consumer for consumer in consumers(app)}
+    for function in app.pure_lambda_functions:
+        if function.name not in batch_consumers:
+            raise ValueError(f"{function.name}: no IAM grants declared for this Lambda function (infra/policy.py)")
+        found.append(Function(function.name, "consumer",
+                              get_settings().queue_name(batch_consumers[function.name].queue)))
     keys = {queue.name: queue.key for queue in queues()}  # the queue by key: names differ per stage
     for index, function in enumerate(found):
         if function.queue is not None:

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from chalicelib.core.config import Settings, get_settings
+from chalicelib.core.consumers import ConsumerDef
 from chalicelib.core.db.tables import table_spec, ttl_attribute
 from chalicelib.core.errors import ApiError, Forbidden, NotFound, Unauthorized
 from chalicelib.core.product import Product
@@ -95,6 +96,26 @@ def queue_resources(defs: list[QueueDef]) -> dict[str, Any]:
             "MessageRetentionPeriod": QUEUE_RETENTION_SECONDS, "SqsManagedSseEnabled": True,
             "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [dlq, "Arn"]},
                               "maxReceiveCount": queue.max_receive_count}}}
+    return resources
+
+
+def consumer_resources(defs: list[QueueDef], consumers: list[ConsumerDef]) -> dict[str, Any]:
+    """Each batch consumer's event source mapping: Chalice's SQS events cannot report partial batch
+    failures, so the mapping is declared here (chalicelib/core/consumers.py). The Lambda service
+    polls with the function's role (infra/policy.py grants it on that queue only)."""
+    from chalice.utils import to_cfn_resource_name
+
+    by_key = {queue.key: queue for queue in defs}
+    resources: dict[str, Any] = {}
+    for consumer in consumers:
+        resources[logical_id(consumer.name, "EventSourceMapping")] = {
+            "Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+                "FunctionName": {"Ref": to_cfn_resource_name(consumer.name)},
+                "EventSourceArn": {"Fn::GetAtt": [queue_id(by_key[consumer.queue]), "Arn"]},
+                "BatchSize": consumer.batch_size,
+                "MaximumBatchingWindowInSeconds": consumer.window_seconds,
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                "Enabled": True}}
     return resources
 
 
@@ -236,14 +257,16 @@ def outputs(defs: list[QueueDef], settings: Settings) -> dict[str, Any]:
     return result
 
 
-def render(product: Product) -> dict[str, Any]:
-    """The merge fragment for the current stage (settings come from the environment)."""
+def render(product: Product, consumers: list[ConsumerDef] | None = None) -> dict[str, Any]:
+    """The merge fragment for the current stage (settings come from the environment); `consumers`
+    are the app's batch consumers (`chalicelib.core.consumers.consumers(app)`)."""
     settings = get_settings()
     defs = queues()
     uploads = next(q for q in defs if q.key == "uploads")
     resources: dict[str, Any] = {}
     resources.update(table_resources(product.models, settings))
     resources.update(queue_resources(defs))
+    resources.update(consumer_resources(defs, consumers or []))
     resources.update(bucket_resources(bucket(), uploads, settings))
     resources.update(alert_resources(defs, settings))
     resources.update(secret_resources(settings))
