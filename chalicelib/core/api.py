@@ -29,7 +29,15 @@ from chalicelib.core.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from chalicelib.core.http import BODY_TYPES, PageRequest, ParsedBody, page_request, read_body, validate
+from chalicelib.core.http import (
+    BODY_TYPES,
+    PageRequest,
+    ParsedBody,
+    forget_body_kind,
+    page_request,
+    read_body,
+    validate,
+)
 
 logger = logging.getLogger("crm.api")
 
@@ -219,6 +227,7 @@ class Api:
         from chalice import Response
 
         started = time.perf_counter()
+        forget_body_kind()
         principal = Principal.from_context((request.context or {}).get("authorizer"))
         call = Call(request=request, principal=principal, path={},
                     query=dict(request.query_params or {}), method=request.method)

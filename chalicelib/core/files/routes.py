@@ -8,11 +8,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from chalicelib.core.api import Api, Call
+from chalicelib.core.fields import RequestModel, Text
 
 
-class PresignRequest(BaseModel):
-    import_type: str = Field(min_length=1, max_length=64)
-    filename: str = Field(min_length=1, max_length=255)
+class PresignRequest(RequestModel):
+    import_type: Text = Field(min_length=1, max_length=64)
+    filename: Text = Field(min_length=1, max_length=255)
 
 
 class PresignResponse(BaseModel):
