@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 import zipfile
 
 from tests.core.files.conftest import all_widgets, multipart
@@ -79,11 +78,9 @@ def test_a_workbook_claiming_a_gigabyte_is_413_within_the_limit_setting(client, 
 
     data = _claim_size(xlsx_bytes(ROWS), "xl/worksheets/sheet1.xml", 1024 ** 3)
     assert zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml").file_size == 1024 ** 3
-    started = time.perf_counter()
     response = _upload(client, token, data)
     assert response.status_code == 413, response.body
     assert "1073741824 bytes" in response.json_body["error"]
-    assert time.perf_counter() - started < 2
 
     monkeypatch.setenv("CRM_XLSX_MAX_UNCOMPRESSED_BYTES", "4096")  # the limit is a setting
     reset_settings()
