@@ -25,7 +25,11 @@ DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to look at a poi
 EXPIRING_PREFIXES = {"api-uploads/": 30, "reports/": 365}
 # GatewayResponses written in the product's error shape: type -> (status, error or None for the
 # gateway's own message). MISSING_AUTHENTICATION_TOKEN is what API Gateway answers for an unknown
-# path (403 by default); the specs want 404 there.
+# path (403 by default); the specs want 404 there. API Gateway gives the same answer to a method that
+# the resource does not declare, and a GatewayResponse has one status per type: so every method it can
+# route (GET, POST, PUT, PATCH, DELETE, HEAD) is declared on every path and answers 405 from the Api
+# (chalicelib.core.api), and a verb API Gateway cannot route at all (TRACE, CONNECT, ...) ends here
+# as the product's 404 (the embedded stack answers it 405: local/gateway.py).
 GATEWAY_RESPONSES: dict[str, tuple[str, ApiError | None]] = {
     "UNAUTHORIZED": ("401", Unauthorized()),
     "ACCESS_DENIED": ("403", Forbidden()),

@@ -29,11 +29,22 @@ from chalicelib.core.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from chalicelib.core.http import BODY_TYPES, PageRequest, ParsedBody, page_request, read_body, validate
+from chalicelib.core.http import (
+    BODY_TYPES,
+    PageRequest,
+    ParsedBody,
+    forget_body_kind,
+    page_request,
+    read_body,
+    validate,
+)
 
 logger = logging.getLogger("crm.api")
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Methods API Gateway can route (besides OPTIONS): the ones a path does not serve answer 405 through a
+# route, since API Gateway itself answers an unrouted method as an unknown path.
+ROUTABLE_METHODS = (*HTTP_METHODS, "HEAD")
 _PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 
@@ -191,7 +202,7 @@ class Api:
             if not any("OPTIONS" in spec.methods for spec in specs):
                 app.route(chalice_path, methods=["OPTIONS"], name=f"preflight_{len(app.routes)}",
                           content_types=["*/*"])(self._preflight(app, allowed))
-            missing = [m for m in HTTP_METHODS if m not in allowed]
+            missing = [m for m in ROUTABLE_METHODS if m not in allowed]
             if missing:
                 app.route(chalice_path, methods=missing, name=f"not_allowed_{len(app.routes)}",
                           content_types=["*/*"])(self._not_allowed(app, allowed))
@@ -230,6 +241,7 @@ class Api:
         from chalice import Response
 
         started = time.perf_counter()
+        forget_body_kind()
         principal = Principal.from_context((request.context or {}).get("authorizer"))
         call = Call(request=request, principal=principal, path={},
                     query=dict(request.query_params or {}), method=request.method, page_limits=self.page_size)
@@ -290,6 +302,21 @@ class Api:
             else:
                 values[name] = value
         return values
+
+    def record_refusal(self, method: str, path: str, status: int, response_text: str = "") -> None:
+        """Log a request refused before any route ran (authorizer 401, unknown path 404, unknown verb
+        405): no principal, no request payload (it may hold the very token that was refused)."""
+        if self.audit is None or not path.startswith(self.audit_prefix):
+            return
+        from chalicelib.core.audit import redact_payload
+
+        try:
+            self.audit(AuditEntry(principal=None, method=method.upper()[:16], endpoint=path[:1024],
+                                  request_payload="",
+                                  response_payload=redact_payload(response_text, get_settings().log_payload_chars),
+                                  status_code=status, duration_ms=0.0))
+        except Exception:  # the audit trail must never break the answer it describes
+            logger.exception("audit record failed")
 
     def _record(self, call: Call, spec: RouteSpec, status: int, response_text: str, started: float) -> None:
         from chalicelib.core.audit import redact_payload  # only products with audit pay for it

@@ -50,6 +50,8 @@ class Settings:
     register_window_minutes: int
     max_body_bytes: int
     sync_import_max_rows: int  # rows an API upload may import synchronously; bigger files go through presign
+    xlsx_max_uncompressed_bytes: int  # an uploaded workbook's inflated size, checked before parsing (413)
+    xlsx_max_ratio: int  # compression ratio past which a large member is a zip bomb, not a spreadsheet
     audit_retention_days: int
     log_payload_chars: int
 
@@ -97,6 +99,8 @@ def get_settings() -> Settings:
         register_window_minutes=_int("CRM_REGISTER_WINDOW_MINUTES", 60),
         max_body_bytes=_int("CRM_MAX_BODY_BYTES", 6 * 1024 * 1024),
         sync_import_max_rows=_int("CRM_SYNC_IMPORT_MAX_ROWS", 5000),
+        xlsx_max_uncompressed_bytes=_int("CRM_XLSX_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024),
+        xlsx_max_ratio=_int("CRM_XLSX_MAX_RATIO", 200),
         audit_retention_days=_int("CRM_AUDIT_RETENTION_DAYS", 90),
         log_payload_chars=_int("CRM_LOG_PAYLOAD_CHARS", 2000),
     )

@@ -1,11 +1,111 @@
-"""Field types shared by every product's request schemas."""
+"""Field types shared by every product's request schemas: the input rules are written once, here.
+
+- `Text`: one line of text. Refuses every control character (Unicode category Cc: C0, DEL, C1,
+  NUL included) and the invisible format characters that reorder or hide text (bidirectional
+  overrides and isolates U+202A-U+202E, U+2066-U+2069, zero-width U+200B-U+200F, U+2060-U+2064,
+  the soft hyphen U+00AD and the BOM U+FEFF; the rest of category Cf, mostly rare script
+  marks, is allowed).
+- `FreeText`: the same, except that tab and newlines (LF, and CR as browsers send CRLF) are allowed.
+- `Username`: ASCII letters, digits and `@ . + - _` (a Cyrillic a, U+0430, in `admin` is refused).
+- `AsciiDigits`: `[0-9]` only; Python's `\\d` and `str.isdigit()` also take the full-width 9 (U+FF19)
+  and the Arabic-Indic 9 (U+0669), so nothing here uses them.
+- `RecordId`: a strict integer id. In a JSON body only a JSON integer is an id (`true`, `1.0` and
+  `"1"` are refused); in a form or multipart body and in a spreadsheet row, where every value is
+  text, a string of ASCII digits is read as the id (`validate(..., text_values=True)`).
+
+Lengths of an optional field go inside its type, before the rule: `Annotated[str, Field(max_length=255),
+TEXT] | None`; on the union (or after the rule) pydantic checks them with a generic message.
+
+The checks run on the value as sent (before whitespace is stripped) and each one is stated as a
+`pattern` in the JSON schema, so the OpenAPI document tells a client (or a fuzzer) exactly what passes.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, Strict, ValidationInfo
+from pydantic_core import PydanticCustomError, core_schema
+
+# Character classes written with \\uXXXX escapes: the same text is a valid regex for Python's re,
+# ECMA-262 (JSON Schema) and Rust's regex (pydantic-core), so the document and the code agree.
+_INVISIBLE = r"\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF"
+_CC = r"\u0000-\u001F\u007F-\u009F"
+_CC_BUT_WHITESPACE = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F"  # tab, LF, CR allowed
+
+TEXT_PATTERN = rf"^[^{_CC}{_INVISIBLE}]*$"
+FREE_TEXT_PATTERN = rf"^[^{_CC_BUT_WHITESPACE}{_INVISIBLE}]*$"
+USERNAME_PATTERN = r"^[A-Za-z0-9.@+_-]+$"
+DIGITS_PATTERN = r"^[0-9]+$"
+TEXT_CONTEXT = "text_values"  # validation context key: the values came as text (form, multipart, file)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Checks a string against `pattern` as sent and states the pattern in the JSON schema."""
+
+    pattern: str
+    message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_regex", re.compile(self.pattern.removeprefix("^").removesuffix("$")))
+
+    def check(self, value: Any) -> Any:
+        if isinstance(value, str) and not self._regex.fullmatch(value):  # type: ignore[attr-defined]
+            raise PydanticCustomError("string_pattern_mismatch", self.message)
+        return value
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
+
+
+def text_pattern(pattern: str, message: str) -> Pattern:
+    """A product's own pattern (phone, PIN code, ...), checked and documented the same way."""
+    return Pattern(pattern, message)
+
+
+CONTROL_MESSAGE = "Control and invisible formatting characters are not allowed."
+TEXT = Pattern(TEXT_PATTERN, CONTROL_MESSAGE)
+FREE_TEXT = Pattern(FREE_TEXT_PATTERN, CONTROL_MESSAGE + " (Tab and newlines are.)")
+Text = Annotated[str, TEXT]
+FreeText = Annotated[str, FREE_TEXT]
+Username = Annotated[str, Pattern(USERNAME_PATTERN, "Use letters, digits and @/./+/-/_ only.")]
+AsciiDigits = Annotated[str, Pattern(DIGITS_PATTERN, "Use the digits 0-9 only.")]
+
+MAX_ID = 2**53 - 1
+_ID_TEXT = re.compile(r"[0-9]{1,16}")
+
+
+def _id_value(value: Any, info: ValidationInfo) -> Any:
+    """A bool is never an id (JSON `true` is not customer 1); digits-only text is, where values are text."""
+    if isinstance(value, bool | float):
+        raise PydanticCustomError("int_type", "A valid integer is required.")
+    if isinstance(value, str):
+        if not ((info.context or {}).get(TEXT_CONTEXT) and _ID_TEXT.fullmatch(value.strip())):
+            raise PydanticCustomError("int_type", "A valid integer is required.")
+        return int(value.strip())
+    return value
+
 
 # A reference to a record by integer id. Bounded so nothing past DynamoDB's 38 significant digits
 # (or JavaScript's safe integers, which the frontends use) ever reaches a key.
-RecordId = Annotated[int, Field(ge=1, le=2**53 - 1)]
+RecordId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_id_value)]
+StrictId = RecordId
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: strings are trimmed and unknown fields ignored (as DRF does).
+
+    Every `str` field is one of the types above (or has its own `pattern`): a test walks every
+    product's request models and fails on a bare `str`, so no text field skips the control-character rule.
+    """
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
@@ -22,6 +23,7 @@ from chalicelib.core.errors import (
     ValidationFailed,
     pydantic_field_errors,
 )
+from chalicelib.core.fields import TEXT_CONTEXT
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -29,6 +31,10 @@ MULTIPART = "multipart/form-data"
 BODY_TYPES = (JSON, FORM, MULTIPART)
 
 M = TypeVar("M", bound=BaseModel)
+# The media type of the body this request parsed: a form's values are all text, so `validate` reads
+# digit strings as ids there and only there (a JSON id must be a JSON integer).
+_body_kind: ContextVar[str] = ContextVar("crm_body_kind", default="")
+_PAGE_SIZE = re.compile(r"-?[0-9]{1,9}")
 
 
 @dataclass
@@ -44,6 +50,11 @@ class ParsedBody:
 
     fields: dict[str, Any] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
+
+
+def forget_body_kind() -> None:
+    """A new request: no body parsed yet (a Lambda container reuses its thread)."""
+    _body_kind.set("")
 
 
 def media_type(headers: Any) -> str:
@@ -62,6 +73,7 @@ def raw_bytes(request: Any) -> bytes:
 
 def read_body(request: Any, *, allowed: tuple[str, ...] = BODY_TYPES, max_bytes: int) -> ParsedBody:
     """Parse the body by its content type; 415 for a type the route does not take, 413 over size."""
+    _body_kind.set("")
     data = raw_bytes(request)
     if len(data) > max_bytes:
         raise PayloadTooLarge(f"Request body is larger than {max_bytes} bytes.")
@@ -72,6 +84,7 @@ def read_body(request: Any, *, allowed: tuple[str, ...] = BODY_TYPES, max_bytes:
         return ParsedBody()
     if kind not in allowed:
         raise UnsupportedMediaType(f"Unsupported media type \"{kind or 'none'}\" in request.")
+    _body_kind.set(kind)
     if kind == JSON:
         return ParsedBody(fields=_json_object(data))
     if kind == FORM:
@@ -153,10 +166,15 @@ def _multipart(content_type: str, data: bytes) -> ParsedBody:
     return result
 
 
-def validate(model: type[M], data: Any) -> M:
-    """Validate `data` with `model`; field errors become a 400 in the product's shape."""
+def validate(model: type[M], data: Any, *, text_values: bool | None = None) -> M:
+    """Validate `data` with `model`; field errors become a 400 in the product's shape.
+
+    `text_values`: the values came as text (form, multipart, a file's cells), so an id may be a digit
+    string; by default, whether this request's body was a form or multipart body."""
+    if text_values is None:
+        text_values = _body_kind.get() in (FORM, MULTIPART)
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={TEXT_CONTEXT: text_values})
     except ValidationError as exc:
         raise ValidationFailed(pydantic_field_errors(exc)) from exc
 
@@ -199,7 +217,7 @@ def page_request(query: dict[str, str] | None, *, default: int = 50, maximum: in
     raw_size = query.get(size_param)
     limit = default
     if raw_size is not None:  # `?page_size=` is no number either
-        if not re.fullmatch(r"-?[0-9]{1,9}", raw_size):
+        if not _PAGE_SIZE.fullmatch(raw_size):  # int() also takes " 5", "+5", "5_0" and Arabic-Indic digits
             raise ValidationFailed({size_param: ["A valid integer is required."]})
         limit = int(raw_size)
         if not 1 <= limit <= maximum:

@@ -147,6 +147,8 @@ def test_every_call_each_function_makes_is_granted_and_every_grant_is_used(app, 
     keyring.forget()
     with as_function("jwt_authorizer"):
         assert app.handler_map["jwt_authorizer"](_authorizer_event(login["access"]), None)["principalId"]
+        with pytest.raises(Exception, match="Unauthorized"):  # a denial the authorizer logs itself
+            app.handler_map["jwt_authorizer"](_authorizer_event(login["access"][:-4] + "AAAA"), None)
 
     aws.s3().put_object(Bucket=settings.bucket, Key=presigned["key"], Body=UPLOAD)
     event = json.dumps({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {

@@ -284,7 +284,7 @@ BAD_INPUT = [
     ("GET", "/api/interactions/field/loan/{loan_mine}/?page_size=-1", "officer", None,
      400, {"errors": {"page_size": ["Must be between 1 and 500."]}}),
     ("POST", "/api/interactions/calling/create/", "agent", {"loan": "abc", "disposition": "shouted"},
-     400, {"errors": {"loan": ["Input should be a valid integer, unable to parse string as an integer"],
+     400, {"errors": {"loan": ["A valid integer is required."],
                       "disposition": DISPOSITIONS}}),
     ("POST", "/api/interactions/calling/create/", "agent", {"loan": 999, "disposition": "called"},
      400, {"errors": {"loan": ['Invalid pk "999" - loan does not exist.']}}),

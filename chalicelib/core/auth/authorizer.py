@@ -7,6 +7,7 @@ A rejected token raises `TokenRejected` ("Unauthorized"), which API Gateway answ
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jwt
@@ -51,10 +52,25 @@ def register_authorizer(app: Any, product: Any) -> Any:
         try:
             principal = authenticate(auth_request.token, tokens)
         except TokenRejected as exc:
+            record_denial(product, auth_request)
             raise TokenRejected("Unauthorized") from exc  # the exact message API Gateway maps to 401
         return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.to_context())
 
     return jwt_authorizer
+
+
+def record_denial(product: Any, auth_request: Any) -> None:
+    """The API log sees refused requests: API Gateway never calls the app for them, so the authorizer
+    records its own 401 (method and path from the method ARN; never the token)."""
+    from chalicelib.core.errors import Unauthorized
+
+    arn = str(getattr(auth_request, "method_arn", "") or "")
+    parts = arn.split(":", 5)[-1].split("/", 3)  # <api id>/<stage>/<METHOD>/<path>
+    if len(parts) < 3:
+        return
+    method, path = parts[2], "/" + (parts[3] if len(parts) > 3 else "")
+    api = product.api
+    api.record_refusal(method, path, 401, json.dumps(api.renderer(Unauthorized())))
 
 
 _services: dict[str, TokenService] = {}

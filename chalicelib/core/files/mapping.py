@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.core.errors import ValidationFailed, pydantic_field_errors
+from chalicelib.core.fields import TEXT_CONTEXT
 from chalicelib.core.files.reader import Cells
 from chalicelib.core.files.spec import ImportSpec, RowError
 
@@ -66,6 +67,6 @@ class RowMapper:
         if not any(cells):
             return None
         try:
-            return self.model.model_validate(self.values(cells))
+            return self.model.model_validate(self.values(cells), context={TEXT_CONTEXT: True})  # cells are text
         except ValidationError as exc:
             return RowError(row, pydantic_field_errors(exc))

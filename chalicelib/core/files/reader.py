@@ -16,7 +16,8 @@ from decimal import Decimal
 from itertools import islice
 from typing import IO, Any
 
-from chalicelib.core.errors import BadRequest
+from chalicelib.core.config import get_settings
+from chalicelib.core.errors import BadRequest, PayloadTooLarge
 
 Cells = list[str | None]
 XLSX_MAGIC = b"PK\x03\x04"
@@ -121,25 +122,59 @@ class CsvTable(Table):
         return self.estimated_rows or 0  # exact: the scan read every record
 
 
+def check_inflated_size(stream: IO[bytes], *, max_total: int, max_member: int, max_ratio: int) -> None:
+    """Refuse (413) a workbook that would inflate past the limits, from its zip directory alone.
+
+    An XLSX is a zip: 1 MB of repeated shared strings can inflate to gigabytes, and openpyxl reads
+    sharedStrings.xml whole. The directory states every member's uncompressed size; a member that
+    claims less than it holds is cut off by zipfile when read (it checks the size and CRC), so the
+    stated sizes are a real bound."""
+    import zipfile
+
+    stream.seek(0)
+    try:
+        members = zipfile.ZipFile(stream).infolist()  # type: ignore[arg-type]
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BadRequest("The XLSX file could not be read.") from exc
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > max_member or (member.file_size > 1024 * 1024 and ratio > max_ratio):
+            raise PayloadTooLarge(
+                f"The XLSX file is too large once uncompressed: {member.filename} inflates to {member.file_size} "
+                f"bytes (the limit is {max_member} bytes per part, and {max_ratio}:1 compression). Split the "
+                f"file or save it as CSV.")
+    if total > max_total:
+        raise PayloadTooLarge(
+            f"The XLSX file is too large once uncompressed: {total} bytes (the limit is {max_total}). Split "
+            f"the file or save it as CSV.")
+
+
 class XlsxTable(Table):
     kind = "xlsx"
 
     def __init__(self, stream: IO[bytes]) -> None:
         super().__init__(stream)
+        settings = get_settings()
+        check_inflated_size(stream, max_total=settings.xlsx_max_uncompressed_bytes,
+                            max_member=settings.xlsx_max_uncompressed_bytes, max_ratio=settings.xlsx_max_ratio)
         from openpyxl import load_workbook  # lazily: only XLSX uploads pay for openpyxl
 
         stream.seek(0)
         try:
             self.workbook = load_workbook(stream, read_only=True, data_only=True)
             self.sheet = self.workbook.active or self.workbook.worksheets[0]
-            self.first_row = self.sheet.min_row or 1
-            header = next(self.sheet.iter_rows(min_row=self.first_row, max_row=self.first_row,
-                                               values_only=True), ())
+            # Read-only mode trusts the sheet's <dimension> tag, which any writer may get wrong (a tag
+            # saying A1:J3 over ten rows hid eight of them): forget it and read every row there is.
+            self.sheet.reset_dimensions()
+            header_row = next(self.sheet.iter_rows(), ())
+            header = [cell.value for cell in header_row]
+            self.first_row = getattr(header_row[0], "row", 1) if header_row else 1
         except Exception as exc:  # zipfile, XML and openpyxl errors all mean "not a workbook we can read"
             raise BadRequest("The XLSX file could not be read.") from exc
         self.header = [cell_text(cell) for cell in header]
-        max_row = self.sheet.max_row
-        self.estimated_rows = max(max_row - self.first_row, 0) if max_row else None
+        self.estimated_rows = None  # unknown until read: only the untrusted tag would say
 
     def rows(self) -> Iterator[tuple[int, Cells]]:
         start = self.first_row + 1

@@ -9,19 +9,21 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from chalicelib.core.api import Api, Call
+from chalicelib.core.fields import RequestModel, Text
 
 FILENAME = r"^[A-Za-z0-9_-][A-Za-z0-9._ -]*\.(csv|xlsx|xlsm|CSV|XLSX|XLSM)$"
 
 
-class PresignRequest(BaseModel):
-    import_type: str = Field(min_length=1, max_length=64)
+class PresignRequest(RequestModel):
+    import_type: Text = Field(min_length=1, max_length=64)
     # It becomes part of the S3 key as is: harmless characters and an importable extension.
     filename: str = Field(max_length=115, json_schema_extra={"pattern": FILENAME})
 
-    @field_validator("filename")
+    @field_validator("filename", mode="before")
     @classmethod
-    def _importable(cls, value: str) -> str:
-        if not re.fullmatch(FILENAME, value):
+    def _importable(cls, value: object) -> object:
+        """Checked as sent (before trimming), as the document states it."""
+        if isinstance(value, str) and not re.fullmatch(FILENAME, value):
             raise ValueError("Only .csv and .xlsx files with plain names can be imported.")
         return value
 
@@ -33,10 +35,10 @@ def presign_request_for(kinds: list[str]) -> type[PresignRequest]:
     class ImportPresignRequest(PresignRequest):
         import_type: str = Field(json_schema_extra={"enum": kinds})
 
-        @field_validator("import_type")
+        @field_validator("import_type", mode="before")
         @classmethod
-        def _known(cls, value: str) -> str:
-            if value not in kinds:
+        def _known(cls, value: object) -> object:
+            if isinstance(value, str) and value not in kinds:
                 raise ValueError(f'"{value}" is not a valid choice.')
             return value
 

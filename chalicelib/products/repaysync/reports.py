@@ -7,12 +7,11 @@ agent who promised the follow-up), then by interaction id.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta, timezone
 
 from chalicelib.core import aws
 from chalicelib.core.config import get_settings
+from chalicelib.core.files.writer import CSV_TYPE, csv_bytes
 from chalicelib.products.repaysync import service
 from chalicelib.products.repaysync.models import Customer, Interaction, Loan, User
 
@@ -31,8 +30,9 @@ def report_key(day: date) -> str:
     return f"reports/followups/{day.isoformat()}.csv"
 
 
-def followups_csv(day: date) -> tuple[str, int]:
-    """The CSV text of `day`'s follow-ups and how many there are."""
+def followups_csv(day: date) -> tuple[bytes, int]:
+    """The CSV file of `day`'s follow-ups and how many there are (through the core writer: names and
+    comments people typed never run as formulas)."""
     due = list(Interaction.followup_index.query(day.isoformat()))
     loans = service.batch_get(Loan, (item.loan for item in due))
     customers = service.batch_get(Customer, (loan.customer for loan in loans.values()))
@@ -53,18 +53,13 @@ def followups_csv(day: date) -> tuple[str, int]:
             "assigned_collection_officer": (customer.assigned_collection_officer or "") if customer else "",
         })
     rows.sort(key=lambda row: (row["owner_username"], str(row["owner_id"]), row["interaction_id"]))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue(), len(rows)
+    return csv_bytes(COLUMNS, ([row[column] for column in COLUMNS] for row in rows))
 
 
 def write_followups(day: date | None = None) -> dict[str, object]:
     """Write the report (an empty day still gets a header-only file, so "nothing due" is visible)."""
     day = day or today()
-    text, count = followups_csv(day)
+    data, count = followups_csv(day)
     key = report_key(day)
-    aws.s3().put_object(Bucket=get_settings().bucket, Key=key, Body=text.encode("utf-8"),
-                        ContentType="text/csv")
+    aws.s3().put_object(Bucket=get_settings().bucket, Key=key, Body=data, ContentType=CSV_TYPE)
     return {"key": key, "rows": count}

@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, Field, PlainSerializer, field_validator
 
 from chalicelib.core.decimals import decimal_field
-from chalicelib.core.fields import RecordId
+from chalicelib.core.fields import FREE_TEXT, TEXT, FreeText, RecordId, RequestModel, Text, Username, text_pattern
 
 ROLES = ("calling_agent", "collection_officer", "manager", "admin")
 PUBLIC_ROLES = frozenset({"calling_agent", "collection_officer"})
@@ -31,11 +31,16 @@ INDIAN_STATES = frozenset({
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
-_PHONE = re.compile(r"^\+?\d{10,15}$")
-_PINCODE = re.compile(r"^[1-9]\d{5}$")
-_USERNAME = re.compile(r"^[\w.@+-]+$")
+_PINCODE = re.compile(r"^[1-9][0-9]{5}$")  # [0-9], never \d: \d takes full-width and Arabic-Indic digits
 _CODE = re.compile(r"^[A-Za-z0-9-]+$")
+PHONE_MESSAGE = "Enter a valid phone number (10 to 15 digits, optional + and country code)."
+# 10 to 15 ASCII digits, an optional leading +, spaces, hyphens, dots and brackets between them.
+PHONE = text_pattern(r"^[ ().-]*\+?[ ().-]*(?:[0-9][ ().-]*){10,15}$", PHONE_MESSAGE)
+Phone = Annotated[str, PHONE]
+Pincode = Annotated[str, text_pattern(r"^[1-9][0-9]{5}$", "Enter a valid 6-digit PIN code.")]
+EMAIL = text_pattern(_EMAIL.pattern, "Enter a valid email address.")
+Email = Annotated[str, EMAIL]
+CUSTOMER_CODE = text_pattern(r"^[A-Za-z0-9-]*$", "Use letters, digits and hyphens only.")
 
 Money = Annotated[Decimal, PlainSerializer(lambda value: f"{value:.2f}", return_type=str, when_used="json")]
 PrincipalAmount = decimal_field(14, 2, gt=0)  # DRF's DecimalField(max_digits=14, decimal_places=2)
@@ -55,27 +60,18 @@ def check_email(value: str | None) -> str | None:
     return value
 
 
-def check_phone(value: str) -> str:
-    value = value.strip()
-    if not _PHONE.match(_PHONE_SEPARATORS.sub("", value)):
-        raise ValueError("Enter a valid phone number (10 to 15 digits, optional + and country code).")
-    return value
-
-
-class Input(BaseModel):
-    """Request bodies: strings are trimmed; unknown fields are ignored (as DRF does)."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+class Input(RequestModel):
+    """Request bodies: the core input rules (strings trimmed, unknown fields ignored as DRF does)."""
 
 
 # -- auth ----------------------------------------------------------------------------------
 class TokenRequest(Input):
-    username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=256)
+    username: Text = Field(min_length=1, max_length=150)
+    password: Text = Field(min_length=1, max_length=256)
 
 
 class RefreshRequest(Input):
-    refresh: str = Field(min_length=1)
+    refresh: Text = Field(min_length=1)
 
 
 class LoggedOutOut(BaseModel):
@@ -91,21 +87,14 @@ class TokenPairOut(BaseModel):
 
 # -- users ---------------------------------------------------------------------------------
 class RegisterRequest(Input):
-    username: str = Field(min_length=3, max_length=150)
-    email: str = Field(max_length=254)
+    username: Username = Field(min_length=3, max_length=150)
+    email: Email = Field(max_length=254)
     role: Role
     manager: RecordId | None = None
-    password: str = Field(min_length=8, max_length=128)
-    phone: str | None = None
+    password: Text = Field(min_length=8, max_length=128)
+    phone: Annotated[str, Field(max_length=25), PHONE] | None = None
 
     _email = field_validator("email")(check_email)
-
-    @field_validator("username")
-    @classmethod
-    def _username(cls, value: str) -> str:
-        if not _USERNAME.match(value):
-            raise ValueError("Use letters, digits and @/./+/-/_ only.")
-        return value
 
     @field_validator("password")
     @classmethod
@@ -116,10 +105,11 @@ class RegisterRequest(Input):
             raise ValueError("This password is too common.")
         return value
 
-    @field_validator("phone")
+    @field_validator("phone", mode="before")
     @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return check_phone(value) if value else None
+    def _phone(cls, value: object) -> object:
+        value = _text(value)
+        return None if value == "" else value
 
 
 class UserOut(BaseModel):
@@ -134,19 +124,17 @@ class UserOut(BaseModel):
 class CustomerIn(Input):
     """POST and PUT body (PUT: an omitted or null `customer_code` keeps the current code)."""
 
-    customer_code: str | None = Field(default=None, max_length=20)
-    name: str = Field(min_length=1, max_length=200)
-    phone: str = Field(max_length=25)
-    email: str | None = Field(default=None, max_length=254)
+    customer_code: Annotated[str, Field(max_length=20), CUSTOMER_CODE] | None = None
+    name: Text = Field(min_length=1, max_length=200)
+    phone: Phone = Field(max_length=25)
+    email: Annotated[str, Field(max_length=254), EMAIL] | None = None
     assigned_collection_officer: RecordId | None = None
-    address_line_1: str = Field(min_length=1, max_length=255)
-    address_line_2: str | None = Field(default=None, max_length=255)
-    city: str = Field(min_length=1, max_length=100)
-    state: str
-    pincode: str
+    address_line_1: Text = Field(min_length=1, max_length=255)
+    address_line_2: Annotated[str, Field(max_length=255), TEXT] | None = None
+    city: Text = Field(min_length=1, max_length=100)
+    state: Text
+    pincode: Pincode
     date_of_birth: date | None = None
-
-    _phone = field_validator("phone")(check_phone)
 
     @field_validator("customer_code", "email", "address_line_2", mode="before")
     @classmethod
@@ -193,16 +181,16 @@ class CustomerIn(Input):
 class CustomerPatch(Input):
     """PATCH body: any subset of the customer's fields (checked again merged with the record)."""
 
-    customer_code: str | None = None
-    name: str | None = None
-    phone: str | None = None
-    email: str | None = None
+    customer_code: Text | None = None
+    name: Text | None = None
+    phone: Text | None = None
+    email: Text | None = None
     assigned_collection_officer: RecordId | None = None
-    address_line_1: str | None = None
-    address_line_2: str | None = None
-    city: str | None = None
-    state: str | None = None
-    pincode: str | int | None = None
+    address_line_1: Text | None = None
+    address_line_2: Text | None = None
+    city: Text | None = None
+    state: Text | None = None
+    pincode: Text | int | None = None
     date_of_birth: date | None = None
 
 
@@ -230,17 +218,17 @@ class LoanIn(Input):
     loan_account_number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9/_-]+$")
     principal_amount: PrincipalAmount
     interest_rate: InterestRate
-    loan_type: str = Field(min_length=1, max_length=50)
+    loan_type: Text = Field(min_length=1, max_length=50)
     tenure_months: int = Field(ge=1, le=600)
     loan_date: date
     customer: RecordId
 
 
 class LoanPatch(Input):
-    loan_account_number: str | None = None
+    loan_account_number: Text | None = None
     principal_amount: PrincipalAmount | None = None
     interest_rate: InterestRate | None = None
-    loan_type: str | None = None
+    loan_type: Text | None = None
     tenure_months: int | None = None
     loan_date: date | None = None
     customer: RecordId | None = None
@@ -260,7 +248,7 @@ class LoanOut(BaseModel):
 # -- interactions --------------------------------------------------------------------------
 class InteractionIn(Input):
     loan: RecordId
-    comment: str = Field(default="", max_length=2000)
+    comment: FreeText = Field(default="", max_length=2000)
     disposition: Disposition
     next_call_date: date | None = None
 
@@ -273,13 +261,13 @@ class InteractionIn(Input):
 class InteractionUpdate(Input):
     """PUT body: the loan of an interaction never changes (a `loan` field is ignored)."""
 
-    comment: str = Field(default="", max_length=2000)
+    comment: FreeText = Field(default="", max_length=2000)
     disposition: Disposition
     next_call_date: date | None = None
 
 
 class InteractionPatch(Input):
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Annotated[str, Field(max_length=2000), FREE_TEXT] | None = None
     disposition: Disposition | None = None
     next_call_date: date | None = None
 
@@ -299,7 +287,7 @@ class InteractionRow(Input):
     """One row of an interaction upload: `loan_id` names the loan; type defaults to field."""
 
     loan_id: RecordId
-    comment: str = Field(default="", max_length=2000)
+    comment: FreeText = Field(default="", max_length=2000)
     disposition: Disposition
     next_call_date: date | None = None
     interaction_type: InteractionType = "field"

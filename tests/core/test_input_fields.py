@@ -1,0 +1,50 @@
+"""The core input rules hold for every product: no request field takes text without a stated rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from chalicelib.core.fields import RequestModel
+from chalicelib.core.openapi import available_products
+
+
+def _string_schemas(schema: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every `type: string` node of a JSON schema, with its location."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(schema, dict):
+        if schema.get("type") == "string":
+            found.append((where, schema))
+        for key, value in schema.items():
+            found.extend(_string_schemas(value, f"{where}.{key}"))
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            found.extend(_string_schemas(value, f"{where}[{index}]"))
+    return found
+
+
+def _input_models(slug: str) -> list[type[BaseModel]]:
+    from chalicelib.core.app_factory import create_app
+
+    app = create_app(slug)
+    models = {spec.request for spec in app.crm_product.api.routes if spec.request is not None}
+    models |= {spec.query for spec in app.crm_product.api.routes if spec.query is not None}
+    pending = [RequestModel]  # and every request model the product defines (spreadsheet rows too)
+    while pending:
+        model = pending.pop()
+        models.add(model)
+        pending.extend(model.__subclasses__())
+    return sorted(models, key=lambda model: model.__name__)
+
+
+@pytest.mark.parametrize("slug", available_products())
+def test_every_text_field_of_every_request_states_its_rule(slug):
+    """A bare `str` would take NUL, bidi overrides and every other control character unchecked."""
+    loose = []
+    for model in _input_models(slug):
+        for where, node in _string_schemas(model.model_json_schema(), model.__name__):
+            if not ({"pattern", "enum", "const", "format"} & node.keys()):
+                loose.append(where)
+    assert loose == []
