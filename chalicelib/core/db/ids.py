@@ -18,6 +18,7 @@ EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 EPOCH_MS = int(EPOCH.timestamp() * 1000)
 RANDOM_BITS = 11
 MAX_ID = 2**53 - 1
+SLACK_MS = 1000  # a clock stepped back by less than this keeps ids increasing; further, ids follow it
 
 
 class TimeOrderedIds:
@@ -33,9 +34,9 @@ class TimeOrderedIds:
             raise ValueError("time-ordered ids start at 2025-01-01")
         fresh = (millis << RANDOM_BITS) | secrets.randbits(RANDOM_BITS)
         with self._lock:
-            if fresh <= self._last < fresh + (2 << RANDOM_BITS):  # the same (or a carried-into) millisecond
+            if fresh <= self._last < fresh + (SLACK_MS << RANDOM_BITS):  # same ms, or carried, or clock slew
                 fresh = self._last + 1
-            self._last = value = fresh  # a clock set back further starts from it: ids follow the clock
+            self._last = value = fresh  # a clock set back further (or a test's) is followed
         if value > MAX_ID:
             raise OverflowError("time-ordered ids end in 2164")
         return value
