@@ -57,6 +57,7 @@ class CallCounter:
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
+        self.authorizer = 0  # of which made by the authorizer (bench/endpoints.py counts them)
 
     def install(self) -> None:
         import botocore.session
@@ -79,6 +80,7 @@ class CallCounter:
 
     def reset(self) -> None:
         self.calls.clear()
+        self.authorizer = 0
 
 
 def main() -> None:

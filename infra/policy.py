@@ -81,12 +81,12 @@ def grants(function: Function, settings: Settings) -> list[Grant]:
         "api": [logs, tables_rw, secret,
                 Grant("Uploads", ("s3:PutObject",), _objects("api-uploads/", "imports/", "documents/"))],
         # The authorizer refuses access tokens of a session that logged out (one GetItem per request).
-        # It also records its own 401s in the API log (an id from the counters table, then the entry).
+        # It also records its own 401s in the API log: one PutItem per entry (a time-ordered id, no
+        # counter), and once per process and day the day's marker in the same table.
         "authorizer": [logs, secret, Grant("ReadRevocations", ("dynamodb:GetItem",), (
             ARN % ("dynamodb", f"table/{settings.table_name('revoked-tokens')}"),)),
-            Grant("RecordDenials", ("dynamodb:PutItem", "dynamodb:UpdateItem"), (
-                ARN % ("dynamodb", f"table/{settings.table_name('api-logs')}"),
-                ARN % ("dynamodb", f"table/{settings.table_name('counters')}")))],
+            Grant("RecordDenials", ("dynamodb:PutItem",), (
+                ARN % ("dynamodb", f"table/{settings.table_name('api-logs')}"),))],
         "sqs": [logs, Grant("Tables", IMPORT_WRITE, _tables(settings)),
                 Grant("ReadUploads", ("s3:GetObject",), _objects("imports/", "documents/")),
                 Grant("PollQueue", SQS_POLLING, (ARN % ("sqs", settings.queue_name(function.queue or "uploads")),),

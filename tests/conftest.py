@@ -67,7 +67,10 @@ def _bootstrap(product) -> None:
 def app(aws_mock):
     """A fresh AWS state and the product's Chalice app."""
     aws_mock.reset()
+    from chalicelib.core.audit import forget_marked_days
     from local.gateway import install
+
+    forget_marked_days()  # the day markers went with the tables
 
     install()
     import app as app_module

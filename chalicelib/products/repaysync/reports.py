@@ -7,23 +7,22 @@ agent who promised the follow-up), then by interaction id.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from chalicelib.core import aws
 from chalicelib.core.config import get_settings
 from chalicelib.core.files.writer import CSV_TYPE, csv_bytes
-from chalicelib.products.repaysync import service
+from chalicelib.products.repaysync import clock, service
 from chalicelib.products.repaysync.models import Customer, Interaction, Loan, User
 
-IST = timezone(timedelta(hours=5, minutes=30))  # India keeps no daylight saving time
 COLUMNS = ("owner_id", "owner_username", "owner_role", "interaction_id", "interaction_type", "disposition",
            "next_call_date", "comment", "loan_id", "loan_account_number", "customer_id", "customer_code",
            "customer_name", "customer_phone", "assigned_collection_officer")
 
 
 def today() -> date:
-    """The business day in India, where the collections happen."""
-    return datetime.now(IST).date()
+    """The business day in the product's zone (India), where the collections happen."""
+    return clock.clock().today()
 
 
 def report_key(day: date) -> str:

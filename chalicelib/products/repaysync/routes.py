@@ -51,7 +51,7 @@ def _audit(entry: Any) -> None:
     if _audit_store is None:
         from chalicelib.core.audit import AuditStore
 
-        _audit_store = AuditStore(PRODUCT, service.Counters)
+        _audit_store = AuditStore(PRODUCT)
     _audit_store.write(entry)
 
 

@@ -7,7 +7,7 @@ existence, scoping) live in service.py.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -173,7 +173,9 @@ class CustomerIn(Input):
     @field_validator("date_of_birth")
     @classmethod
     def _dob(cls, value: date | None) -> date | None:
-        if value is not None and (value > datetime.now(UTC).date() or value.year < 1900):
+        from chalicelib.products.repaysync.clock import clock
+
+        if value is not None and (value > clock().today() or value.year < 1900):  # India's today
             raise ValueError("Enter a real date of birth.")
         return value
 

@@ -547,14 +547,13 @@ def delete_interaction(principal: Principal, kind: str, interaction_id: int) -> 
 
 # -- logs --------------------------------------------------------------------------------------
 def list_logs(page: PageRequest) -> Page:
-    """The audit trail, newest first (records past their TTL are hidden until DynamoDB drops them)."""
+    """The audit trail, newest first across its day partitions (records past their TTL are hidden
+    until DynamoDB drops them); the cursor is the last record's key (day and id)."""
     from chalicelib.core.audit import AuditStore
 
-    check_cursor(page.cursor, frozenset({"stream", "id"}))
+    check_cursor(page.cursor, frozenset({"day", "id"}))
     try:
-        items, last = AuditStore(PRODUCT, Counters).page(page.limit, page.cursor)
-    except QueryError as exc:
-        if page.cursor is None:
-            raise
+        items, last = AuditStore(PRODUCT).page(page.limit, page.cursor)
+    except ValueError as exc:
         raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
     return Page(items, encode_cursor(last))

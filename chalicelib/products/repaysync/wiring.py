@@ -13,10 +13,11 @@ def build() -> Product:
     from chalicelib.core.auth.store import login_attempts_model, revocation_model
     from chalicelib.core.db.unique import unique_model
     from chalicelib.core.files.jobs import import_job_model
-    from chalicelib.products.repaysync import routes, service, workers
+    from chalicelib.products.repaysync import clock, routes, service, workers
     from chalicelib.products.repaysync.models import MODELS, PRODUCT
     from chalicelib.products.repaysync.schemas import ROLES
 
+    clock.clock()  # an unknown CRM_TIME_ZONE stops the start with a clear message
     routes.register_imports()
     return Product(
         slug=PRODUCT, api=routes.api,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
+from chalicelib.products.repaysync.clock import clock
+
 FOLLOWUPS = "daily_followups"
-FOLLOWUPS_CRON = "cron(30 2 * * ? *)"  # 02:30 UTC = 08:00 IST, before the day's calls start
+FOLLOWUPS_AT = clock().daily_utc_time(time(8, 0))  # 08:00 in India (02:30 UTC), before the day's calls start
+FOLLOWUPS_CRON = f"cron({FOLLOWUPS_AT.minute} {FOLLOWUPS_AT.hour} * * ? *)"
 SCHEDULES = {FOLLOWUPS: FOLLOWUPS_CRON}
 
 
@@ -15,7 +19,7 @@ def register_workers(app: Any) -> None:
     from chalicelib.core.files.worker import register_upload_worker
     from chalicelib.products.repaysync import imports
 
-    @app.schedule(Cron(30, 2, "*", "*", "?", "*"), name=FOLLOWUPS,
+    @app.schedule(Cron(FOLLOWUPS_AT.minute, FOLLOWUPS_AT.hour, "*", "*", "?", "*"), name=FOLLOWUPS,
                   description="Write today's follow-ups to reports/followups/<date>.csv")
     def daily_followups(event: Any) -> dict[str, Any]:
         from chalicelib.products.repaysync import reports
