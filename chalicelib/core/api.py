@@ -92,7 +92,8 @@ class RouteSpec:
     name: str
     roles: frozenset[str] | None = None
     permission: str | None = None
-    public: bool = False
+    public: bool = False  # no API Gateway authorizer (also true for optional auth)
+    optional_auth: bool = False  # public, but a token sent must be valid and names the caller
     request: type[BaseModel] | None = None
     response: Any = None
     status: int = 200
@@ -160,6 +161,8 @@ class Api:
         self.page_size = page_size  # (default, maximum): one rule for every list, and its OpenAPI bound
         self.routes: list[RouteSpec] = []
         self.authorizer: Any = None
+        # Authorization header -> Principal, or an ApiError (401); set by register_authorizer
+        self.authenticator: Callable[[str], Principal] | None = None
 
     # -- declaration -------------------------------------------------------------------------
     def route(self, path: str, methods: list[str] | tuple[str, ...] = ("GET",), *,
@@ -168,12 +171,19 @@ class Api:
               content_types: tuple[str, ...] = BODY_TYPES, query: type[BaseModel] | None = None,
               summary: str = "", name: str | None = None, audited: bool = True,
               paginated: bool = False, permission: str | None = None, upload: str | None = None,
-              errors: tuple[int, ...] = (),
+              errors: tuple[int, ...] = (), auth: str | None = None,
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Declare a route. `roles` are checked against the token's groups; `permission` is asked of the
         product's `permissions` check (data-driven roles, where a role's rights live in a table).
         `upload` names the multipart file field of an upload route; `errors` lists the statuses the
-        handler itself may answer (409, 429, ...) so the OpenAPI document states them."""
+        handler itself may answer (409, 429, ...) so the OpenAPI document states them.
+        `auth`: "required" (the default), "public" (same as public=True) or "optional": public, but a
+        bearer token, when sent, is checked (401 if invalid) and `call.principal` is its user."""
+        if auth not in (None, "required", "public", "optional"):
+            raise ValueError(f"auth must be 'required', 'public' or 'optional', not {auth!r}")
+        optional = auth == "optional"
+        public = public or auth in ("public", "optional")
+
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             self.routes.append(RouteSpec(
                 path=path, methods=tuple(m.upper() for m in methods), handler=handler,
@@ -181,7 +191,7 @@ class Api:
                 public=public, request=request, response=response, status=status,
                 content_types=content_types, query=query, summary=summary or (handler.__doc__ or "").strip(),
                 audited=audited, paginated=paginated, permission=permission, upload=upload,
-                errors=tuple(errors)))
+                errors=tuple(errors), optional_auth=optional))
             return handler
         return register
 
@@ -261,6 +271,12 @@ class Api:
         return Response(body=text, status_code=status, headers=headers)
 
     def _run(self, spec: RouteSpec, call: Call, path_params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        if spec.optional_auth and call.principal is None:
+            header = (call.request.headers or {}).get("authorization")
+            if header:
+                if self.authenticator is None:
+                    raise Unauthorized()
+                call.principal = self.authenticator(header)
         if not spec.public:
             if call.principal is None:
                 raise Unauthorized()

@@ -147,7 +147,10 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
     summary, _, rest = (spec.summary or spec.name.replace("_", " ").capitalize()).partition("\n")
     lines = [rest.strip()] if rest.strip() else []
     op: dict[str, Any] = {"operationId": operation_id, "summary": summary.strip(), "tags": [_tag(spec.path)]}
-    if spec.public:
+    if spec.optional_auth:
+        lines.append("Public: no token needed; a token, when sent, must be valid and identifies the caller.")
+        op["security"] = [{}, {"bearerAuth": []}]
+    elif spec.public:
         lines.append("Public: no token needed.")
         op["security"] = []
     else:
@@ -209,7 +212,7 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
     reads_body = spec.request is not None or method in BODY_METHODS  # api.Api._run reads it: 413, 415
     takes_input = reads_body or spec.query is not None or spec.paginated
     restricted = bool(spec.roles or spec.permission)
-    wanted = {"400": takes_input, "401": not spec.public, "403": not spec.public and restricted,
+    wanted = {"400": takes_input, "401": not spec.public or spec.optional_auth, "403": not spec.public and restricted,
               "404": bool(spec.param_types), "409": not spec.public and method in MUTATING,
               "413": reads_body, "415": reads_body}
     wanted.update({str(status): True for status in spec.errors})

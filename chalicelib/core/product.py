@@ -25,4 +25,5 @@ class Product:
     # gives an existing one the new password. Idempotent either way.
     seed_admin: Callable[..., Any] | None = None
     schedules: dict[str, str] = field(default_factory=dict)  # handler name -> rate/cron expression
-    resolve_user: Callable[[str], Any] | None = None  # sub -> current Principal, or None if gone
+    # a refresh token's claims -> the current Principal, or None if gone (core.auth.flows.AuthFlows.resolve)
+    resolve_user: Callable[[dict[str, Any]], Any] | None = None

@@ -2,8 +2,8 @@
 
 `core_app` builds a fresh Chalice app with an `Api("repaysync", render_error_or_errors)` holding a
 public route, an any-user route, a role-restricted route, a notes resource (pydantic body, integer
-id, unique title, versioned record) and login/refresh/logout routes that use LoginGuard and the
-TokenService, behind the real authorizer. AWS state is reset for every test.
+id, unique title, versioned record), the core auth flows (login, refresh, logout, me, change password)
+on an in-memory user store, and an optional-auth route, behind the real authorizer. AWS state is reset for every test.
 """
 
 from __future__ import annotations
@@ -55,6 +55,11 @@ class RefreshIn(Schema):
     refresh: str
 
 
+class PasswordChangeIn(Schema):
+    old_password: str
+    new_password: str = Field(min_length=8)
+
+
 @cache
 def password_hash() -> str:
     from chalicelib.core.auth.passwords import hash_password
@@ -68,6 +73,41 @@ class User:
     username: str
     roles: frozenset[str]
     active: bool = True
+    email: str = ""
+    hash: str | None = None  # None: GOOD_PASSWORD's (see password_hash)
+    valid_after: Any = None
+
+
+@dataclass
+class UserStore:
+    """The test product's core.auth.flows.UserStore: users in a dict, logging in by username or email."""
+
+    users: dict[str, User]
+    login_field: str = "username"
+
+    def find_for_login(self, identifier: str) -> User | None:
+        key = identifier.strip().lower()
+        return next((u for u in self.users.values() if getattr(u, self.login_field).lower() == key), None)
+
+    def find_by_subject(self, subject: str) -> User | None:
+        return next((u for u in self.users.values() if u.sub == subject), None)
+
+    def password_hash(self, user: User) -> str | None:
+        return user.hash or password_hash()
+
+    def can_log_in(self, user: User) -> bool:
+        return user.active
+
+    def principal_of(self, user: User) -> Any:
+        from chalicelib.core.auth.principal import Principal
+
+        return Principal(subject=user.sub, username=user.username, roles=user.roles)
+
+    def tokens_valid_after(self, user: User) -> Any:
+        return user.valid_after
+
+    def set_password(self, user: User, new_hash: str, changed_at: Any) -> None:
+        user.hash, user.valid_after = new_hash, changed_at
 
 
 @dataclass
@@ -90,15 +130,12 @@ class CoreApp:
 def build_product(users: dict[str, User]) -> tuple[Any, Any]:
     """The test product: its Api, routes and tables."""
     from chalicelib.core.api import Api, Call, Reply
-    from chalicelib.core.auth.authorizer import product_tokens
-    from chalicelib.core.auth.lockout import LoginGuard, source_address
-    from chalicelib.core.auth.passwords import verify_password
+    from chalicelib.core.auth.flows import AuthFlows
     from chalicelib.core.auth.principal import Principal
     from chalicelib.core.auth.store import login_attempts_model, revocation_model
-    from chalicelib.core.auth.tokens import TokenRejected
     from chalicelib.core.db.counters import IdSequence, counter_model
     from chalicelib.core.db.unique import Guard, UniqueWriter, unique_model
-    from chalicelib.core.errors import NotFound, Unauthorized, render_error_or_errors
+    from chalicelib.core.errors import NotFound, render_error_or_errors
     from chalicelib.core.product import Product
 
     grants = {"manager": {"reports.view"}}  # a stand-in for a roles/permissions table
@@ -110,12 +147,10 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
     ids = IdSequence(counter_model(PRODUCT), "coretest-notes")
     writer = UniqueWriter(unique_model(PRODUCT))
 
-    def resolve_user(sub: str) -> Principal | None:
-        user = next((u for u in users.values() if u.sub == sub and u.active), None)
-        return None if user is None else Principal(subject=user.sub, username=user.username, roles=user.roles)
-
+    store = UserStore(users)
+    flows = AuthFlows(PRODUCT, store)
     product = Product(slug=PRODUCT, api=api, roles=("calling_agent", "collection_officer", "manager", "admin"),
-                      admin_role="admin", resolve_user=resolve_user,
+                      admin_role="admin", resolve_user=flows.resolve,
                       models=[Note, counter_model(PRODUCT), unique_model(PRODUCT), revocation_model(PRODUCT),
                               login_attempts_model(PRODUCT)])
 
@@ -185,32 +220,31 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
 
     @api.route("/api/token/", ["POST"], public=True, request=LoginIn)
     def login(call: Call) -> dict[str, str]:
-        body: LoginIn = call.body
-        guard = LoginGuard(PRODUCT)
-        attempt = guard.reserve(body.username, source_address(call.request))
-        user = users.get(body.username)
-        matches = verify_password(password_hash() if user else None, body.password)  # same cost either way
-        if user is None or not matches:
-            guard.failed(attempt)
-            raise Unauthorized("No active account found with the given credentials.")
-        guard.succeeded(attempt)
-        pair = product_tokens(product).issue(Principal(subject=user.sub, username=user.username, roles=user.roles))
+        pair = flows.login(call.body.username, call.body.password, call.request)
         return {"access": pair.access, "refresh": pair.refresh}
 
     @api.route("/api/token/refresh/", ["POST"], public=True, request=RefreshIn)
     def refresh(call: Call) -> dict[str, str]:
-        try:
-            pair = product_tokens(product).rotate(call.body.refresh)
-        except TokenRejected as exc:
-            raise Unauthorized(str(exc)) from exc
+        pair = flows.refresh(call.body.refresh)
         return {"access": pair.access, "refresh": pair.refresh}
 
     @api.route("/api/logout/", ["POST"], public=True, request=RefreshIn, status=204)
     def logout(call: Call) -> None:
-        try:
-            product_tokens(product).revoke(call.body.refresh)
-        except TokenRejected as exc:
-            raise Unauthorized(str(exc)) from exc
+        flows.logout(call.body.refresh)
+
+    @api.route("/api/auth/me/", ["GET"])
+    def whoami(call: Call) -> dict[str, Any]:
+        user = flows.me(call.user)
+        return {"sub": user.sub, "username": user.username, "email": user.email, "roles": sorted(user.roles)}
+
+    @api.route("/api/auth/password/", ["POST"], request=PasswordChangeIn, errors=(429,))
+    def change_password(call: Call) -> dict[str, str]:
+        pair = flows.change_password(call.user, call.body.old_password, call.body.new_password, call.request)
+        return {"access": pair.access, "refresh": pair.refresh}
+
+    @api.route("/api/hello/", ["GET"], auth="optional")
+    def hello(call: Call) -> dict[str, Any]:
+        return {"caller": call.principal.username if call.principal else None}
 
     return api, product
 
@@ -286,8 +320,8 @@ def core_app(aws_mock, monkeypatch) -> Any:
     # product_tokens() keeps one TokenService per slug: let this product's resolve_user be the one used
     monkeypatch.delitem(authorizer_module._services, PRODUCT, raising=False)
 
-    users = {"alice": User("1", "alice", frozenset({"calling_agent"})),
-             "boss": User("2", "boss", frozenset({"admin"}))}
+    users = {"alice": User("1", "alice", frozenset({"calling_agent"}), email="alice@example.com"),
+             "boss": User("2", "boss", frozenset({"admin"}), email="boss@example.com")}
     api, product = build_product(users)
     ensure_tables(product.models)
     app = Chalice(app_name="crm-coretest")

@@ -60,8 +60,8 @@ def tickets(aws_mock, monkeypatch) -> Any:
     history = history_model(PRODUCT)
     api = Api(PRODUCT, render_error_or_errors, title="state machine test")
 
-    def resolve_user(sub: str) -> Principal | None:
-        user = next((u for u in users.values() if u.sub == sub), None)
+    def resolve_user(claims: dict[str, Any]) -> Principal | None:
+        user = next((u for u in users.values() if u.sub == claims["sub"]), None)
         return None if user is None else Principal(subject=user.sub, username=user.username, roles=user.roles)
 
     product = Product(slug=PRODUCT, api=api, roles=("calling_agent",), admin_role="calling_agent",

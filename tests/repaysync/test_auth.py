@@ -121,17 +121,17 @@ def test_parallel_wrong_passwords_hash_at_most_five(http, monkeypatch):
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from chalicelib.products.repaysync import service
+    from chalicelib.core.auth import passwords  # the check lives in core.auth.flows
 
     make_user("target", "calling_agent")
     checked: list[str] = []
-    real = service.verify_password
+    real = passwords.verify_password
 
     def counted(stored, password):
         checked.append(password)
         return real(stored, password)
 
-    monkeypatch.setattr(service, "verify_password", counted)
+    monkeypatch.setattr(passwords, "verify_password", counted)
     start = threading.Barrier(40)
 
     def guess(_: int):

@@ -54,6 +54,14 @@ def test_an_account_registered_by_a_manager_is_active_at_once(world):
     assert login.status_code == 200
 
 
+def test_a_token_sent_to_register_must_be_valid(world):
+    """Register has optional auth: no token is an anonymous sign-up, an invalid one is a 401 for every
+    role (it used to be ignored for agents and officers)."""
+    refused = _register(world.http, {"Authorization": "Bearer junk"}, role="calling_agent")
+    assert refused.status_code == 401 and refused.json_body == {"error": "Token is invalid."}
+    assert _register(world.http, role="calling_agent").status_code == 201
+
+
 @pytest.mark.parametrize("role", ["manager", "admin"])
 def test_privileged_roles_need_an_admin(world, role):
     assert _register(world.http, role=role).status_code == 403

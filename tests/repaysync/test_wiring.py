@@ -14,11 +14,22 @@ def test_seed_admin_is_idempotent_and_can_log_in(app, http):
     assert login.status_code == 200
 
 
+def test_resetting_the_admin_password_kills_earlier_refresh_tokens(app, http):
+    product = app.crm_product
+    product.seed_admin("admin12345")
+    before = http.post("/api/auth/token/", {"username": "admin", "password": "admin12345"}).json_body
+    product.seed_admin("second-pass-2", reset=True)  # `make bootstrap-admin` on a deployed stage
+    refused = http.post("/api/auth/token/refresh/", {"refresh": before["refresh"]})
+    assert refused.status_code == 401 and refused.json_body == {"error": "Token has been revoked."}
+    after = http.post("/api/auth/token/", {"username": "admin", "password": "second-pass-2"}).json_body
+    assert http.post("/api/auth/token/refresh/", {"refresh": after["refresh"]}).status_code == 200
+
+
 def test_resolve_user(world, app):
     product = app.crm_product
-    principal = product.resolve_user(str(world.users["officer"].id))
+    principal = product.resolve_user({"sub": str(world.users["officer"].id)})  # a refresh token's claims
     assert principal.roles == frozenset({"collection_officer"}) and principal.username == "officer"
-    assert product.resolve_user("999") is None and product.resolve_user("cognito-sub") is None
+    assert product.resolve_user({"sub": "999"}) is None and product.resolve_user({"sub": "cognito-sub"}) is None
 
 
 def test_product_declares_tables_roles_and_lifetimes(app):

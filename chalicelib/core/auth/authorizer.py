@@ -44,6 +44,7 @@ def register_authorizer(app: Any, product: Any) -> Any:
     from chalice import AuthResponse
 
     tokens = product_tokens(product)
+    product.api.authenticator = optional_authenticator(tokens)
 
     # No result cache (ttl 0): with a cache, API Gateway would keep answering "allow" for a logged-out
     # token until the cached result expired, so its TTL would bound how long a revoked token lives.
@@ -57,6 +58,20 @@ def register_authorizer(app: Any, product: Any) -> Any:
         return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.to_context())
 
     return jwt_authorizer
+
+
+def optional_authenticator(tokens: TokenService) -> Any:
+    """For `auth="optional"` routes (no API Gateway authorizer): the Api checks a token the caller chose
+    to send, and an invalid one is a 401 in the product's shape rather than an anonymous call."""
+    from chalicelib.core.errors import Unauthorized
+
+    def check(header: str) -> Any:
+        try:
+            return authenticate(header, tokens)
+        except TokenRejected as exc:
+            raise Unauthorized(str(exc)) from exc
+
+    return check
 
 
 def record_denial(product: Any, auth_request: Any) -> None:
@@ -78,7 +93,12 @@ _services: dict[str, TokenService] = {}
 
 def product_tokens(product: Any) -> TokenService:
     """The product's TokenService (one per process)."""
-    if product.slug not in _services:
-        _services[product.slug] = TokenService(product.slug, product.access_ttl_minutes,
-                                               product.refresh_ttl_minutes, product.resolve_user)
-    return _services[product.slug]
+    return token_service(product.slug, product.access_ttl_minutes, product.refresh_ttl_minutes,
+                         product.resolve_user)
+
+
+def token_service(slug: str, access_minutes: int, refresh_minutes: int, resolve_user: Any = None) -> TokenService:
+    """One TokenService per product slug, whoever asks first (the authorizer or the product's auth flows)."""
+    if slug not in _services:
+        _services[slug] = TokenService(slug, access_minutes, refresh_minutes, resolve_user)
+    return _services[slug]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -32,14 +32,17 @@ class TokenPair:
     refresh: str
 
 
-UserResolver = Callable[[str], Principal | None]
+# The refresh token's verified claims -> the user's current principal, or None when the user is gone or
+# inactive; it may raise TokenRejected (e.g. the token predates a password change).
+UserResolver = Callable[[dict[str, Any]], Principal | None]
 
 
 class TokenService:
     """Issues and verifies the stage's own tokens.
 
-    `resolve_user(sub)` returns the user's current principal (or None when the user is gone or
-    inactive); refresh uses it so a rotated token carries the user's current roles.
+    `resolve_user(claims)` returns the user's current principal (or None when the user is gone or
+    inactive); refresh uses it so a rotated token carries the user's current roles, and a token issued
+    before a password change can be refused (`iat_ms`, milliseconds, orders it against the change).
     """
 
     def __init__(self, product: str, access_minutes: int, refresh_minutes: int,
@@ -56,7 +59,7 @@ class TokenService:
         now = utcnow()
         return {
             "sub": principal.subject, "iss": settings.jwt_issuer, "client_id": settings.jwt_client_id,
-            "token_use": token_use, "iat": int(now.timestamp()),
+            "token_use": token_use, "iat": int(now.timestamp()), "iat_ms": int(now.timestamp() * 1000),
             "exp": int((now + timedelta(minutes=minutes)).timestamp()), "auth_time": int(now.timestamp()),
             "jti": uuid.uuid4().hex, "username": principal.username,
             "cognito:groups": sorted(principal.roles),
@@ -107,7 +110,7 @@ class TokenService:
             raise TokenRejected("Token has been revoked.")
         principal = principal_from_claims(claims)
         if self.resolve_user is not None:
-            principal = self.resolve_user(claims["sub"])
+            principal = self.resolve_user(claims)
             if principal is None:
                 raise TokenRejected("User is inactive or no longer exists.")
         self._burn(claims, "used")
@@ -145,8 +148,6 @@ class TokenService:
         self.revocations(f"family#{family}", reason="family", expires_at=expires).save()
 
     def _burn(self, claims: dict[str, Any], reason: str) -> None:
-        from datetime import datetime
-
         item = self.revocations(claims["jti"], reason=reason,
                                 expires_at=datetime.fromtimestamp(claims["exp"], tz=UTC))
         try:
@@ -160,6 +161,17 @@ class TokenService:
 
 def _family(claims: dict[str, Any]) -> str:
     return str(claims.get("fam") or claims["jti"])
+
+
+def issued_before(claims: dict[str, Any], moment: datetime | None) -> bool:
+    """Whether the token was issued before `moment` (a password change). Milliseconds: a token issued in
+    the same second right after the change stays valid. A token without `iat_ms` counts from its second."""
+    if moment is None:
+        return False
+    issued_ms = claims.get("iat_ms")
+    if not isinstance(issued_ms, int):
+        issued_ms = int(claims.get("iat", 0)) * 1000
+    return issued_ms < int(moment.timestamp() * 1000)
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

@@ -53,6 +53,7 @@ class User(BaseModel):
     manager = NumberAttribute(null=True)
     phone = UnicodeAttribute(null=True)
     password_hash = UnicodeAttribute()
+    tokens_valid_after = UTCDateTimeAttribute(null=True)  # the last password change: older refresh tokens die
 
     all_index = _index("all-index", "kind", "id", UnicodeAttribute)()
     username_index = _index("username-index", "username_key", None, UnicodeAttribute)()

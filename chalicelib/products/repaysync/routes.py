@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.api import Api, Call, Reply
-from chalicelib.core.errors import BadRequest, Forbidden, Unauthorized, ValidationFailed, render_error_or_errors
+from chalicelib.core.errors import BadRequest, render_error_or_errors
 from chalicelib.core.http import FORM, JSON, MULTIPART
-from chalicelib.products.repaysync import service
+from chalicelib.products.repaysync import auth, service
 from chalicelib.products.repaysync.models import PRODUCT
 from chalicelib.products.repaysync.schemas import (
     BulkUploadOut,
@@ -58,13 +58,6 @@ def _audit(entry: Any) -> None:
 api = Api(PRODUCT, render_error_or_errors, title="RepaySync", audit=_audit, page_size=PAGE_SIZE)
 
 
-def _tokens() -> Any:
-    from chalicelib.core.auth.authorizer import product_tokens
-    from chalicelib.products.repaysync.wiring import build
-
-    return product_tokens(build())
-
-
 def _listing(page: service.Page, schema: Any) -> Reply:
     headers = {"X-Next-Cursor": page.cursor} if page.cursor else {}
     return Reply([schema.model_validate(item, from_attributes=True) for item in page.items], headers=headers)
@@ -74,21 +67,12 @@ def _deleted(what: str) -> DeletedOut:
     return DeletedOut(detail=f"{what} deleted.")
 
 
-# -- auth --------------------------------------------------------------------------------------
+# -- auth (core.auth.flows on RepaySync's user store) ----------------------------------------------
 @api.route("/api/auth/token/", ["POST"], public=True, request=TokenRequest, response=TokenPairOut,
            errors=(401, 429))
 def obtain_token(call: Call) -> TokenPairOut:
     """Username and password for an access and a refresh token (throttled per name and address: README)."""
-    from chalicelib.core.auth.lockout import LoginGuard, source_address
-
-    guard = LoginGuard(PRODUCT)
-    attempt = guard.reserve(call.body.username, source_address(call.request))  # 429 before any hashing
-    user = service.check_credentials(call.body.username, call.body.password)
-    if user is None:
-        guard.failed(attempt)
-        raise Unauthorized("No active account found with the given credentials.")
-    guard.succeeded(attempt)
-    pair = _tokens().issue(service.principal_of(user))
+    pair = auth.flows().login(call.body.username, call.body.password, call.request)
     return TokenPairOut(access=pair.access, refresh=pair.refresh)
 
 
@@ -96,48 +80,25 @@ def obtain_token(call: Call) -> TokenPairOut:
            errors=(401,))
 def refresh_token(call: Call) -> TokenPairOut:
     """A new access token and a new refresh token; the refresh token sent is used up."""
-    from chalicelib.core.auth.tokens import TokenRejected
-
-    try:
-        pair = _tokens().rotate(call.body.refresh)
-    except TokenRejected as exc:
-        raise Unauthorized(str(exc) or "Token is invalid or expired.") from exc
+    pair = auth.flows().refresh(call.body.refresh)
     return TokenPairOut(access=pair.access, refresh=pair.refresh)
 
 
 @api.route("/api/auth/logout/", ["POST"], request=RefreshRequest, response=LoggedOutOut, errors=(403,))
 def logout(call: Call) -> LoggedOutOut:
     """End the session of this refresh token: it and every access token of that login stop working."""
-    from chalicelib.core.auth.tokens import TokenNotYours, TokenRejected
-
-    try:
-        _tokens().revoke(call.body.refresh, subject=call.user.subject)
-    except TokenNotYours as exc:
-        raise Forbidden(str(exc)) from exc
-    except TokenRejected as exc:
-        raise ValidationFailed({"refresh": [str(exc)]}) from exc
+    auth.flows().logout(call.body.refresh, call.user)
     return LoggedOutOut(detail="Logged out.")
 
 
 # -- users -------------------------------------------------------------------------------------
-@api.route("/api/users/register/", ["POST"], public=True, request=RegisterRequest, response=UserOut, status=201,
-           errors=(401, 403, 409, 429))
+@api.route("/api/users/register/", ["POST"], auth="optional", request=RegisterRequest, response=UserOut,
+           status=201, errors=(401, 403, 409, 429))
 def register(call: Call) -> UserOut:
     """Public for calling agents and collection officers; managers and admins need an admin's token."""
-    from chalicelib.core.auth.authorizer import authenticate
-    from chalicelib.core.auth.tokens import TokenRejected
-
-    header = (call.request.headers or {}).get("authorization")
-    actor = None
-    if header:
-        try:
-            actor = authenticate(header, _tokens())
-        except TokenRejected as exc:
-            if call.body.role not in service.PUBLIC_ROLES:
-                raise Unauthorized(str(exc)) from exc
     from chalicelib.core.auth.lockout import source_address
 
-    user = service.register_user(call.body, actor, source_address(call.request))
+    user = service.register_user(call.body, call.principal, source_address(call.request))
     return UserOut.model_validate(user, from_attributes=True)
 
 

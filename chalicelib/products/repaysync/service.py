@@ -21,7 +21,7 @@ from pydantic import BaseModel as Schema
 from pynamodb.exceptions import QueryError
 from pynamodb.models import Model
 
-from chalicelib.core.auth.passwords import hash_password, verify_password
+from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.db.counters import IdSequence, counter_model
@@ -196,22 +196,6 @@ def find_user(username: str) -> User | None:
     return next(iter(User.username_index.query(username.strip().lower(), limit=1)), None)
 
 
-def check_credentials(username: str, password: str) -> User | None:
-    """The user, when the password matches and the account is approved (a pending account answers
-    exactly like a wrong password, so sign-up state is not revealed)."""
-    user = find_user(username)
-    if not verify_password(user.password_hash if user else None, password) or user.kind != ACTIVE:
-        return None
-    return user
-
-
-def resolve_user(sub: str) -> Principal | None:
-    if not str(sub).isdigit():
-        return None
-    user = _get(User, int(sub))
-    return principal_of(user) if user and user.kind == ACTIVE else None
-
-
 def list_users(page: PageRequest, *, pending: bool = False) -> Page:
     """Approved users, or the registrations waiting for approval (one partition each of the index)."""
     kind = PENDING if pending else ACTIVE
@@ -255,7 +239,7 @@ def seed_admin(password: str, *, reset: bool = False) -> User:
     if existing is not None:
         if reset:
             existing.update(actions=[User.password_hash.set(hash_password(password)), User.kind.set(ACTIVE),
-                                     User.role.set(ADMIN)])
+                                     User.role.set(ADMIN), User.tokens_valid_after.set(utcnow())])
         return existing
     try:
         return create_user("admin", "admin@example.com", ADMIN, password, phone="+911111111111")

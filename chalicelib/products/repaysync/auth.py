@@ -1,0 +1,49 @@
+"""RepaySync's user store for the core auth flows (core.auth.flows): users log in by username.
+
+Login, refresh, logout, lockout and password changes are core's; this file only says where RepaySync's
+users are. A self-registered account waiting for approval may not log in (it fails like a wrong password).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+from chalicelib.core.auth.flows import AuthFlows
+from chalicelib.core.auth.principal import Principal
+from chalicelib.products.repaysync import service
+from chalicelib.products.repaysync.models import PRODUCT, User
+
+ACCESS_MINUTES, REFRESH_MINUTES = 60, 24 * 60
+
+
+class RepaySyncUsers:
+    """core.auth.flows.UserStore over RepaySync's users table."""
+
+    login_field = "username"  # case-insensitive: the username index holds the lower-cased name
+
+    def find_for_login(self, identifier: str) -> User | None:
+        return service.find_user(identifier)
+
+    def find_by_subject(self, subject: str) -> User | None:
+        return service._get(User, int(subject)) if subject.isascii() and subject.isdigit() else None
+
+    def password_hash(self, user: User) -> str | None:
+        return user.password_hash
+
+    def can_log_in(self, user: User) -> bool:
+        return user.kind == service.ACTIVE
+
+    def principal_of(self, user: User) -> Principal:
+        return service.principal_of(user)
+
+    def tokens_valid_after(self, user: User) -> datetime | None:
+        return user.tokens_valid_after
+
+    def set_password(self, user: User, new_hash: str, changed_at: datetime) -> None:
+        user.update(actions=[User.password_hash.set(new_hash), User.tokens_valid_after.set(changed_at)])
+
+
+@cache
+def flows() -> AuthFlows:
+    return AuthFlows(PRODUCT, RepaySyncUsers(), access_minutes=ACCESS_MINUTES, refresh_minutes=REFRESH_MINUTES)
