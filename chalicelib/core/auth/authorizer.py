@@ -98,7 +98,11 @@ def product_tokens(product: Any) -> TokenService:
 
 
 def token_service(slug: str, access_minutes: int, refresh_minutes: int, resolve_user: Any = None) -> TokenService:
-    """One TokenService per product slug, whoever asks first (the authorizer or the product's auth flows)."""
+    """One TokenService per product slug (the authorizer and the product's auth flows share it). The
+    product built last supplies the user resolver: a process that builds its product again (tests, the
+    embedded stack) must not keep checking refreshes against the first build's resolver."""
     if slug not in _services:
         _services[slug] = TokenService(slug, access_minutes, refresh_minutes, resolve_user)
+    elif resolve_user is not None:
+        _services[slug].resolve_user = resolve_user
     return _services[slug]
