@@ -57,3 +57,27 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 60_000
+
+
+def emf_records(stdout: str) -> list[dict[str, Any]]:
+    """The embedded-metric-format objects in what a Lambda printed (one JSON object per line)."""
+    found = []
+    for text in stdout.splitlines():
+        if text.startswith("{") and '"_aws"' in text:
+            found.append(json.loads(text))
+    return found
+
+
+def metric_values(stdout: str, name: str) -> list[dict[str, Any]]:
+    """Each emitted `name`: its value, unit, namespace and dimensions, as CloudWatch would read them."""
+    values = []
+    for record in emf_records(stdout):
+        for directive in record["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                if metric["Name"] == name:
+                    dimensions = {key: record[key] for group in directive["Dimensions"] for key in group}
+                    raw = record[name]  # powertools writes a list of values
+                    values.append({"value": sum(raw) if isinstance(raw, list) else raw, "unit": metric["Unit"],
+                                   "namespace": directive["Namespace"],
+                                   "dimensions": dimensions, "correlation_id": record.get("correlation_id")})
+    return values
