@@ -6,6 +6,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -16,7 +17,7 @@ from chalicelib.core.db.base import meta
 from chalicelib.core.db.counters import counter_model
 from chalicelib.core.db.unique import Guard, UniqueWriter, unique_model
 from chalicelib.core.files.jobs import import_job_model
-from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
+from chalicelib.core.files.spec import ExportSpec, ImportBatch, ImportSpec, RowError
 from tests.helpers import file_upload as multipart  # noqa: F401 - re-exported for the tests here
 from tests.helpers import xlsx_bytes
 
@@ -90,6 +91,18 @@ def widget_spec(writer: Writer) -> ImportSpec:
     return ImportSpec(name="widgets", row_model=WidgetRow, write=writer,
                       headers={"code": ("Widget Code", "sku"), "qty": ("quantity",)},
                       id_sequence="widgets", roles=frozenset({"manager", "admin"}))
+
+
+class ExportQuery(BaseModel):
+    format: Literal["csv", "xlsx"] | None = None
+    inline_max: int | None = None
+
+
+def widget_export(spec: ImportSpec) -> ExportSpec:
+    """The widgets export, mirrored on their import: the same columns, so the file imports again."""
+    return ExportSpec.mirror(spec, lambda widget: {
+        "code": widget.code, "name": widget.name, "qty": int(widget.qty), "color": widget.color,
+        "made_on": widget.made_on})
 
 
 def all_widgets() -> list[Widget]:
@@ -174,6 +187,16 @@ def widgets_app(engine):
             raise BadRequest("No file provided.")
         job = engine.import_upload("widgets", file.filename, file.data, call.user)
         return {"records_created": job.created_rows, "errors": job.row_errors(), "job_id": job.job_id}
+
+    exports = widget_export(engine.specs["widgets"])
+
+    @api.route("/api/widgets/export/", ["GET"], roles={"manager", "admin"}, query=ExportQuery, files=("csv", "xlsx"))
+    def export(call):
+        """The widgets as a file (`?inline_max=` lowers the inline limit, so tests reach the bucket)."""
+        from chalicelib.core.files.answer import FileReply
+
+        options = {"inline_max_bytes": call.query_model.inline_max} if call.query_model.inline_max is not None else {}
+        return FileReply.export(exports, iter(all_widgets()), kind=call.query_model.format, **options)
 
     # its own slug: product_tokens() caches one TokenService per slug, and this one has no user resolver
     from chalicelib.core.auth.store import revocation_model
