@@ -32,13 +32,12 @@ from chalicelib.core.errors import (
 from chalicelib.core.files.answer import FileReply, respond
 from chalicelib.core.http import (
     BODY_TYPES,
-    PageRequest,
     ParsedBody,
     forget_body_kind,
-    page_request,
     read_body,
     validate,
 )
+from chalicelib.core.paging import Fetch, ListContext, Paging, base_url, paginate
 
 logger = logging.getLogger("crm.api")
 
@@ -70,8 +69,9 @@ class Call:
     parsed: ParsedBody | None = None
     method: str = "GET"
     query_model: Any = None
-    page_limits: tuple[int, int] = (50, 200)  # (default, maximum) of the product's lists
-
+    paging: Paging = field(default_factory=Paging)  # the product's one pagination rule
+    route: RouteSpec | None = None
+    product: str = ""
 
     @property
     def user(self) -> Principal:
@@ -79,10 +79,20 @@ class Call:
             raise Unauthorized()
         return self.principal
 
-    def page(self) -> PageRequest:
-        """`page_size` and `cursor` of a list route, within the product's one page-size rule."""
-        default, maximum = self.page_limits
-        return page_request(self.query, default=default, maximum=maximum)
+    def listing(self, fetch: Fetch, render: Callable[[Any], Any] | type[BaseModel] | None = None, *,
+                count: Callable[[], int] | None = None) -> Reply:
+        """A list answer in the product's pagination style (core/paging.py). `fetch` reads one window
+        of the list; `render` turns an item into its response (a pydantic model reads its attributes);
+        `count` (the PAGE style's total) counts the whole list."""
+        if isinstance(render, type) and issubclass(render, BaseModel):
+            model = render
+            render = lambda item: model.model_validate(item, from_attributes=True)  # noqa: E731
+        caller = f"{self.principal.issuer}|{self.principal.subject}" if self.principal else ""
+        path = self.route.filled(self.path) if self.route else base_url(self.request)
+        context = ListContext(product=self.product, path=path, query=self.query, caller=caller,
+                              base_url=base_url(self.request))
+        listing = paginate(context, self.paging, fetch, render or (lambda item: item), count)
+        return Reply(listing.body, headers=listing.headers)
 
 
 @dataclass
@@ -121,6 +131,10 @@ class RouteSpec:
     def openapi_path(self) -> str:
         return _PARAM.sub(lambda m: "{" + m.group(1) + "}", self.path)
 
+    def filled(self, values: dict[str, Any]) -> str:
+        """The path with its parameters' values, e.g. `/api/loans/customer/7/`."""
+        return _PARAM.sub(lambda m: str(values.get(m.group(1), "")), self.path)
+
 
 @dataclass(frozen=True)
 class AuditEntry:
@@ -152,7 +166,7 @@ class Api:
 
     def __init__(self, product: str, renderer: ErrorRenderer, *, title: str = "", version: str = "1.0.0",
                  audit: AuditSink | None = None, audit_prefix: str = "/api/",
-                 permissions: PermissionCheck | None = None, page_size: tuple[int, int] = (50, 200)) -> None:
+                 permissions: PermissionCheck | None = None, paging: Paging | None = None) -> None:
         self.product = product
         self.permissions = permissions
         self.renderer = renderer
@@ -160,7 +174,7 @@ class Api:
         self.version = version
         self.audit = audit
         self.audit_prefix = audit_prefix
-        self.page_size = page_size  # (default, maximum): one rule for every list, and its OpenAPI bound
+        self.paging = paging or Paging()  # one rule for every list (style, page size), and its OpenAPI
         self.routes: list[RouteSpec] = []
         self.authorizer: Any = None
         # Authorization header -> Principal, or an ApiError (401); set by register_authorizer
@@ -257,8 +271,8 @@ class Api:
         started = time.perf_counter()
         forget_body_kind()
         principal = Principal.from_context((request.context or {}).get("authorizer"))
-        call = Call(request=request, principal=principal, path={},
-                    query=dict(request.query_params or {}), method=request.method, page_limits=self.page_size)
+        call = Call(request=request, principal=principal, path={}, query=dict(request.query_params or {}),
+                    method=request.method, paging=self.paging, route=spec, product=self.product)
         try:
             status, body, headers = self._run(spec, call, path_params)
         except ApiError as error:

@@ -1,4 +1,4 @@
-"""Request bodies into pydantic models, and paginated list parameters.
+"""Request bodies into pydantic models.
 
 JSON, form-urlencoded and multipart/form-data are all accepted where a route allows them; the
 multipart parser is python-multipart's, imported only when such a body arrives.
@@ -6,9 +6,7 @@ multipart parser is python-multipart's, imported only when such a body arrives.
 
 from __future__ import annotations
 
-import base64
 import json
-import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -34,7 +32,6 @@ M = TypeVar("M", bound=BaseModel)
 # The media type of the body this request parsed: a form's values are all text, so `validate` reads
 # digit strings as ids there and only there (a JSON id must be a JSON integer).
 _body_kind: ContextVar[str] = ContextVar("crm_body_kind", default="")
-_PAGE_SIZE = re.compile(r"-?[0-9]{1,9}")
 
 
 @dataclass
@@ -177,49 +174,3 @@ def validate(model: type[M], data: Any, *, text_values: bool | None = None) -> M
         return model.model_validate(data, context={TEXT_CONTEXT: text_values})
     except ValidationError as exc:
         raise ValidationFailed(pydantic_field_errors(exc)) from exc
-
-
-MAX_CURSOR_CHARS = 2048  # stated in the OpenAPI document with the cursor's alphabet
-
-
-def decode_cursor(raw: str | None) -> dict[str, Any] | None:
-    if not raw:
-        return None
-    if len(raw) > MAX_CURSOR_CHARS:
-        raise ValidationFailed({"cursor": ["Invalid cursor."]})
-    try:
-        padded = raw + "=" * (-len(raw) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
-    if not isinstance(value, dict):
-        raise ValidationFailed({"cursor": ["Invalid cursor."]})
-    return value
-
-
-def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
-    if not last_key:
-        return None
-    raw = json.dumps(last_key, separators=(",", ":"), default=str).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-@dataclass(frozen=True)
-class PageRequest:
-    limit: int
-    cursor: dict[str, Any] | None
-
-
-def page_request(query: dict[str, str] | None, *, default: int = 50, maximum: int = 200,
-                 size_param: str = "page_size", cursor_param: str = "cursor") -> PageRequest:
-    """Read `page_size` and `cursor` from the query string (400 on nonsense)."""
-    query = query or {}
-    raw_size = query.get(size_param)
-    limit = default
-    if raw_size is not None:  # `?page_size=` is no number either
-        if not _PAGE_SIZE.fullmatch(raw_size):  # int() also takes " 5", "+5", "5_0" and Arabic-Indic digits
-            raise ValidationFailed({size_param: ["A valid integer is required."]})
-        limit = int(raw_size)
-        if not 1 <= limit <= maximum:
-            raise ValidationFailed({size_param: [f"Must be between 1 and {maximum}."]})
-    return PageRequest(limit=limit, cursor=decode_cursor(query.get(cursor_param)))

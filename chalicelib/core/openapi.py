@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.core.api import Api, Call, RouteSpec
+from chalicelib.core.cursors import MAX_CURSOR_CHARS
 from chalicelib.core.errors import (
     ApiError,
     Conflict,
@@ -30,7 +31,7 @@ from chalicelib.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from chalicelib.core.http import MAX_CURSOR_CHARS
+from chalicelib.core.paging import Paging, Style
 
 OPENAPI_VERSION = "3.1.0"
 REF = "#/components/schemas/{model}"
@@ -147,7 +148,7 @@ def _tag(path: str) -> str:
 
 def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict[str, Any]],
                registry: _Schemas, operation_id: str, errors: dict[str, dict[str, Any]],
-               page_size: tuple[int, int]) -> dict[str, Any]:
+               paging: Paging) -> dict[str, Any]:
     summary, _, rest = (spec.summary or spec.name.replace("_", " ").capitalize()).partition("\n")
     lines = [rest.strip()] if rest.strip() else []
     op: dict[str, Any] = {"operationId": operation_id, "summary": summary.strip(), "tags": [_tag(spec.path)]}
@@ -182,13 +183,7 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
                 param["description"] = prop["description"]
             parameters.append(param)
     if spec.paginated:
-        default, maximum = page_size
-        parameters += [
-            {"name": "page_size", "in": "query", "required": False, "description": "Items per page.",
-             "schema": {"type": "integer", "minimum": 1, "maximum": maximum, "default": default}},
-            {"name": "cursor", "in": "query", "required": False,
-             "description": "The `X-Next-Cursor` header of the previous page, as it came (opaque; a cursor "
-                            "the server did not issue is refused with 400).", "schema": dict(CURSOR_SCHEMA)}]
+        parameters += paging_parameters(paging)
     if parameters:
         op["parameters"] = parameters
 
@@ -208,18 +203,21 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
     for status, response_type in sorted(_responses_of(spec).items()):
         response: dict[str, Any] = {"description": "No content." if response_type is None else "Success."}
         if response_type is not None:
-            response["content"] = {JSON: {"schema": schemas[registry.want(response_type, "serialization")]}}
+            schema = schemas[registry.want(response_type, "serialization")]
+            if spec.paginated and status < 300:
+                schema = paged_schema(paging, schema)
+            response["content"] = {JSON: {"schema": schema}}
         if spec.files and status == spec.status:
             response.update(_file_response(spec, schemas, registry))
-        if spec.paginated:
-            response["headers"] = {"X-Next-Cursor": {
-                "description": "Cursor of the next page; absent on the last page.", "schema": {"type": "string"}}}
+        if spec.paginated and status < 300 and paging.style is Style.LINK:
+            response["headers"] = LINK_HEADERS
         responses[str(status)] = response
     reads_body = spec.request is not None or method in BODY_METHODS  # api.Api._run reads it: 413, 415
     takes_input = reads_body or spec.query is not None or spec.paginated
     restricted = bool(spec.roles or spec.permission)
+    pages = spec.paginated and paging.style is Style.PAGE  # a page past the end is 404
     wanted = {"400": takes_input, "401": not spec.public or spec.optional_auth, "403": not spec.public and restricted,
-              "404": bool(spec.param_types), "409": not spec.public and method in MUTATING,
+              "404": bool(spec.param_types) or pages, "409": not spec.public and method in MUTATING,
               "413": reads_body, "415": reads_body}
     wanted["406"] = bool(spec.files)
     wanted.update({str(status): True for status in spec.errors})
@@ -242,6 +240,46 @@ def _file_response(spec: RouteSpec, schemas: dict[tuple[str, str], dict[str, Any
         f"is the file's and it is at most {INLINE_MAX_BYTES // (1024 * 1024)} MiB; otherwise (a bigger file, "
         "or Accept: application/json) a JSON link: a presigned GET valid `expires_in` seconds."),
         "content": content}
+
+
+LINK_HEADERS = {
+    "Link": {"description": 'RFC 8288: `<absolute URL of the next page>; rel="next"`; absent on the last page.',
+             "schema": {"type": "string"}},
+    "X-Next-Cursor": {"description": "The next page's cursor (the `cursor` of the `Link` URL); absent on the "
+                                     "last page.", "schema": dict(CURSOR_SCHEMA)}}
+
+
+def paging_parameters(paging: Paging) -> list[dict[str, Any]]:
+    """The query parameters of a list in the product's pagination style."""
+    size = {"name": paging.size_param, "in": "query", "required": False, "description": "Items per page.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": paging.maximum, "default": paging.default}}
+    if paging.style is Style.PAGE:
+        return [
+            {"name": paging.page_param, "in": "query", "required": False,
+             "description": "Page number, from 1. A page past the end is 404 (page 1 of an empty list is not). "
+                            "Page N read directly costs N reads; following `next` costs one.",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999, "default": 1}},
+            size,
+            {"name": paging.cursor_param, "in": "query", "required": False,
+             "description": "Part of a `next` URL, as it came (opaque, bound to that page of this list for "
+                            "this caller: any other value is refused with 400).", "schema": dict(CURSOR_SCHEMA)}]
+    return [size, {"name": paging.cursor_param, "in": "query", "required": False,
+                   "description": "The `X-Next-Cursor` header of the previous page, as it came (or follow the "
+                                  "`Link` header). Opaque and bound to this list, its filters and the caller: a "
+                                  "cursor the server did not issue for them is refused with 400.",
+                   "schema": dict(CURSOR_SCHEMA)}]
+
+
+def paged_schema(paging: Paging, array: dict[str, Any]) -> dict[str, Any]:
+    """A list's body: the array itself (LINK), or DRF's page object around it (PAGE)."""
+    if paging.style is not Style.PAGE:
+        return array
+    url = {"anyOf": [{"type": "string", "format": "uri"}, {"type": "null"}]}
+    return {"type": "object", "required": ["count", "next", "previous", "results"], "properties": {
+        "count": {"type": "integer", "minimum": 0, "description": "Items in the whole list."},
+        "next": {**url, "description": "Absolute URL of the next page; null on the last page."},
+        "previous": {**url, "description": "Absolute URL of the previous page; null on the first."},
+        "results": array}}
 
 
 def form_schema(schema: dict[str, Any], registry: _Schemas) -> dict[str, Any]:
@@ -300,7 +338,7 @@ def build_document(api: Api) -> dict[str, Any]:
                 operation_id += "_"
             used_ids.add(operation_id)
             paths.setdefault(spec.openapi_path, {})[method.lower()] = _operation(
-                spec, method, schemas, registry, operation_id, errors, api.page_size)
+                spec, method, schemas, registry, operation_id, errors, api.paging)
 
     components = {**defs, **error_schemas(api)}
     document = {

@@ -18,6 +18,7 @@ from chalicelib.core.openapi import (
     product_document,
     register_openapi_route,
 )
+from chalicelib.core.paging import Paging, Style
 
 
 # -- a small API covering every feature of the generator ---------------------------------------
@@ -44,7 +45,7 @@ class Filters(BaseModel):
 
 
 def _api(renderer=render_error_or_errors) -> Api:
-    api = Api("demo", renderer, title="Demo", version="2.0.0", page_size=(20, 300))
+    api = Api("demo", renderer, title="Demo", version="2.0.0", paging=Paging(Style.LINK, default=20, maximum=300))
 
     @api.route("/api/people/", ["GET"], roles={"admin", "agent"}, response=list[PersonOut], paginated=True,
                query=Filters)
@@ -111,7 +112,7 @@ def test_list_response_is_an_array_with_pagination(doc):
     get = doc["paths"]["/api/people/"]["get"]
     ok = get["responses"]["200"]
     assert ok["content"][JSON]["schema"] == {"type": "array", "items": {"$ref": "#/components/schemas/PersonOut"}}
-    assert "X-Next-Cursor" in ok["headers"]
+    assert set(ok["headers"]) == {"Link", "X-Next-Cursor"}
     names = {(p["name"], p["in"], p["required"]) for p in get["parameters"]}
     assert names == {("page_size", "query", False), ("cursor", "query", False), ("city", "query", False),
                      ("active", "query", True)}

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-import pytest
-
 from chalicelib.core.config import reset_settings
 from tests.helpers import multipart
 
@@ -178,18 +176,3 @@ def test_multipart_empty_file_with_a_name_is_still_a_file(core_app):
     body, content_type = multipart({"title": "Empty csv"}, {"file": ("empty.csv", "text/csv", b"")})
     response = post_note(core_app, body, content_type)
     assert response.json_body["files"]["file"]["size"] == 0
-
-
-def test_page_request_reads_size_and_cursor():
-    from chalicelib.core.errors import ValidationFailed
-    from chalicelib.core.http import decode_cursor, encode_cursor, page_request
-
-    cursor = encode_cursor({"pk": {"N": "12"}})
-    page = page_request({"page_size": "20", "cursor": cursor})
-    assert page.limit == 20 and page.cursor == {"pk": {"N": "12"}}
-    assert page_request({}).limit == 50 and page_request(None).cursor is None
-    assert encode_cursor(None) is None and decode_cursor("") is None
-    for bad in ({"page_size": "x"}, {"page_size": "0"}, {"page_size": "201"}, {"cursor": "!!!"},
-                {"cursor": encode_cursor({"a": 1})[:-3] + "~"}, {"cursor": "WzFd"}):
-        with pytest.raises(ValidationFailed):
-            page_request(bad)

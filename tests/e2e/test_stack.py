@@ -6,6 +6,7 @@ import json
 import signal
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,25 @@ def test_admin_logs_in_and_makes_a_bearer_request(stack: Stack) -> None:
     assert "admin" in usernames
     assert stack.request("GET", "/api/users/")[0] == 401
     assert "admin" in stack.output() and "admin12345" in stack.output()  # printed at start-up
+
+
+def test_a_list_links_its_next_page_with_an_absolute_url(stack: Stack) -> None:
+    """RFC 8288 `Link` from the real HTTP server: the URL is where the client sent the request."""
+    import urllib.request
+
+    token = stack.login()
+    stack.request("GET", "/api/users/", token=token)  # the log now holds at least two requests
+
+    def get(url: str) -> tuple[Any, list[Any]]:
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.headers, json.loads(response.read())
+
+    headers, first = get(f"{stack.url}/api/logs/?page_size=1")
+    target, _, rel = headers["Link"].partition(";")
+    assert rel.strip() == 'rel="next"' and target.startswith(f"<{stack.url}/api/logs/?"), headers["Link"]
+    _, second = get(target.strip()[1:-1])
+    assert len(first) == len(second) == 1 and second[0]["id"] < first[0]["id"]
 
 
 def test_object_put_in_the_bucket_is_imported(stack: Stack) -> None:

@@ -1,7 +1,7 @@
 """RepaySync's HTTP surface (specs/repaysync.md): parse, validate, check the role, call the service.
 
-Lists are plain JSON arrays as the spec shows, paginated with `?page_size=` (default 100, max 500)
-and `?cursor=`; the next page's cursor is in the `X-Next-Cursor` response header.
+Lists are plain JSON arrays as the spec shows, paginated in core's LINK style (`PAGING`): the next
+page is in the `Link` header (and its signed cursor in `X-Next-Cursor`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import BadRequest, render_error_or_errors
 from chalicelib.core.http import FORM, JSON, MULTIPART
+from chalicelib.core.paging import Paging, Style
 from chalicelib.products.repaysync import auth, service
 from chalicelib.products.repaysync.models import PRODUCT
 from chalicelib.products.repaysync.schemas import (
@@ -39,7 +40,7 @@ ADMIN, MANAGER, OFFICER, AGENT = service.ADMIN, service.MANAGER, service.OFFICER
 EVERYONE = frozenset({ADMIN, MANAGER, OFFICER, AGENT})
 WRITERS = frozenset({ADMIN, MANAGER})
 CREATORS = {"field": frozenset({OFFICER, MANAGER, ADMIN}), "calling": frozenset({AGENT, MANAGER, ADMIN})}
-PAGE_SIZE = (100, 500)  # default and maximum `page_size` of every list
+PAGING = Paging(Style.LINK, default=100, maximum=500)  # every list: `page_size` 1-500, 100 by default
 UPLOAD_TYPES = (MULTIPART, JSON, FORM)  # anything but multipart simply has no file: "No file provided."
 
 _audit_store: Any = None
@@ -55,12 +56,7 @@ def _audit(entry: Any) -> None:
     _audit_store.write(entry)
 
 
-api = Api(PRODUCT, render_error_or_errors, title="RepaySync", audit=_audit, page_size=PAGE_SIZE)
-
-
-def _listing(page: service.Page, schema: Any) -> Reply:
-    headers = {"X-Next-Cursor": page.cursor} if page.cursor else {}
-    return Reply([schema.model_validate(item, from_attributes=True) for item in page.items], headers=headers)
+api = Api(PRODUCT, render_error_or_errors, title="RepaySync", audit=_audit, paging=PAGING)
 
 
 def _deleted(what: str) -> DeletedOut:
@@ -105,13 +101,13 @@ def register(call: Call) -> UserOut:
 @api.route("/api/users/", ["GET"], roles=WRITERS, response=list[UserOut], paginated=True)
 def list_users(call: Call) -> Reply:
     """Every user (managers and admins)."""
-    return _listing(service.list_users(call.page()), UserOut)
+    return call.listing(service.list_users, UserOut)
 
 
 @api.route("/api/users/pending/", ["GET"], roles=WRITERS, response=list[UserOut], paginated=True)
 def list_pending_users(call: Call) -> Reply:
     """Self-registered accounts waiting for approval (managers and admins)."""
-    return _listing(service.list_users(call.page(), pending=True), UserOut)
+    return call.listing(lambda window: service.list_users(window, pending=True), UserOut)
 
 
 @api.route("/api/users/{id:int}/approve/", ["POST"], roles=WRITERS, response=UserOut)
@@ -131,7 +127,7 @@ def reject_user(call: Call) -> DeletedOut:
 @api.route("/api/customers/", ["GET"], roles=EVERYONE, response=list[CustomerOut], paginated=True)
 def list_customers(call: Call) -> Reply:
     """A collection officer's assigned customers; everyone else sees all."""
-    return _listing(service.list_customers(call.user, call.page()), CustomerOut)
+    return call.listing(lambda window: service.list_customers(call.user, window), CustomerOut)
 
 
 def _create_customer(call: Call) -> CustomerOut:
@@ -181,7 +177,7 @@ def delete_customer(call: Call) -> DeletedOut:
 @api.route("/api/loans/", ["GET"], roles=EVERYONE, response=list[LoanOut], paginated=True)
 def list_loans(call: Call) -> Reply:
     """All loans (a collection officer: those of their customers)."""
-    return _listing(service.list_loans(call.user, call.page()), LoanOut)
+    return call.listing(lambda window: service.list_loans(call.user, window), LoanOut)
 
 
 @api.route("/api/loans/", ["POST"], roles=WRITERS, request=LoanIn, response=LoanOut, status=201)
@@ -217,7 +213,8 @@ def delete_loan(call: Call) -> DeletedOut:
            paginated=True)
 def customer_loans(call: Call) -> Reply:
     """The loans of one customer (404 when the customer is outside the caller's scope)."""
-    return _listing(service.list_customer_loans(call.user, call.path["customer_id"], call.page()), LoanOut)
+    return call.listing(lambda window: service.list_customer_loans(call.user, call.path["customer_id"], window),
+                        LoanOut)
 
 
 # -- interactions ------------------------------------------------------------------------------
@@ -258,8 +255,8 @@ def _interaction_routes(kind: str) -> None:
     @api.route(f"{base}loan/{{loan_id:int}}/", ["GET"], roles=EVERYONE, response=list[InteractionOut],
                paginated=True, name=f"list_{kind}_interactions", summary=f"A loan's {kind} interactions, newest first.")
     def for_loan(call: Call) -> Reply:
-        return _listing(service.list_interactions(call.user, kind, call.path["loan_id"], call.page()),
-                        InteractionOut)
+        return call.listing(lambda window: service.list_interactions(call.user, kind, call.path["loan_id"], window),
+                            InteractionOut)
 
 
 _interaction_routes("field")
@@ -286,7 +283,7 @@ def _upload(call: Call, spec_name: str) -> dict[str, Any]:
 @api.route("/api/logs/", ["GET"], roles={ADMIN}, response=list[LogOut], paginated=True)
 def list_logs(call: Call) -> Reply:
     """Every /api/ request, newest first (admins only; kept 90 days)."""
-    return _listing(service.list_logs(call.page()), LogOut)
+    return call.listing(service.list_logs, LogOut)
 
 
 def register_imports() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel as Schema
@@ -23,11 +22,13 @@ from pynamodb.models import Model
 
 from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
+from chalicelib.core.cursors import is_dynamodb_key
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.db.counters import IdSequence, counter_model
 from chalicelib.core.db.unique import Guard, unique_model
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from chalicelib.core.http import PageRequest, encode_cursor, validate
+from chalicelib.core.http import validate
+from chalicelib.core.paging import Slice, Window
 from chalicelib.products.repaysync import txn
 from chalicelib.products.repaysync.models import PRODUCT, Customer, Interaction, Loan, User, loan_kind
 from chalicelib.products.repaysync.schemas import PUBLIC_ROLES, CustomerIn, InteractionIn, LoanIn, RegisterRequest
@@ -49,35 +50,24 @@ interaction_ids = IdSequence(Counters, "interactions")
 
 
 # -- helpers -----------------------------------------------------------------------------------
-@dataclass
-class Page:
-    items: list[Any]
-    cursor: str | None
-
-
 def check_cursor(cursor: dict[str, Any] | None, keys: frozenset[str]) -> None:
     """A cursor must be a key of the queried index (DynamoDB would refuse it; moto crashes on it)."""
-    if cursor is None:
-        return
-    valid = set(cursor) == keys and all(
-        isinstance(value, dict) and len(value) == 1 and next(iter(value)) in {"S", "N"}
-        and isinstance(next(iter(value.values())), str) for value in cursor.values())
-    if not valid:
+    if cursor is not None and not is_dynamodb_key(cursor, keys):
         raise ValidationFailed({"cursor": ["Invalid cursor."]})
 
 
-def paged(run_query: Callable[[int, dict[str, Any] | None], Any], page: PageRequest, keys: Iterable[str]) -> Page:
-    """One page of a Query whose index key attributes are `keys` (plus the table's `id`)."""
-    check_cursor(page.cursor, frozenset({"id", *keys}))
+def paged(run_query: Callable[[int, dict[str, Any] | None], Any], page: Window, keys: Iterable[str]) -> Slice:
+    """One window of a Query whose index key attributes are `keys` (plus the table's `id`)."""
+    check_cursor(page.after, frozenset({"id", *keys}))
     try:
-        result = run_query(page.limit, page.cursor)
+        result = run_query(page.limit, page.after)
         items = list(result)
         last = result.last_evaluated_key
     except QueryError as exc:
-        if page.cursor is None:
+        if page.after is None:
             raise
         raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
-    return Page(items, encode_cursor(last) if len(items) >= page.limit else None)
+    return Slice(items, last if len(items) >= page.limit else None)
 
 
 def _get(model: type[Model], key: Any) -> Any:
@@ -196,7 +186,7 @@ def find_user(username: str) -> User | None:
     return next(iter(User.username_index.query(username.strip().lower(), limit=1)), None)
 
 
-def list_users(page: PageRequest, *, pending: bool = False) -> Page:
+def list_users(page: Window, *, pending: bool = False) -> Slice:
     """Approved users, or the registrations waiting for approval (one partition each of the index)."""
     kind = PENDING if pending else ACTIVE
     return paged(lambda limit, cursor: User.all_index.query(kind, limit=limit, last_evaluated_key=cursor), page,
@@ -267,12 +257,12 @@ def get_customer(principal: Principal, customer_id: int) -> Customer:
     return customer
 
 
-def list_customers(principal: Principal, page: PageRequest) -> Page:
+def list_customers(principal: Principal, page: Window) -> Slice:
     if sees_all(principal):
         return paged(lambda limit, cursor: Customer.all_index.query(
             "customer", limit=limit, last_evaluated_key=cursor), page, ["kind"])
     if principal.user_id is None:
-        return Page([], None)
+        return Slice([], None)
     return paged(lambda limit, cursor: Customer.officer_index.query(
         principal.user_id, limit=limit, last_evaluated_key=cursor), page, ["assigned_collection_officer"])
 
@@ -384,22 +374,22 @@ def get_loan(principal: Principal, loan_id: int) -> Loan:
     return loan
 
 
-def list_loans(principal: Principal, page: PageRequest) -> Page:
+def list_loans(principal: Principal, page: Window) -> Slice:
     if sees_all(principal):
         return paged(lambda limit, cursor: Loan.all_index.query("loan", limit=limit, last_evaluated_key=cursor),
                      page, ["kind"])
     if principal.user_id is None:
-        return Page([], None)
+        return Slice([], None)
     listed = paged(lambda limit, cursor: Loan.officer_index.query(
         principal.user_id, limit=limit, last_evaluated_key=cursor), page, ["officer"])
     # The loan's officer is a copy; the customer's assignment is the truth. A copy left stale by an
     # interrupted reassignment must never show another officer's loan.
     customers = batch_get(Customer, {loan.customer for loan in listed.items})
-    return Page([loan for loan in listed.items if assigned_to(principal, customers.get(loan.customer))],
-                listed.cursor)
+    return Slice([loan for loan in listed.items if assigned_to(principal, customers.get(loan.customer))],
+                listed.last)
 
 
-def list_customer_loans(principal: Principal, customer_id: int, page: PageRequest) -> Page:
+def list_customer_loans(principal: Principal, customer_id: int, page: Window) -> Slice:
     get_customer(principal, customer_id)
     return paged(lambda limit, cursor: Loan.customer_index.query(
         customer_id, limit=limit, last_evaluated_key=cursor), page, ["customer"])
@@ -489,7 +479,7 @@ def get_interaction(principal: Principal, kind: str, interaction_id: int) -> Int
     return interaction
 
 
-def list_interactions(principal: Principal, kind: str, loan_id: int, page: PageRequest) -> Page:
+def list_interactions(principal: Principal, kind: str, loan_id: int, page: Window) -> Slice:
     """Newest first (ids grow with time)."""
     get_loan(principal, loan_id)
     return paged(lambda limit, cursor: Interaction.loan_index.query(
@@ -530,14 +520,14 @@ def delete_interaction(principal: Principal, kind: str, interaction_id: int) -> 
 
 
 # -- logs --------------------------------------------------------------------------------------
-def list_logs(page: PageRequest) -> Page:
+def list_logs(page: Window) -> Slice:
     """The audit trail, newest first across its day partitions (records past their TTL are hidden
     until DynamoDB drops them); the cursor is the last record's key (day and id)."""
     from chalicelib.core.audit import AuditStore
 
-    check_cursor(page.cursor, frozenset({"day", "id"}))
+    check_cursor(page.after, frozenset({"day", "id"}))
     try:
-        items, last = AuditStore(PRODUCT).page(page.limit, page.cursor)
+        items, last = AuditStore(PRODUCT).page(page.limit, page.after)
     except ValueError as exc:
         raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
-    return Page(items, encode_cursor(last))
+    return Slice(items, last)
