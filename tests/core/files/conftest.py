@@ -16,8 +16,8 @@ from pynamodb.models import Model
 from chalicelib.core.db.base import meta
 from chalicelib.core.db.counters import counter_model
 from chalicelib.core.db.unique import Guard, UniqueWriter, unique_model
-from chalicelib.core.files.jobs import import_job_model
 from chalicelib.core.files.spec import ExportSpec, ImportBatch, ImportSpec, RowError
+from chalicelib.core.jobs.model import job_model
 from tests.helpers import file_upload as multipart  # noqa: F401 - re-exported for the tests here
 from tests.helpers import xlsx_bytes
 
@@ -133,7 +133,7 @@ def truncated_xlsx(rows: list[list[object]], after_row: int) -> bytes:
 
 @pytest.fixture()
 def aws_env(aws_mock):
-    """A fresh emulation with the widgets, counters, uniques and imports tables, bucket and queues."""
+    """A fresh emulation with the widgets, counters, uniques and jobs tables, bucket and queues."""
     aws_mock.reset()
     from chalicelib.core import aws
     from chalicelib.core.auth.keys import keyring
@@ -142,7 +142,7 @@ def aws_env(aws_mock):
     from local.resources import create_buckets_and_queues
 
     install()
-    ensure_tables([Widget, counter_model(PRODUCT), unique_model(PRODUCT), import_job_model(PRODUCT)])
+    ensure_tables([Widget, counter_model(PRODUCT), unique_model(PRODUCT), job_model(PRODUCT)])
     urls = create_buckets_and_queues()
     from tests.conftest import install_session_signing_key
 
@@ -197,6 +197,11 @@ def widgets_app(engine):
 
         options = {"inline_max_bytes": call.query_model.inline_max} if call.query_model.inline_max is not None else {}
         return FileReply.export(exports, iter(all_widgets()), kind=call.query_model.format, **options)
+
+    from chalicelib.core.jobs.routes import register_job_routes
+    from chalicelib.core.jobs.service import Jobs
+
+    register_job_routes(api, Jobs(PRODUCT), roles={"manager", "admin"})
 
     # its own slug: product_tokens() caches one TokenService per slug, and this one has no user resolver
     from chalicelib.core.auth.store import revocation_model
