@@ -24,6 +24,7 @@ from chalicelib.core.errors import (
     ApiError,
     ErrorRenderer,
     Forbidden,
+    InternalError,
     MethodNotAllowed,
     NotFound,
     Unauthorized,
@@ -37,6 +38,7 @@ from chalicelib.core.http import (
     read_body,
     validate,
 )
+from chalicelib.core.logs import correlated, request_correlation_id
 from chalicelib.core.paging import Fetch, ListContext, Paging, base_url, paginate
 
 logger = logging.getLogger("crm.api")
@@ -260,7 +262,9 @@ class Api:
 
     def _view(self, app: Any, spec: RouteSpec) -> Callable[..., Any]:
         def view(**path_params: Any) -> Any:
-            return self.dispatch(app.current_request, spec, path_params)
+            request = app.current_request
+            with correlated(request_correlation_id(request, getattr(app, "lambda_context", None))):
+                return self.dispatch(request, spec, path_params)
         view.__name__ = spec.name
         return view
 
@@ -277,9 +281,10 @@ class Api:
             status, body, headers = self._run(spec, call, path_params)
         except ApiError as error:
             status, body, headers = error.status, self.renderer(error), dict(error.headers)
-        except Exception:  # a bug: log it with the request id, never leak details
+        except Exception:  # a bug or an outage: one log line (traceback, correlation id), a fixed body
             logger.exception("unhandled error in %s %s", request.method, spec.path)
-            status, body, headers = 500, self.renderer(ApiError("Internal server error.")), {}
+            error = InternalError()
+            status, body, headers = error.status, self.renderer(error), {}
         headers.update(cors_headers(request.headers))
         if isinstance(body, bytes):  # a file (core/files/answer.py); its headers say what it is
             if self.audit is not None and spec.audited and spec.path.startswith(self.audit_prefix):

@@ -39,6 +39,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from chalicelib.core.db.base import meta
+from chalicelib.core.logs import correlated
 
 logger = logging.getLogger("crm.consumers")
 
@@ -189,6 +190,10 @@ def register_consumer(app: Any, handler: Handler, *, name: str, queue: str, batc
     def record_handler(record: Any) -> None:
         raw = record.raw_event
         message = Message.from_record(raw)
+        with correlated(message.message_id):  # every line about this record carries its message id
+            run_record(message, raw)
+
+    def run_record(message: Message, raw: dict[str, Any]) -> None:
         try:
             if guard is None:
                 handler(message)

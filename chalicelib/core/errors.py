@@ -1,4 +1,10 @@
-"""API errors, raised anywhere below a route and rendered in the product's error shape."""
+"""API errors, raised anywhere below a route and rendered in the product's error shape.
+
+Every class carries a stable machine-readable `code` (DRF's names, which RevisBali's spec uses) next
+to its status and message: a product whose spec shows codes picks `render_coded`, the others never
+show them. `InternalError` is the one 500: the Api answers it for any unexpected exception, with a
+fixed message (the details go to the log, never to the client).
+"""
 
 from __future__ import annotations
 
@@ -10,19 +16,21 @@ FieldErrors = dict[str, list[str]]
 
 class ApiError(Exception):
     status = 400
+    code = "bad_request"
     default_message = "Bad request."
 
     def __init__(self, message: str | None = None, *, field_errors: FieldErrors | None = None,
                  code: str | None = None, headers: dict[str, str] | None = None) -> None:
         self.message = message or self.default_message
         self.field_errors = field_errors
-        self.code = code
+        self.code = code or type(self).code  # an instance may say more precisely what went wrong
         self.headers = headers or {}
         super().__init__(self.message)
 
 
 class BadRequest(ApiError):
     status = 400
+    code = "bad_request"
     default_message = "Bad request."
 
 
@@ -30,29 +38,34 @@ class ValidationFailed(ApiError):
     """400 with per-field messages."""
 
     status = 400
+    code = "validation_error"
     default_message = "Invalid input."
 
-    def __init__(self, field_errors: FieldErrors, message: str | None = None) -> None:
-        super().__init__(message, field_errors=field_errors, code="invalid")
+    def __init__(self, field_errors: FieldErrors, message: str | None = None, *, code: str | None = None) -> None:
+        super().__init__(message, field_errors=field_errors, code=code)
 
 
 class Unauthorized(ApiError):
     status = 401
+    code = "authentication_failed"
     default_message = "Authentication credentials were not provided or are invalid."
 
 
 class Forbidden(ApiError):
     status = 403
+    code = "permission_denied"
     default_message = "You do not have permission to perform this action."
 
 
 class NotFound(ApiError):
     status = 404
+    code = "not_found"
     default_message = "Not found."
 
 
 class MethodNotAllowed(ApiError):
     status = 405
+    code = "method_not_allowed"
     default_message = "Method not allowed."
 
 
@@ -65,22 +78,34 @@ class NotAcceptable(ApiError):
 
 class Conflict(ApiError):
     status = 409
+    code = "conflict"
     default_message = "The record changed or conflicts with another one."
 
 
 class PayloadTooLarge(ApiError):
     status = 413
+    code = "payload_too_large"
     default_message = "Request body is too large."
 
 
 class UnsupportedMediaType(ApiError):
     status = 415
+    code = "unsupported_media_type"
     default_message = "Unsupported content type."
 
 
 class TooManyRequests(ApiError):
     status = 429
+    code = "throttled"
     default_message = "Too many attempts; try again later."
+
+
+class InternalError(ApiError):
+    """Anything unexpected (a bug, an AWS outage): one log line with the traceback, a fixed body."""
+
+    status = 500
+    code = "server_error"
+    default_message = "Internal server error."
 
 
 ErrorRenderer = Callable[[ApiError], Any]
@@ -98,6 +123,12 @@ def render_detail(error: ApiError) -> dict[str, Any]:
     if error.field_errors:
         return dict(error.field_errors)
     return {"detail": error.message}
+
+
+def render_coded(error: ApiError) -> dict[str, Any]:
+    """`{"code": "...", "errors": {"field": [...]}}` or `{"code": "...", "errors": {"detail": "..."}}`
+    (RevisBali's "Error Responses"): clients branch on the code, show the messages."""
+    return {"code": error.code, "errors": dict(error.field_errors) if error.field_errors else {"detail": error.message}}
 
 
 def pydantic_field_errors(exc: Any) -> FieldErrors:

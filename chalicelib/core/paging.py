@@ -13,7 +13,10 @@ A list handler gives `call.listing(fetch, render)` a function that reads one win
   and dropped) plus the `count` function (a Select=COUNT Query, which itself reads the whole
   partition in 1 MB steps). The `next` URL carries a signed cursor as well, so a client that follows
   `next` pays one window read per page plus the count. A page past the end is 404 "Invalid page."
-  (as DRF), except page 1 of an empty list.
+  (as DRF), except page 1 of an empty list; a `page` that is no positive integer is a 400 on `page`
+  (DRF answers 404 there too; here malformed input is a 400, as everywhere). Following `next` walks
+  by key: other records added or removed meanwhile never make an item repeat or go missing (one
+  added behind the walk is not shown); `count` is the total at the time of each request.
 
 Cursors are signed and bound to their list (core/cursors.py): a cursor the server did not issue for
 this path, these filters and this caller is a 400 on `cursor`.
@@ -29,7 +32,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
 from chalicelib.core import cursors
@@ -57,8 +60,8 @@ class Paging:
     def size_param(self) -> str:
         return "pageSize" if self.style is Style.PAGE else "page_size"
 
-    cursor_param = "cursor"
-    page_param = "page"
+    cursor_param: ClassVar[str] = "cursor"
+    page_param: ClassVar[str] = "page"
 
     @property
     def params(self) -> frozenset[str]:

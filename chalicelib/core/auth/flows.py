@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.core import metrics
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.auth.tokens import TokenNotYours, TokenPair, TokenRejected, TokenService, issued_before
-from chalicelib.core.errors import Forbidden, Unauthorized, ValidationFailed
+from chalicelib.core.errors import Forbidden, TooManyRequests, Unauthorized, ValidationFailed
 
 BAD_CREDENTIALS = "No active account found with the given credentials."
 GONE = "User is inactive or no longer exists."
@@ -79,17 +80,29 @@ class AuthFlows:
         """Lockout first (429 before any hashing), then one password hash whether or not the user exists,
         then a new session. Any failure is the same 401, so neither existence nor approval leaks."""
         from chalicelib.core.auth import passwords
-        from chalicelib.core.auth.lockout import LoginGuard, source_address
+        from chalicelib.core.auth.lockout import LoginGuard
 
         guard = LoginGuard(self.product)
-        attempt = guard.reserve(identifier, source_address(request))
+        attempt = self._reserve(guard, identifier, request)
         user = self.store.find_for_login(identifier)
         matches = passwords.verify_password(self.store.password_hash(user) if user is not None else None, password)
         if user is None or not matches or not self.store.can_log_in(user):
             guard.failed(attempt)
+            metrics.count(self.product, metrics.LOGIN_FAILED)
             raise Unauthorized(BAD_CREDENTIALS)
         guard.succeeded(attempt)
+        metrics.count(self.product, metrics.LOGIN_SUCCEEDED)
         return self.tokens.issue(self.store.principal_of(user))
+
+    def _reserve(self, guard: Any, identifier: str, request: Any) -> Any:
+        """The lockout's reservation of one attempt; a refusal (429) is counted as LockedOut."""
+        from chalicelib.core.auth.lockout import source_address
+
+        try:
+            return guard.reserve(identifier, source_address(request))
+        except TooManyRequests:
+            metrics.count(self.product, metrics.LOCKED_OUT)
+            raise
 
     def refresh(self, refresh_token: str) -> TokenPair:
         """A new pair for a refresh token, which is used up; 401 with the reason otherwise."""
@@ -121,12 +134,12 @@ class AuthFlows:
         guess it), store the new hash, and refuse every refresh token issued before; a new session's
         pair is returned. Validating the new password's strength is the product's schema's job."""
         from chalicelib.core.auth import passwords
-        from chalicelib.core.auth.lockout import LoginGuard, source_address
+        from chalicelib.core.auth.lockout import LoginGuard
         from chalicelib.core.db.base import utcnow
 
         user = self.me(principal)
         guard = LoginGuard(self.product)
-        attempt = guard.reserve(principal.username or principal.subject, source_address(request))
+        attempt = self._reserve(guard, principal.username or principal.subject, request)
         if not passwords.verify_password(self.store.password_hash(user), old_password):
             guard.failed(attempt)
             raise ValidationFailed({"old_password": [WRONG_PASSWORD]})

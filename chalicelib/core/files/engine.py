@@ -22,7 +22,7 @@ from typing import IO, Any
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.models import Model
 
-from chalicelib.core import aws
+from chalicelib.core import aws, metrics
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.config import get_settings
 from chalicelib.core.db.base import is_conditional_failure, utcnow
@@ -288,6 +288,7 @@ class ImportEngine:
             if not is_conditional_failure(exc):
                 raise
             return self.jobs.get(job.job_id)
+        self._count_failure()
         return job
 
     def _update(self, job: ImportJob, actions: list[Any], condition: Any = None) -> None:
@@ -303,7 +304,12 @@ class ImportEngine:
         jobs = self.jobs
         job.update(actions=[jobs.status.set(FAILED), jobs.message.set(message), jobs.finished.set(utcnow()),
                             jobs.updated.set(utcnow())])
+        self._count_failure()
         return job
+
+    def _count_failure(self) -> None:
+        metrics.count(self.product, metrics.IMPORT_FAILED)
+        metrics.job_finished(self.product, "import", succeeded=False)
 
     # -- one file ----------------------------------------------------------------------------
     def _run(self, job: ImportJob, spec: ImportSpec, stream: IO[bytes], *, raise_bad_file: bool,
@@ -419,6 +425,10 @@ class ImportEngine:
             job.refresh(consistent_read=True)
             if job.status != COMPLETE:
                 raise
+        else:  # counted by the delivery that completed it, once
+            metrics.count(self.product, metrics.IMPORT_COMPLETED)
+            metrics.count(self.product, metrics.IMPORTED_ROWS, int(job.created_rows or 0))
+            metrics.job_finished(self.product, "import", succeeded=True)
         logger.info("import job %s complete: %s rows, %s created, %s errors", job.job_id, job.total_rows,
                     job.created_rows, job.error_rows)
         return job

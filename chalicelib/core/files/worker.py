@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib.core.config import get_settings
+from chalicelib.core.logs import correlated
 
 logger = logging.getLogger("crm.uploads")
 
@@ -88,9 +89,11 @@ def register_upload_worker(app: Any, engine: Any = None, *,
     @app.on_sqs_message(queue=get_settings().uploads_queue, batch_size=1, name="uploads_worker")
     def uploads_worker(event: Any) -> None:
         for record in event:
-            attributes = record.to_dict().get("attributes") or {}
+            raw = record.to_dict()
+            attributes = raw.get("attributes") or {}
             receives = int(attributes.get("ApproximateReceiveCount") or 1)
-            dispatcher.dispatch(record.body, final_attempt=receives >= max_receives)
+            with correlated(raw.get("messageId")):  # the import's log lines carry the SQS message id
+                dispatcher.dispatch(record.body, final_attempt=receives >= max_receives)
 
     app.crm_upload_dispatcher = dispatcher
     return dispatcher
