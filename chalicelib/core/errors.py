@@ -74,6 +74,7 @@ class NotAcceptable(ApiError):
 
     status = 406
     default_message = "None of the accepted media types can be produced."
+    code = "not_acceptable"
 
 
 class Conflict(ApiError):

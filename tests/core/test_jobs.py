@@ -10,18 +10,12 @@ import pytest
 from chalicelib.core import aws
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.config import get_settings
-from tests.core.files.conftest import (  # noqa: F401 - the widgets app's fixtures
-    PRODUCT,
-    aws_env,
-    client,
-    csv_bytes,
-    engine,
-    multipart,
-    s3_event,
-    token,
-    widgets_app,
-    writer,
-)
+from tests.core.files import conftest as widgets
+from tests.core.files.conftest import PRODUCT, csv_bytes, multipart, s3_event
+
+# the widgets app of tests/core/files (its conftest is not this directory's)
+aws_env, writer, engine, widgets_app = widgets.aws_env, widgets.writer, widgets.engine, widgets.widgets_app
+client, token = widgets.client, widgets.token
 
 HEADER = "code,name,qty"
 ADMIN = ("9", "admin")
@@ -67,7 +61,8 @@ def test_a_bucket_import_is_pending_then_complete_through_the_worker(client, tok
         {"import_type": "widgets", "filename": "w.csv"}), headers={**token(), "Content-Type": "application/json"})
     job_id = presigned.json_body["job_id"]
     pending = client.http.get(f"/api/jobs/{job_id}/", headers=token()).json_body
-    assert (pending["kind"], pending["status"], pending["progress"], pending["result"]) == ("import", "pending", 0, None)
+    assert (pending["kind"], pending["status"], pending["progress"]) == ("import", "pending", 0)
+    assert pending["result"] is None
     key = presigned.json_body["key"]
     etag = aws.s3().put_object(Bucket=get_settings().bucket, Key=key, Body=csv_bytes(HEADER, "AB,One,1"))["ETag"]
     invoke_worker(client, s3_event(get_settings().bucket, key, etag))
@@ -84,8 +79,9 @@ def test_owners_see_their_own_jobs_and_admins_every_job(client, token):
     assert [job["job_id"] for job in jobs(client, token("7")).json_body] == [mine]
     assert [job["job_id"] for job in jobs(client, token("8")).json_body] == [theirs]
     everything = jobs(client, token(*ADMIN)).json_body
-    assert len(everything) == 3 and everything[0]["owner"] is None and {mine, theirs} < {j["job_id"] for j in everything}
-    assert client.http.get(f"/api/jobs/{theirs}/", headers=token("7")).status_code == 404  # not yours: ids reveal nothing
+    assert len(everything) == 3 and everything[0]["owner"] is None
+    assert {mine, theirs} < {job["job_id"] for job in everything}
+    assert client.http.get(f"/api/jobs/{theirs}/", headers=token("7")).status_code == 404  # ids reveal nothing
     assert client.http.get(f"/api/jobs/{theirs}/", headers=token(*ADMIN)).status_code == 200
 
 
