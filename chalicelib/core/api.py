@@ -30,7 +30,6 @@ from chalicelib.core.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from chalicelib.core.files.answer import FileReply, respond
 from chalicelib.core.http import (
     BODY_TYPES,
     ParsedBody,
@@ -48,6 +47,14 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # route, since API Gateway itself answers an unrouted method as an unknown path.
 ROUTABLE_METHODS = (*HTTP_METHODS, "HEAD")
 _PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
+
+
+class Answer:
+    """A handler result that renders itself: `answer(request, product)` -> (status, body, headers);
+    a bytes body is sent as it is (its headers say what it is)."""
+
+    def answer(self, request: Any, product: str) -> tuple[int, Any, dict[str, str]]:
+        raise NotImplementedError
 
 
 @dataclass
@@ -322,8 +329,8 @@ class Api:
             if spec.request is not None:
                 call.body = validate(spec.request, call.parsed.fields)
         result = spec.handler(call)
-        if isinstance(result, FileReply):
-            return respond(result, call.request, self.product)
+        if isinstance(result, Answer):  # a FileReply (core/files/answer.py), imported only by routes that send files
+            return result.answer(call.request, self.product)
         if isinstance(result, Reply):
             return result.status or spec.status, to_jsonable(result.body), dict(result.headers)
         return spec.status, to_jsonable(result), {}

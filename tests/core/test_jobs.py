@@ -109,8 +109,9 @@ def test_the_list_pages_with_a_signed_cursor(client, token):
 
 
 # -- any kind ------------------------------------------------------------------------------------
-def test_a_job_of_another_kind_starts_advances_and_ends_once(client, token, aws_env):
+def test_a_job_of_another_kind_starts_advances_and_ends_once(client, token, aws_env, capsys):
     from chalicelib.core.jobs.service import JobMoved, Jobs
+    from tests.core.logcapture import metric_values
 
     service = Jobs(PRODUCT)
     owner = Principal(subject="7", username="user7", roles=frozenset({"manager"}))
@@ -129,6 +130,9 @@ def test_a_job_of_another_kind_starts_advances_and_ends_once(client, token, aws_
     listed = jobs(client, token()).json_body
     assert [(j["kind"], j["status"], j["message"]) for j in listed] == [
         ("ocr", "failed", "The document could not be read."), ("assignment", "complete", None)]
+    out = capsys.readouterr().out
+    assert [m["dimensions"]["kind"] for m in metric_values(out, "JobSucceeded")] == ["assignment"]
+    assert [m["dimensions"]["kind"] for m in metric_values(out, "JobFailed")] == ["ocr"]  # the late fail: none
     # the import status route shows imports only
     assert client.http.get(f"/api/imports/{job.job_id}/", headers=token()).status_code == 404
 

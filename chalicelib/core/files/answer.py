@@ -24,17 +24,18 @@ spooled temporary file (memory up to 8 MB, then /tmp) as they come: the table is
 from __future__ import annotations
 
 import re
-import tempfile
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
+from chalicelib.core.api import Answer
 from chalicelib.core.errors import NotAcceptable
-from chalicelib.core.files.spec import ExportSpec
 from chalicelib.core.files.writer import CSV_TYPE, XLSX_TYPE, write_file
+
+if TYPE_CHECKING:
+    from chalicelib.core.files.spec import ExportSpec
 
 EXPORTS_PREFIX = "exports/"
 INLINE_MAX_BYTES = 4 * 1024 * 1024  # base64 in a 6 MB Lambda response, with room for headers
@@ -61,6 +62,8 @@ FILE_TYPES = {
 class ExportLink(BaseModel):
     """Where to download a file the API did not answer inline (a presigned GET on the bucket)."""
 
+    model_config = ConfigDict(defer_build=True)  # built when first used: the Api imports this module
+
     url: str
     filename: str
     content_type: str
@@ -70,7 +73,7 @@ class ExportLink(BaseModel):
 
 
 @dataclass
-class FileReply:
+class FileReply(Answer):
     """A file for the Api to answer; `filename` is the base name (the extension follows the kind)."""
 
     filename: str
@@ -86,6 +89,9 @@ class FileReply:
         """`records` (any iterable, e.g. a paged query) as the rows of `spec`."""
         return cls(filename=filename or spec.filename or spec.name, header=spec.columns,
                    rows=(spec.cells(record) for record in records), kind=kind, **options)
+
+    def answer(self, request: Any, product: str) -> tuple[int, Any, dict[str, str]]:
+        return respond(self, request, product)
 
 
 # -- Accept ------------------------------------------------------------------------------------
@@ -148,6 +154,8 @@ def respond(reply: FileReply, request: Any, product: str) -> tuple[int, Any, dic
     if ranges is not None and quality(ranges, file_type.media_type) <= 0 and quality(ranges, JSON) <= 0:
         raise NotAcceptable(f"This file is sent as {file_type.media_type} (or, with Accept: application/json, "
                             "as a link to download it).")
+    import tempfile  # lazily: only file answers pay for it
+
     inline = bool(ranges) and ranges[0][0] == file_type.media_type and ranges[0][1] > 0
     name = attachment_name(reply.filename, file_type)
     disposition = f'attachment; filename="{name}"'
@@ -167,6 +175,8 @@ def respond(reply: FileReply, request: Any, product: str) -> tuple[int, Any, dic
 
 def upload(stream: IO[bytes], product: str, name: str, file_type: FileType, disposition: str) -> str:
     """Put the file under `exports/<product>/<random>/<name>` and answer a presigned GET for it."""
+    import uuid
+
     from chalicelib.core import aws
     from chalicelib.core.config import get_settings
 

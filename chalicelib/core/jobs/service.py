@@ -1,7 +1,8 @@
 """Starting, advancing, finishing and reading jobs; every change is conditional on the job's state.
 
 `Jobs(product)` is what a kind's worker uses (an import keeps its own checkpointed engine:
-core/files/engine.py, on the same record). A finished job never changes again: `advance`, `finish`
+core/files/engine.py, on the same record); a job that ends emits the JobSucceeded or JobFailed
+metric for its kind (core/metrics.py). A finished job never changes again: `advance`, `finish`
 and `fail` on a job another worker finished raise `JobMoved`, which the caller treats like a
 redelivered message (look again, then skip).
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.core import metrics
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db.base import is_conditional_failure, utcnow
 from chalicelib.core.errors import NotFound, ValidationFailed
@@ -57,14 +59,18 @@ class Jobs:
             actions.append(self.model.total.set(int(job.processed or 0)))
         if errors:
             actions.append(self.model.errors.set(errors[:MAX_ERRORS]))
-        return self._update(job, actions)
+        self._update(job, actions)
+        metrics.job_finished(self.product, job.kind, succeeded=True)
+        return job
 
     def fail(self, job: Job, message: str, *, errors: list[Any] | None = None) -> Job:
         """The job stopped without completing; `message` says why (no internals: the owner reads it)."""
         actions = [self.model.status.set(FAILED), self.model.message.set(message), self.model.finished.set(utcnow())]
         if errors:
             actions.append(self.model.errors.set(errors[:MAX_ERRORS]))
-        return self._update(job, actions)
+        self._update(job, actions)
+        metrics.job_finished(self.product, job.kind, succeeded=False)
+        return job
 
     def _update(self, job: Job, actions: list[Any]) -> Job:
         try:
