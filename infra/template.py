@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.core.config import Settings, get_settings
 from chalicelib.core.consumers import ConsumerDef
 from chalicelib.core.db.tables import table_spec, ttl_attribute
-from chalicelib.core.errors import ApiError, Forbidden, NotFound, Unauthorized
+from chalicelib.core.errors import ApiError, Forbidden, InternalError, NotFound, Unauthorized
 from chalicelib.core.product import Product
 from chalicelib.core.resources import BucketDef, QueueDef, bucket, queues
 
@@ -36,7 +36,7 @@ GATEWAY_RESPONSES: dict[str, tuple[str, ApiError | None]] = {
     "ACCESS_DENIED": ("403", Forbidden()),
     "MISSING_AUTHENTICATION_TOKEN": ("404", NotFound()),
     "DEFAULT_4XX": ("", None),
-    "DEFAULT_5XX": ("", ApiError("Internal server error.")),
+    "DEFAULT_5XX": ("", InternalError()),
 }
 _MESSAGE = "@@gateway-message@@"
 # Records outlive the stack, but a failed first deploy removes what it created, so it can be retried

@@ -127,6 +127,13 @@ class RouteSpec:
     files: tuple[str, ...] = ()  # file kinds ("csv", "xlsx") it may answer with a FileReply (core/files/answer.py)
 
     @property
+    def wire(self) -> bool:
+        """Whether the route's body or query model is camelCase on the wire (core.wire.WireModel)."""
+        from chalicelib.core.wire import is_wire_model
+
+        return is_wire_model(self.request) or is_wire_model(self.query)
+
+    @property
     def chalice_path(self) -> str:
         """`/api/customers/{id:int}/` -> `/api/customers/{id}` (Chalice's form)."""
         path = _PARAM.sub(lambda m: "{" + m.group(1) + "}", self.path)
@@ -287,6 +294,10 @@ class Api:
         try:
             status, body, headers = self._run(spec, call, path_params)
         except ApiError as error:
+            if error.field_errors and spec.wire:  # name fields as the client sent them (core.wire)
+                from chalicelib.core.wire import wire_field_errors
+
+                error.field_errors = wire_field_errors(error.field_errors, spec.request, spec.query)
             status, body, headers = error.status, self.renderer(error), dict(error.headers)
         except Exception:  # a bug or an outage: one log line (traceback, correlation id), a fixed body
             logger.exception("unhandled error in %s %s", request.method, spec.path)
