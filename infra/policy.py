@@ -78,8 +78,11 @@ def grants(function: Function, settings: Settings) -> list[Grant]:
     secret = Grant("ReadSigningKeys", ("secretsmanager:GetSecretValue",), ("${SigningKeySecret}",))
     declared: dict[str, list[Grant]] = {
         # API uploads are stored before they are imported; presigned POSTs are signed with this role.
+        # A file export too big to answer inline is put under exports/ (a multipart upload past 8 MB,
+        # aborted on failure) and fetched with a GET the role presigns (core/files/answer.py).
         "api": [logs, tables_rw, secret,
-                Grant("Uploads", ("s3:PutObject",), _objects("api-uploads/", "imports/", "documents/"))],
+                Grant("Uploads", ("s3:PutObject",), _objects("api-uploads/", "imports/", "documents/")),
+                Grant("Exports", ("s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"), _objects("exports/"))],
         # The authorizer refuses access tokens of a session that logged out (one GetItem per request).
         # It also records its own 401s in the API log: one PutItem per entry (a time-ordered id, no
         # counter), and once per process and day the day's marker in the same table.

@@ -22,7 +22,8 @@ from chalicelib.core.resources import BucketDef, QueueDef, bucket, queues
 QUEUE_RETENTION_SECONDS = 4 * 24 * 3600  # SQS's default, stated: long enough to outlast an outage
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to look at a poison message
 # Prefixes written by the app that nobody needs forever (kept in step with the product code).
-EXPIRING_PREFIXES = {"api-uploads/": 30, "reports/": 365}
+# exports/: files too big to answer inline, fetched through a presigned GET (core/files/answer.py).
+EXPIRING_PREFIXES = {"api-uploads/": 30, "reports/": 365, "exports/": 1}
 # GatewayResponses written in the product's error shape: type -> (status, error or None for the
 # gateway's own message). MISSING_AUTHENTICATION_TOKEN is what API Gateway answers for an unknown
 # path (403 by default); the specs want 404 there. API Gateway gives the same answer to a method that

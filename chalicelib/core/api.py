@@ -49,6 +49,14 @@ ROUTABLE_METHODS = (*HTTP_METHODS, "HEAD")
 _PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 
+class Answer:
+    """A handler result that renders itself: `answer(request, product)` -> (status, body, headers);
+    a bytes body is sent as it is (its headers say what it is)."""
+
+    def answer(self, request: Any, product: str) -> tuple[int, Any, dict[str, str]]:
+        raise NotImplementedError
+
+
 @dataclass
 class Reply:
     """A response with an explicit status or headers (handlers may also return a body directly)."""
@@ -116,6 +124,7 @@ class RouteSpec:
     paginated: bool = False
     upload: str | None = None  # the multipart field an upload route reads its file from
     errors: tuple[int, ...] = ()  # statuses beyond the ones every route of its kind can answer
+    files: tuple[str, ...] = ()  # file kinds ("csv", "xlsx") it may answer with a FileReply (core/files/answer.py)
 
     @property
     def wire(self) -> bool:
@@ -195,14 +204,16 @@ class Api:
               content_types: tuple[str, ...] = BODY_TYPES, query: type[BaseModel] | None = None,
               summary: str = "", name: str | None = None, audited: bool = True,
               paginated: bool = False, permission: str | None = None, upload: str | None = None,
-              errors: tuple[int, ...] = (), auth: str | None = None,
+              errors: tuple[int, ...] = (), auth: str | None = None, files: tuple[str, ...] = (),
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Declare a route. `roles` are checked against the token's groups; `permission` is asked of the
         product's `permissions` check (data-driven roles, where a role's rights live in a table).
         `upload` names the multipart file field of an upload route; `errors` lists the statuses the
         handler itself may answer (409, 429, ...) so the OpenAPI document states them.
         `auth`: "required" (the default), "public" (same as public=True) or "optional": public, but a
-        bearer token, when sent, is checked (401 if invalid) and `call.principal` is its user."""
+        bearer token, when sent, is checked (401 if invalid) and `call.principal` is its user.
+        `files`: the file kinds the handler answers by returning a `FileReply` (the document states
+        them, the JSON link and 406)."""
         if auth not in (None, "required", "public", "optional"):
             raise ValueError(f"auth must be 'required', 'public' or 'optional', not {auth!r}")
         optional = auth == "optional"
@@ -215,7 +226,7 @@ class Api:
                 public=public, request=request, response=response, status=status,
                 content_types=content_types, query=query, summary=summary or (handler.__doc__ or "").strip(),
                 audited=audited, paginated=paginated, permission=permission, upload=upload,
-                errors=tuple(errors), optional_auth=optional))
+                errors=tuple(errors), optional_auth=optional, files=tuple(files)))
             return handler
         return register
 
@@ -301,6 +312,11 @@ class Api:
             error = InternalError()
             status, body, headers = error.status, self.renderer(error), {}
         headers.update(cors_headers(request.headers))
+        if isinstance(body, bytes):  # a file (core/files/answer.py); its headers say what it is
+            if self.audit is not None and spec.audited and spec.path.startswith(self.audit_prefix):
+                self._record(call, spec, status, f"<file {headers.get('Content-Disposition', '')}, "
+                                                 f"{len(body)} bytes>", started)
+            return Response(body=body, status_code=status, headers=headers)
         text = "" if body is None else json.dumps(body, separators=(",", ":"), default=str)
         if body is not None:
             headers.setdefault("Content-Type", "application/json")
@@ -332,6 +348,8 @@ class Api:
             if spec.request is not None:
                 call.body = validate(spec.request, call.parsed.fields)
         result = spec.handler(call)
+        if isinstance(result, Answer):  # a FileReply (core/files/answer.py), imported only by routes that send files
+            return result.answer(call.request, self.product)
         if isinstance(result, Reply):
             return result.status or spec.status, to_jsonable(result.body), dict(result.headers)
         return spec.status, to_jsonable(result), {}
@@ -410,7 +428,7 @@ def cors_headers(request_headers: Any) -> dict[str, str]:
     if not origin or not (origin in allowed or "*" in allowed):
         return {}
     return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
-            "Vary": "Origin", "Access-Control-Expose-Headers": "X-Next-Cursor,Link,Retry-After"}
+            "Vary": "Origin", "Access-Control-Expose-Headers": "X-Next-Cursor,Link,Retry-After,Content-Disposition"}
 
 
 def require(condition: bool, field_name: str, message: str) -> None:

@@ -69,6 +69,14 @@ class MethodNotAllowed(ApiError):
     default_message = "Method not allowed."
 
 
+class NotAcceptable(ApiError):
+    """406: the Accept header allows none of the types the route can answer."""
+
+    status = 406
+    default_message = "None of the accepted media types can be produced."
+    code = "not_acceptable"
+
+
 class Conflict(ApiError):
     status = 409
     code = "conflict"

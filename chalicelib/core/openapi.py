@@ -23,6 +23,7 @@ from chalicelib.core.errors import (
     ApiError,
     Conflict,
     Forbidden,
+    NotAcceptable,
     NotFound,
     PayloadTooLarge,
     TooManyRequests,
@@ -84,6 +85,9 @@ def error_responses(api: Api) -> dict[str, dict[str, Any]]:
         "401": ("No token, or an invalid or expired one.", "ErrorMessage", Unauthorized()),
         "403": ("The caller's role may not do this.", "ErrorMessage", Forbidden()),
         "404": ("No such record, or not yours to see.", "ErrorMessage", NotFound()),
+        "406": ("The Accept header allows neither the file's type nor `application/json` (its link).",
+                "ErrorMessage", NotAcceptable("This file is sent as text/csv (or, with Accept: application/json, "
+                                              "as a link to download it).")),
         "409": ("A duplicate, a record still in use, or a record changed by someone else since it was read.",
                 "ErrorMessage", Conflict("The record was changed by someone else; reload and retry.")),
         "413": ("The body (or the file in it) is too large.", "ErrorMessage",
@@ -203,6 +207,8 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
             if spec.paginated and status < 300:
                 schema = paged_schema(paging, schema)
             response["content"] = {JSON: {"schema": schema}}
+        if spec.files and status == spec.status:
+            response.update(_file_response(spec, schemas, registry))
         if spec.paginated and status < 300 and paging.style is Style.LINK:
             response["headers"] = LINK_HEADERS
         responses[str(status)] = response
@@ -213,10 +219,27 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
     wanted = {"400": takes_input, "401": not spec.public or spec.optional_auth, "403": not spec.public and restricted,
               "404": bool(spec.param_types) or pages, "409": not spec.public and method in MUTATING,
               "413": reads_body, "415": reads_body}
+    wanted["406"] = bool(spec.files)
     wanted.update({str(status): True for status in spec.errors})
     responses.update({status: errors[status] for status, needed in sorted(wanted.items()) if needed})
     op["responses"] = responses
     return op
+
+
+def _file_response(spec: RouteSpec, schemas: dict[tuple[str, str], dict[str, Any]],
+                   registry: _Schemas) -> dict[str, Any]:
+    """A route answering a file (core/files/answer.py): the file itself, or the JSON link to it."""
+    from chalicelib.core.files.answer import FILE_TYPES, INLINE_MAX_BYTES, ExportLink
+
+    content: dict[str, Any] = {FILE_TYPES[kind].content_type: {"schema": {"type": "string", "format": "binary"}}
+                               for kind in spec.files}
+    content[JSON] = {"schema": schemas[registry.want(ExportLink, "serialization")]}
+    kinds = " or ".join(f"`{FILE_TYPES[kind].media_type}`" for kind in spec.files)
+    return {"description": (
+        f"The file ({kinds}, with `Content-Disposition: attachment`) when the request's first Accept type "
+        f"is the file's and it is at most {INLINE_MAX_BYTES // (1024 * 1024)} MiB; otherwise (a bigger file, "
+        "or Accept: application/json) a JSON link: a presigned GET valid `expires_in` seconds."),
+        "content": content}
 
 
 LINK_HEADERS = {
@@ -299,6 +322,10 @@ def build_document(api: Api) -> dict[str, Any]:
         for response_type in _responses_of(spec).values():
             if response_type is not None:
                 registry.want(response_type, "serialization")
+        if spec.files:
+            from chalicelib.core.files.answer import ExportLink
+
+            registry.want(ExportLink, "serialization")
     schemas, defs = registry.render()
 
     paths: dict[str, Any] = {}

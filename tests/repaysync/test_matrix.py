@@ -76,6 +76,8 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/logs/", frozenset({"admin"})),
     ("POST", "/api/imports/presign/", WRITERS),
     ("GET", "/api/imports/{job_id}/", WRITERS),
+    ("GET", "/api/jobs/", WRITERS),
+    ("GET", "/api/jobs/{job_id}/", WRITERS),
     ("GET", "/.well-known/jwks.json", PUBLIC),
     ("GET", "/openapi.json", PUBLIC),
 ]
@@ -302,6 +304,8 @@ BAD_INPUT = [
     ("POST", "/api/imports/presign/", "manager", {"import_type": "customers", "filename": "big.txt"},
      400, {"errors": {"filename": ["Only .csv and .xlsx files with plain names can be imported."]}}),
     ("GET", "/api/imports/0123456789abcdef0123456789abcdef/", "manager", None, 404, {"error": "Import job not found."}),
+    ("GET", "/api/jobs/0123456789abcdef0123456789abcdef/", "manager", None, 404, {"error": "Job not found."}),
+    ("GET", "/api/jobs/?page_size=0", "manager", None, 400, {"errors": {"page_size": ["Must be between 1 and 500."]}}),
 ]
 
 
@@ -413,6 +417,19 @@ def test_another_managers_import_job_is_not_found(world, ids):
     other = bearer(make_user("manager2", ROLE_OF["manager"]))
     response = world.http.get(f"/api/imports/{ids['job']}/", other)
     assert response.status_code == 404 and response.json_body == {"error": "Import job not found."}
+
+
+def test_import_jobs_are_listed_for_their_owner_and_admins(world, ids):
+    for who in ("manager", "admin"):
+        listed = world.http.get("/api/jobs/", world.as_(who))
+        assert listed.status_code == 200, listed.body
+        assert [(job["job_id"], job["kind"], job["status"]) for job in listed.json_body] == [
+            (ids["job"], "import", "pending")]
+    other = bearer(make_user("manager2", ROLE_OF["manager"]))
+    assert world.http.get("/api/jobs/", other).json_body == []
+    assert world.http.get(f"/api/jobs/{ids['job']}/", other).status_code == 404
+    detail = world.http.get(f"/api/jobs/{ids['job']}/", world.as_("admin")).json_body
+    assert (detail["job_id"], detail["errors"], detail["result"]) == (ids["job"], [], None)
 
 
 def test_error_bodies_are_declared_json(world):

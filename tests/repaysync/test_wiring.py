@@ -36,7 +36,7 @@ def test_product_declares_tables_roles_and_lifetimes(app):
     product = app.crm_product
     names = {model.Meta.table_name for model in product.models}
     for entity in ("users", "customers", "loans", "interactions", "counters", "uniques", "revoked-tokens",
-                   "login-attempts", "api-logs", "imports"):
+                   "login-attempts", "api-logs", "jobs"):
         assert f"test-repaysync-{entity}" in names
     assert product.roles == ("calling_agent", "collection_officer", "manager", "admin")
     assert (product.access_ttl_minutes, product.refresh_ttl_minutes) == (60, 24 * 60)

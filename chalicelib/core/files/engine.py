@@ -38,6 +38,7 @@ from chalicelib.core.files.jobs import (
     ImportJob,
     import_job_model,
 )
+from chalicelib.core.files.jobs import KIND as IMPORT_KIND
 from chalicelib.core.files.mapping import RowMapper
 from chalicelib.core.files.reader import Table, UnreadableFile, open_table
 from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
@@ -193,7 +194,7 @@ class ImportEngine:
             job = self.jobs.get(job_id)
         except self.jobs.DoesNotExist:
             raise NotFound("Import job not found.") from None
-        if job.owner != principal.subject and not (principal.roles & self.admin_roles):
+        if job.kind != IMPORT_KIND or (job.owner != principal.subject and not (principal.roles & self.admin_roles)):
             raise NotFound("Import job not found.")
         return job
 
@@ -206,7 +207,8 @@ class ImportEngine:
     def _new_job(self, job_id: str, spec: ImportSpec, filename: str, bucket: str, key: str,
                  principal: Principal | None, *, source: str, etag: str | None = None,
                  status: str = PENDING) -> ImportJob:
-        return self.jobs(job_id, spec=spec.name, status=status, source=source, filename=filename, bucket=bucket,
+        return self.jobs(job_id, kind=IMPORT_KIND, product=self.product, spec=spec.name, status=status,
+                         source=source, filename=filename, bucket=bucket,
                          key=key, etag=etag, owner=principal.subject if principal else None,
                          owner_name=principal.username if principal else None,
                          owner_roles=sorted(principal.roles) if principal else None, errors=[])
@@ -276,7 +278,8 @@ class ImportEngine:
             if presigned.etag == etag or (claim and presigned.etag is None):
                 return presigned if presigned.status in FINISHED else self._fail(presigned, message)
         digest = hashlib.sha256(f"{bucket}\n{key}\n{etag or ''}".encode()).hexdigest()[:32]
-        job = self.jobs(f"obj-{digest}", spec=spec.name if spec else (parts[1] if len(parts) > 1 else ""),
+        job = self.jobs(f"obj-{digest}", kind=IMPORT_KIND, product=self.product,
+                        spec=spec.name if spec else (parts[1] if len(parts) > 1 else ""),
                         status=FAILED, source="bucket", filename=parts[-1] or key, bucket=bucket, key=key,
                         etag=etag, message=message, errors=[], finished=utcnow())
         try:
@@ -334,7 +337,7 @@ class ImportEngine:
             jobs = self.jobs
             actions = [jobs.status.set(PROCESSING)]
             if table.estimated_rows is not None and job.status == PENDING:
-                actions.append(jobs.total_rows.set(table.estimated_rows))
+                actions.append(jobs.total.set(table.estimated_rows))
             self._update(job, actions, condition=jobs.status.is_in(PENDING, PROCESSING))
             try:
                 return self._process(job, spec, table, mapper)
@@ -403,7 +406,7 @@ class ImportEngine:
             created += len(batch.rows) - len({error.row for error in refused})
         errors.sort(key=lambda error: error.row)
         jobs = self.jobs
-        actions = [jobs.next_row.set(end + 1), jobs.processed_rows.set(end - 1),
+        actions = [jobs.next_row.set(end + 1), jobs.processed.set(end - 1),
                    jobs.created_rows.add(created), jobs.error_rows.add(len(errors))]
         kept = job.row_errors()
         if errors and len(kept) < MAX_ERRORS:
@@ -414,8 +417,9 @@ class ImportEngine:
         jobs = self.jobs
         data_rows = max(last - 1, int(job.processed_rows or 0))
         try:
-            self._update(job, [jobs.status.set(COMPLETE), jobs.total_rows.set(data_rows),
-                               jobs.processed_rows.set(data_rows), jobs.finished.set(utcnow())],
+            self._update(job, [jobs.status.set(COMPLETE), jobs.total.set(data_rows),
+                               jobs.processed.set(data_rows), jobs.result.set(job.counts()),
+                               jobs.finished.set(utcnow())],
                          condition=jobs.status == PROCESSING)
         except JobBusy:
             job.refresh(consistent_read=True)

@@ -1,8 +1,10 @@
 """Rows out of a CSV or XLSX file, one at a time, as text cells.
 
 Both formats come out the same way (a header and `(row number, cells)` pairs, every cell a stripped
-string or None), so validation never depends on the format. Row numbers are what a spreadsheet shows:
-the header is row 1, the first data row 2. openpyxl is imported only when an XLSX file arrives.
+string or None), so validation never depends on the format. A leading quote that protects a formula
+character (`'=...`, `'+91...`, as the writer puts it) is dropped, so an export re-imports unchanged.
+Row numbers are what a spreadsheet shows: the header is row 1, the first data row 2. openpyxl is
+imported only when an XLSX file arrives.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import IO, Any
 
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import BadRequest, PayloadTooLarge
+from chalicelib.core.files.writer import unquote
 
 Cells = list[str | None]
 XLSX_MAGIC = b"PK\x03\x04"
@@ -47,7 +50,7 @@ def cell_text(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, date | time):
         return value.isoformat()
-    text = str(value).strip()
+    text = unquote(str(value).strip())  # the quote our writer put before a formula character
     return text or None
 
 

@@ -69,3 +69,47 @@ class ImportSpec:
     id_sequence: str | None = None
     roles: frozenset[str] | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
+
+
+def import_columns(spec: ImportSpec) -> tuple[str, ...]:
+    """The column names an import reads first for each field of its row schema: the field's alias
+    (a camelCase product's wire name) or its name, in the schema's order."""
+    columns = []
+    for name, info in spec.row_model.model_fields.items():
+        alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
+        columns.append(alias or name)
+    return tuple(columns)
+
+
+RowValues = Callable[[Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """One kind of export: its columns and how a record becomes one row.
+
+    `row(record)` answers the values by field name (a missing field is an empty cell). Built with
+    `mirror`, the columns are the import's own (see `import_columns`), so an exported file imports
+    again as it is: the writer's protective quotes are dropped by the reader, numbers stay numbers.
+    `extra` columns (e.g. `id`) come first; the import ignores columns it does not know.
+    `filename` is the download's base name (the extension follows the format).
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    row: RowValues
+    filename: str = ""
+    fields: tuple[str, ...] = ()  # the field each column reads from `row(record)`; default: the column
+
+    @classmethod
+    def mirror(cls, spec: ImportSpec, row: RowValues, *, extra: tuple[str, ...] = (),
+               name: str | None = None, filename: str | None = None) -> ExportSpec:
+        """The export of what `spec` imports: the same columns, in the same order."""
+        columns = import_columns(spec)
+        return cls(name=name or spec.name, columns=(*extra, *columns), row=row, filename=filename or spec.name,
+                   fields=(*extra, *spec.row_model.model_fields))
+
+    def cells(self, record: Any) -> list[Any]:
+        """One record as the row's cells, in column order."""
+        values = self.row(record)
+        return [values.get(field_name) for field_name in (self.fields or self.columns)]

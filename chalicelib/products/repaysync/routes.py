@@ -287,9 +287,14 @@ def list_logs(call: Call) -> Reply:
 
 
 def register_imports() -> None:
-    """The import engine's presign and job-status routes (for files too big for the API)."""
+    """The import engine's presign and job-status routes (for files too big for the API), and the
+    jobs list and status (core/jobs: imports are jobs of kind "import")."""
     from chalicelib.core.files.routes import register_import_routes
+    from chalicelib.core.jobs.routes import register_job_routes
+    from chalicelib.core.jobs.service import Jobs
     from chalicelib.products.repaysync import imports
 
     if not any(route.name == "import_presign" for route in api.routes):
         register_import_routes(api, imports.engine(), roles=imports.UPLOAD_ROLES)
+    if not any(route.name == "job_list" for route in api.routes):
+        register_job_routes(api, Jobs(PRODUCT, admin_roles=frozenset({ADMIN})), roles=imports.UPLOAD_ROLES)

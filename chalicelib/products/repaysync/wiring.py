@@ -12,7 +12,7 @@ def build() -> Product:
     from chalicelib.core.audit import audit_model
     from chalicelib.core.auth.store import login_attempts_model, revocation_model
     from chalicelib.core.db.unique import unique_model
-    from chalicelib.core.files.jobs import import_job_model
+    from chalicelib.core.jobs.model import job_model
     from chalicelib.products.repaysync import auth, clock, routes, service, workers
     from chalicelib.products.repaysync.models import MODELS, PRODUCT
     from chalicelib.products.repaysync.schemas import ROLES
@@ -22,7 +22,7 @@ def build() -> Product:
     return Product(
         slug=PRODUCT, api=routes.api,
         models=[service.Counters, unique_model(PRODUCT), revocation_model(PRODUCT), login_attempts_model(PRODUCT),
-                audit_model(PRODUCT), import_job_model(PRODUCT), *MODELS],
+                audit_model(PRODUCT), job_model(PRODUCT), *MODELS],
         roles=ROLES, admin_role="admin", access_ttl_minutes=auth.ACCESS_MINUTES,
         refresh_ttl_minutes=auth.REFRESH_MINUTES,
         register_workers=workers.register_workers, seed_admin=service.seed_admin,

@@ -6,6 +6,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -15,8 +16,8 @@ from pynamodb.models import Model
 from chalicelib.core.db.base import meta
 from chalicelib.core.db.counters import counter_model
 from chalicelib.core.db.unique import Guard, UniqueWriter, unique_model
-from chalicelib.core.files.jobs import import_job_model
-from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
+from chalicelib.core.files.spec import ExportSpec, ImportBatch, ImportSpec, RowError
+from chalicelib.core.jobs.model import job_model
 from tests.helpers import file_upload as multipart  # noqa: F401 - re-exported for the tests here
 from tests.helpers import xlsx_bytes
 
@@ -92,6 +93,18 @@ def widget_spec(writer: Writer) -> ImportSpec:
                       id_sequence="widgets", roles=frozenset({"manager", "admin"}))
 
 
+class ExportQuery(BaseModel):
+    format: Literal["csv", "xlsx"] | None = None
+    inline_max: int | None = None
+
+
+def widget_export(spec: ImportSpec) -> ExportSpec:
+    """The widgets export, mirrored on their import: the same columns, so the file imports again."""
+    return ExportSpec.mirror(spec, lambda widget: {
+        "code": widget.code, "name": widget.name, "qty": int(widget.qty), "color": widget.color,
+        "made_on": widget.made_on})
+
+
 def all_widgets() -> list[Widget]:
     return sorted(Widget.scan(), key=lambda widget: widget.id)  # a test helper, never a request path
 
@@ -120,7 +133,7 @@ def truncated_xlsx(rows: list[list[object]], after_row: int) -> bytes:
 
 @pytest.fixture()
 def aws_env(aws_mock):
-    """A fresh emulation with the widgets, counters, uniques and imports tables, bucket and queues."""
+    """A fresh emulation with the widgets, counters, uniques and jobs tables, bucket and queues."""
     aws_mock.reset()
     from chalicelib.core import aws
     from chalicelib.core.auth.keys import keyring
@@ -129,7 +142,7 @@ def aws_env(aws_mock):
     from local.resources import create_buckets_and_queues
 
     install()
-    ensure_tables([Widget, counter_model(PRODUCT), unique_model(PRODUCT), import_job_model(PRODUCT)])
+    ensure_tables([Widget, counter_model(PRODUCT), unique_model(PRODUCT), job_model(PRODUCT)])
     urls = create_buckets_and_queues()
     from tests.conftest import install_session_signing_key
 
@@ -174,6 +187,21 @@ def widgets_app(engine):
             raise BadRequest("No file provided.")
         job = engine.import_upload("widgets", file.filename, file.data, call.user)
         return {"records_created": job.created_rows, "errors": job.row_errors(), "job_id": job.job_id}
+
+    exports = widget_export(engine.specs["widgets"])
+
+    @api.route("/api/widgets/export/", ["GET"], roles={"manager", "admin"}, query=ExportQuery, files=("csv", "xlsx"))
+    def export(call):
+        """The widgets as a file (`?inline_max=` lowers the inline limit, so tests reach the bucket)."""
+        from chalicelib.core.files.answer import FileReply
+
+        options = {"inline_max_bytes": call.query_model.inline_max} if call.query_model.inline_max is not None else {}
+        return FileReply.export(exports, iter(all_widgets()), kind=call.query_model.format, **options)
+
+    from chalicelib.core.jobs.routes import register_job_routes
+    from chalicelib.core.jobs.service import Jobs
+
+    register_job_routes(api, Jobs(PRODUCT), roles={"manager", "admin"})
 
     # its own slug: product_tokens() caches one TokenService per slug, and this one has no user resolver
     from chalicelib.core.auth.store import revocation_model

@@ -7,6 +7,9 @@ import io
 from datetime import date
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from chalicelib.core.files.writer import csv_bytes, xlsx_bytes
 
 DANGEROUS = ["=1+1", "+91-98765 43210", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0"]
@@ -38,3 +41,19 @@ def test_xlsx_text_cells_are_text_and_numbers_are_numbers():
     assert all(cell.data_type == "s" for cell in cells[:len(DANGEROUS)])  # none is a formula ("f")
     numbers = cells[len(DANGEROUS) + 1: len(DANGEROUS) + 5]
     assert [cell.value for cell in numbers] == [7, -5, -12.5, 1.5] and {c.data_type for c in numbers} == {"n"}
+
+
+@given(st.text())
+def test_the_import_drops_exactly_the_quote_the_writer_adds(text):
+    from chalicelib.core.files.writer import safe_text, unquote
+
+    assert unquote(safe_text(text)) == text
+    assert not safe_text(text).startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_a_quote_a_person_typed_before_a_formula_character_is_dropped_on_import():
+    from chalicelib.core.files.reader import cell_text
+
+    assert cell_text("'+91-98765 43210") == "+91-98765 43210"
+    assert cell_text("''quoted") == "'quoted"
+    assert cell_text("'plain") == "'plain" and cell_text("'") == "'"
