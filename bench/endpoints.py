@@ -18,7 +18,7 @@ def bootstrap() -> Any:
 
     product = app_module.app.crm_product
     ensure_tables(product.models)
-    create_buckets_and_queues()
+    create_buckets_and_queues(product)
     create_signing_key_secret()
     product.seed_admin("bench-admin-password")
     return app_module.app

@@ -74,7 +74,7 @@ def build_stage(stage: str) -> Path:
 
     sam = out / "sam.json"
     template = json.loads(sam.read_text())
-    point_sqs_events_at_queues(template, {q.name: queue_id(q) for q in queues()})
+    point_sqs_events_at_queues(template, {q.name: queue_id(q) for q in queues(product)})
     fix_log_group_names(template)
     reference_parameters(template, PARAMETER_VARIABLES)
     keep_log_groups(template)

@@ -138,7 +138,8 @@ def functions(app: Any) -> list[Function]:
             raise ValueError(f"{function.name}: no IAM grants declared for this Lambda function (infra/policy.py)")
         found.append(Function(function.name, "consumer",
                               get_settings().queue_name(batch_consumers[function.name].queue)))
-    keys = {queue.name: queue.key for queue in queues()}  # the queue by key: names differ per stage
+    # the queue by key: names differ per stage
+    keys = {queue.name: queue.key for queue in queues(getattr(app, "crm_product", None))}
     for index, function in enumerate(found):
         if function.queue is not None:
             if function.queue not in keys:

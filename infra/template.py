@@ -113,6 +113,8 @@ def consumer_resources(defs: list[QueueDef], consumers: list[ConsumerDef]) -> di
     by_key = {queue.key: queue for queue in defs}
     resources: dict[str, Any] = {}
     for consumer in consumers:
+        if consumer.queue not in by_key:
+            raise ValueError(f"{consumer.name} reads queue {consumer.queue!r}, which the product does not declare")
         resources[logical_id(consumer.name, "EventSourceMapping")] = {
             "Type": "AWS::Lambda::EventSourceMapping", "Properties": {
                 "FunctionName": {"Ref": to_cfn_resource_name(consumer.name)},
@@ -124,11 +126,21 @@ def consumer_resources(defs: list[QueueDef], consumers: list[ConsumerDef]) -> di
     return resources
 
 
-def bucket_resources(spec: BucketDef, uploads: QueueDef, settings: Settings) -> dict[str, Any]:
+def bucket_resources(spec: BucketDef, uploads: QueueDef | None, settings: Settings) -> dict[str, Any]:
     """The bucket, its notification of new objects under the watched prefixes to the uploads queue,
     and the queue policy that lets S3 send there (S3 checks it when the notification is set, hence
-    DependsOn; the policy names the bucket by ARN rather than Ref to avoid a cycle)."""
+    DependsOn; the policy names the bucket by ARN rather than Ref to avoid a cycle). A product
+    without an uploads queue gets the bucket alone."""
+    bucket = _bucket(spec, settings)
+    if uploads is None:
+        return bucket
     queue = queue_id(uploads)
+    policy_id = logical_id(uploads.key, "QueuePolicy")
+    bucket["Bucket"]["DependsOn"] = [policy_id]
+    bucket["Bucket"]["Properties"]["NotificationConfiguration"] = {"QueueConfigurations": [
+        {"Event": "s3:ObjectCreated:*", "Queue": {"Fn::GetAtt": [queue, "Arn"]},
+         "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}}}
+        for prefix in spec.notify_prefixes]}
     bucket_arn = {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${Name}", {"Name": BUCKET_NAME}]}
     policy = {"Type": "AWS::SQS::QueuePolicy", "Properties": {
         "Queues": [{"Ref": queue}],
@@ -137,6 +149,10 @@ def bucket_resources(spec: BucketDef, uploads: QueueDef, settings: Settings) -> 
             "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": [queue, "Arn"]},
             "Condition": {"ArnLike": {"aws:SourceArn": bucket_arn},
                           "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]}}}
+    return {policy_id: policy, **bucket}
+
+
+def _bucket(spec: BucketDef, settings: Settings) -> dict[str, Any]:
     rules: list[dict[str, Any]] = [{"Id": "abort-incomplete-uploads", "Status": "Enabled",
                                     "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]
     rules += [{"Id": f"expire-{prefix.strip('/')}", "Status": "Enabled", "Prefix": prefix,
@@ -149,19 +165,13 @@ def bucket_resources(spec: BucketDef, uploads: QueueDef, settings: Settings) -> 
                                            "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
         "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
         "LifecycleConfiguration": {"Rules": rules},
-        "NotificationConfiguration": {"QueueConfigurations": [
-            {"Event": "s3:ObjectCreated:*", "Queue": {"Fn::GetAtt": [queue, "Arn"]},
-             "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}}}
-            for prefix in spec.notify_prefixes]},
     }
     # browsers POST large files straight to the bucket with the presigned form
     props["CorsConfiguration"] = {"Fn::If": ["HasCorsOrigins", {"CorsRules": [{
         "AllowedOrigins": {"Fn::Split": [",", {"Ref": "CorsOrigins"}]}, "AllowedMethods": ["GET", "POST", "PUT"],
         "AllowedHeaders": ["*"], "ExposedHeaders": ["ETag"], "MaxAge": 3000}]}, {"Ref": "AWS::NoValue"}]}
     return {
-        logical_id(uploads.key, "QueuePolicy"): policy,
-        "Bucket": {"Type": "AWS::S3::Bucket", **KEEP,
-                   "DependsOn": [logical_id(uploads.key, "QueuePolicy")], "Properties": props},
+        "Bucket": {"Type": "AWS::S3::Bucket", **KEEP, "Properties": props},
         "BucketTlsOnlyPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
             "Bucket": {"Ref": "Bucket"},
             "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
@@ -266,13 +276,13 @@ def render(product: Product, consumers: list[ConsumerDef] | None = None) -> dict
     """The merge fragment for the current stage (settings come from the environment); `consumers`
     are the app's batch consumers (`chalicelib.core.consumers.consumers(app)`)."""
     settings = get_settings()
-    defs = queues()
-    uploads = next(q for q in defs if q.key == "uploads")
+    defs = queues(product)
+    uploads = next((q for q in defs if q.key == "uploads"), None)
     resources: dict[str, Any] = {}
     resources.update(table_resources(product.models, settings))
     resources.update(queue_resources(defs))
     resources.update(consumer_resources(defs, consumers or []))
-    resources.update(bucket_resources(bucket(), uploads, settings))
+    resources.update(bucket_resources(bucket(product), uploads, settings))
     resources.update(alert_resources(defs, settings))
     resources.update(secret_resources(settings))
     # Merged into Chalice's RestAPI: part of its DefinitionBody, so API Gateway redeploys with it.

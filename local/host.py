@@ -65,7 +65,7 @@ class ProductHost:
         self.app = create_app(self.slug)
         product = self.app.crm_product
         ensure_tables(product.models)
-        create_buckets_and_queues()
+        create_buckets_and_queues(product)
         create_signing_key_secret()
         if product.seed_admin is not None:
             product.seed_admin(admin_password())

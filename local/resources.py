@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+from typing import Any
 
 from chalicelib.core import aws
 from chalicelib.core.resources import bucket, queues
 
 
-def create_buckets_and_queues() -> dict[str, str]:
-    """Idempotent; returns queue key -> queue URL."""
+def create_buckets_and_queues(product: Any = None) -> dict[str, str]:
+    """The bucket and the queues `product` declares (without one, core's standard queues), and the
+    bucket -> uploads notification when it has an uploads queue. Idempotent; returns key -> URL."""
     sqs = aws.sqs()
     urls: dict[str, str] = {}
-    for queue in queues():
+    for queue in queues(product):
         dlq_url = sqs.create_queue(QueueName=queue.dlq_name)["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         urls[queue.key] = sqs.create_queue(QueueName=queue.name, Attributes={
@@ -23,9 +25,11 @@ def create_buckets_and_queues() -> dict[str, str]:
         })["QueueUrl"]
         urls[f"{queue.key}-dlq"] = dlq_url
     s3 = aws.s3()
-    spec = bucket()
+    spec = bucket(product)
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=spec.name)
+    if "uploads" not in urls:
+        return urls
     uploads_arn = sqs.get_queue_attributes(QueueUrl=urls["uploads"], AttributeNames=["QueueArn"])[
         "Attributes"]["QueueArn"]
     s3.put_bucket_notification_configuration(Bucket=spec.name, NotificationConfiguration={

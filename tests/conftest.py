@@ -59,7 +59,7 @@ def _bootstrap(product) -> None:
     from local.resources import create_buckets_and_queues
 
     ensure_tables(product.models)
-    create_buckets_and_queues()
+    create_buckets_and_queues(product)
     install_session_signing_key()
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib.core.auth.principal import Principal
-from chalicelib.core.config import get_settings
+from chalicelib.core.config import SettingsSource, get_settings, using_settings
 from chalicelib.core.errors import (
     ApiError,
     ErrorRenderer,
@@ -192,6 +192,7 @@ class Api:
         self.audit_prefix = audit_prefix
         self.paging = paging or Paging()  # one rule for every list (style, page size), and its OpenAPI
         self.routes: list[RouteSpec] = []
+        self.settings: SettingsSource | None = None  # the product's, set when its app is assembled
         self.authorizer: Any = None
         # Authorization header -> Principal, or an ApiError (401); set by register_authorizer
         self.authenticator: Callable[[str], Principal] | None = None
@@ -241,15 +242,15 @@ class Api:
             for spec in specs:
                 app.route(chalice_path, methods=list(spec.methods), name=f"{spec.name}",
                           authorizer=None if spec.public else authorizer,
-                          content_types=["*/*"])(self._view(app, spec))
+                          content_types=["*/*"])(self._in_context(app, self._view(app, spec)))
             allowed = sorted({m for spec in specs for m in spec.methods} | {"OPTIONS"})
             if not any("OPTIONS" in spec.methods for spec in specs):
                 app.route(chalice_path, methods=["OPTIONS"], name=f"preflight_{len(app.routes)}",
-                          content_types=["*/*"])(self._preflight(app, allowed))
+                          content_types=["*/*"])(self._in_context(app, self._preflight(app, allowed)))
             missing = [m for m in ROUTABLE_METHODS if m not in allowed]
             if missing:
                 app.route(chalice_path, methods=missing, name=f"not_allowed_{len(app.routes)}",
-                          content_types=["*/*"])(self._not_allowed(app, allowed))
+                          content_types=["*/*"])(self._in_context(app, self._not_allowed(app, allowed)))
 
     def _preflight(self, app: Any, methods: list[str]) -> Callable[..., Any]:
         def preflight(**_: Any) -> Any:
@@ -276,11 +277,18 @@ class Api:
 
     def _view(self, app: Any, spec: RouteSpec) -> Callable[..., Any]:
         def view(**path_params: Any) -> Any:
-            request = app.current_request
-            with correlated(request_correlation_id(request, getattr(app, "lambda_context", None))):
-                return self.dispatch(request, spec, path_params)
+            return self.dispatch(app.current_request, spec, path_params)
         view.__name__ = spec.name
         return view
+
+    def _in_context(self, app: Any, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """Run `handler` with the product's settings current and the request's correlation id."""
+        def run(**path_params: Any) -> Any:
+            request_id = request_correlation_id(app.current_request, getattr(app, "lambda_context", None))
+            with using_settings(self.settings), correlated(request_id):
+                return handler(**path_params)
+        run.__name__ = handler.__name__
+        return run
 
     # -- one request -------------------------------------------------------------------------
     def dispatch(self, request: Any, spec: RouteSpec, path_params: dict[str, Any]) -> Any:

@@ -1,4 +1,4 @@
-"""Builds the Chalice app for one product (the one named by CRM_PRODUCT)."""
+"""Builds the Chalice app for one product (app.py: the one named by CRM_PRODUCT)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from chalice import Chalice
 
-from chalicelib.core.product import Product
+from chalicelib.core.config import Settings, SettingsSource, environment_settings, get_settings, using_settings
+from chalicelib.core.product import Product, ScheduleSpec
 
 PRODUCTS = ("repaysync", "leads", "vst", "revisbali", "isp")
 BINARY_TYPES = [
@@ -22,31 +23,64 @@ BINARY_TYPES = [
 ]
 
 
-def load_product(slug: str) -> Product:
+def product_module(slug: str) -> Any:
     if slug not in PRODUCTS:
         raise ValueError(f"unknown product {slug!r}; expected one of {', '.join(PRODUCTS)}")
-    module = importlib.import_module(f"chalicelib.products.{slug}")
-    return module.product()
+    return importlib.import_module(f"chalicelib.products.{slug}")
 
 
-def create_app(slug: str) -> Chalice:
-    from chalicelib.core.auth.authorizer import register_authorizer
-    from chalicelib.core.auth.routes import register_auth_routes
+def load_product(slug: str) -> Product:
+    return product_module(slug).product()
+
+
+def create_app(slug: str, settings: Settings | None = None) -> Chalice:
+    """The app of product `slug`, with `settings` (default: the product's settings class read from
+    the environment, validated first: a bad value stops here with a SettingsError naming it)."""
     from chalicelib.core.logs import configure_logging
-    from chalicelib.core.openapi import register_openapi_route
 
     configure_logging(slug)
-    product = load_product(slug)
-    app = Chalice(app_name=f"crm-{slug}")
-    app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
-    app.crm_product = product
-    authorizer = register_authorizer(app, product)
-    register_auth_routes(product)
-    register_openapi_route(product)
-    product.api.attach(app, authorizer)
-    if product.register_workers is not None:
-        product.register_workers(app)
+    module = product_module(slug)
+    source: SettingsSource = settings if settings is not None else environment_settings(
+        getattr(module, "settings_class", lambda: Settings)(), product=slug)
+    with using_settings(source):
+        get_settings()  # validate before anything is built
+        return assemble_app(module.product(), source)
+
+
+def assemble_app(product: Product, settings: SettingsSource) -> Chalice:
+    """A Chalice app serving `product` with `settings` current in everything it runs (its routes,
+    authorizer, consumers, schedules), so differently configured products can share a process."""
+    from chalicelib.core.auth.authorizer import register_authorizer
+    from chalicelib.core.auth.routes import register_auth_routes
+    from chalicelib.core.openapi import register_openapi_route
+
+    with using_settings(settings):
+        product.settings = settings
+        product.api.settings = settings
+        app = Chalice(app_name=f"crm-{product.slug}")
+        app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
+        app.crm_product = product
+        authorizer = register_authorizer(app, product)
+        register_auth_routes(product)
+        register_openapi_route(product)
+        product.api.attach(app, authorizer)
+        if product.register_workers is not None:
+            product.register_workers(app)
+        for schedule in product.schedules:
+            register_schedule(app, product, schedule)
     return app
+
+
+def register_schedule(app: Chalice, product: Product, spec: ScheduleSpec) -> None:
+    """`spec` as a Chalice scheduled Lambda; its log lines carry the Lambda request id."""
+    from chalicelib.core.logs import correlated, lambda_request_id
+
+    def run(event: Any) -> Any:
+        with using_settings(product.settings), correlated(lambda_request_id(getattr(event, "context", None))):
+            return spec.handler()
+
+    run.__name__ = run.__qualname__ = spec.name
+    app.schedule(spec.expression, name=spec.name, description=spec.description or spec.name)(run)
 
 
 def lambda_entry_points(app: Chalice) -> dict[str, Callable[..., Any]]:

@@ -38,6 +38,7 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
+from chalicelib.core.config import using_settings
 from chalicelib.core.db.base import meta
 from chalicelib.core.logs import correlated
 
@@ -166,15 +167,16 @@ def register_consumer(app: Any, handler: Handler, *, name: str, queue: str, batc
     """
     from chalicelib.core.resources import queues
 
-    if queue not in {q.key for q in queues()}:
-        raise ValueError(f"{name}: {queue!r} is not one of the stage's queues")
+    product = getattr(app, "crm_product", None)
+    if queue not in {q.key for q in queues(product)}:
+        raise ValueError(f"{name}: {queue!r} is not one of the product's queues (Product.queues)")
     if not 1 <= batch_size <= 10_000 or not 0 <= window_seconds <= 300:
         raise ValueError(f"{name}: batch_size 1..10000 and window_seconds 0..300")
     if batch_size > 10 and window_seconds < 1:
         raise ValueError(f"{name}: a batch over 10 needs window_seconds >= 1 (an SQS mapping rule)")
     definition = ConsumerDef(name=name, queue=queue, batch_size=batch_size, window_seconds=window_seconds,
                              idempotent=idempotent, idempotency_seconds=idempotency_seconds)
-    product = getattr(app, "crm_product", None)
+    settings = getattr(product, "settings", None)
     if product is not None:
         slug = product.slug
     else:
@@ -190,7 +192,7 @@ def register_consumer(app: Any, handler: Handler, *, name: str, queue: str, batc
     def record_handler(record: Any) -> None:
         raw = record.raw_event
         message = Message.from_record(raw)
-        with correlated(message.message_id):  # every line about this record carries its message id
+        with using_settings(settings), correlated(message.message_id):  # lines carry the message id
             run_record(message, raw)
 
     def run_record(message: Message, raw: dict[str, Any]) -> None:
@@ -211,6 +213,10 @@ def register_consumer(app: Any, handler: Handler, *, name: str, queue: str, batc
             raise
 
     def consumer_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with using_settings(settings):
+            return process_batch(event, context)
+
+    def process_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
         from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
         if guard is not None and context is not None and hasattr(context, "get_remaining_time_in_millis"):

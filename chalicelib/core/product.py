@@ -1,4 +1,4 @@
-"""What a product hands the platform: its routes, tables, workers and defaults."""
+"""What a product hands the platform: its routes, tables, queues, schedules, workers and defaults."""
 
 from __future__ import annotations
 
@@ -9,6 +9,30 @@ from typing import Any
 from pynamodb.models import Model
 
 from chalicelib.core.api import Api
+from chalicelib.core.config import SettingsSource
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """A queue the product uses (with its DLQ): infra/ declares it and the embedded stack creates it.
+    The name is the stage's (`Settings.queue_name(key)`)."""
+
+    key: str  # "uploads" (bucket notifications), "otp", "assignment", ...
+    visibility_timeout: int = 120  # seconds; longer than its worker's Lambda timeout
+    max_receive_count: int = 3  # deliveries before a message is parked in the DLQ
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A scheduled Lambda: an EventBridge rule in AWS, the embedded runner's timer locally.
+
+    `handler()` runs with the product's settings current and the invocation's Lambda request id as
+    the correlation id of its log lines; its return value is the Lambda's result."""
+
+    name: str  # the Lambda function's name (and app.py's module-level handler name)
+    expression: str  # "cron(30 2 * * ? *)" or "rate(5 minutes)", UTC as EventBridge reads it
+    handler: Callable[[], Any]
+    description: str = ""
 
 
 @dataclass
@@ -24,6 +48,12 @@ class Product:
     # seed_admin(password, reset=False): the first admin; reset=True (the deployed stage's bootstrap)
     # gives an existing one the new password. Idempotent either way.
     seed_admin: Callable[..., Any] | None = None
-    schedules: dict[str, str] = field(default_factory=dict)  # handler name -> rate/cron expression
+    queues: tuple[QueueSpec, ...] = ()  # only the queues the product uses
+    schedules: tuple[ScheduleSpec, ...] = ()
     # a refresh token's claims -> the current Principal, or None if gone (core.auth.flows.AuthFlows.resolve)
     resolve_user: Callable[[dict[str, Any]], Any] | None = None
+    # what the app was built with (create_app): an instance, or the environment's, re-read after a reset
+    settings: SettingsSource | None = field(default=None, repr=False)
+
+    def queue(self, key: str) -> QueueSpec | None:
+        return next((spec for spec in self.queues if spec.key == key), None)

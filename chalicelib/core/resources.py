@@ -4,8 +4,9 @@ embedded stack creates them in moto."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from chalicelib.core.config import get_settings
+from chalicelib.core.config import Settings, get_settings, using_settings
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,28 @@ class BucketDef:
     notify_prefixes: tuple[str, ...] = ("imports/", "documents/")  # -> uploads queue
 
 
-def queues() -> list[QueueDef]:
-    settings = get_settings()
-    return [QueueDef(key=key, name=settings.queue_name(key), dlq_name=f"{settings.queue_name(key)}-dlq")
-            for key in ("uploads", "otp", "assignment")]
+# What a stage without a product (core's tests, small test apps) gets: every queue core knows of.
+STANDARD_QUEUES = ("uploads", "otp", "assignment")
 
 
-def bucket() -> BucketDef:
-    return BucketDef(name=get_settings().bucket)
+def queues(product: Any = None) -> list[QueueDef]:
+    """The queues `product` declares (`Product.queues`), named for the stage; without a product,
+    the standard ones with default settings."""
+    from chalicelib.core.product import QueueSpec
+
+    settings = settings_of(product)
+    specs = product.queues if product is not None else tuple(QueueSpec(key) for key in STANDARD_QUEUES)
+    return [QueueDef(key=spec.key, name=settings.queue_name(spec.key),
+                     dlq_name=f"{settings.queue_name(spec.key)}-dlq", visibility_timeout=spec.visibility_timeout,
+                     max_receive_count=spec.max_receive_count)
+            for spec in specs]
+
+
+def bucket(product: Any = None) -> BucketDef:
+    return BucketDef(name=settings_of(product).bucket)
+
+
+def settings_of(product: Any) -> Settings:
+    """The settings `product` was built with, else the current ones."""
+    with using_settings(getattr(product, "settings", None)):
+        return get_settings()

@@ -153,14 +153,15 @@ def test_a_consumer_is_a_lambda_function_app_py_exports_and_its_table_joins_the_
 
     from chalicelib.core.app_factory import lambda_entry_points
     from chalicelib.core.consumers import ConsumerDef, consumers, idempotency_model, register_consumer
+    from chalicelib.core.product import QueueSpec
 
     app = Chalice(app_name="crm-coretest")
-    app.crm_product = type("P", (), {"slug": "repaysync", "models": []})()
+    app.crm_product = type("P", (), {"slug": "repaysync", "models": [], "queues": (QueueSpec("otp"),)})()
     register_consumer(app, Work(), name="otp_sender", queue="otp", batch_size=50, window_seconds=5)
     assert consumers(app) == [ConsumerDef("otp_sender", "otp", 50, 5)]
     assert set(lambda_entry_points(app)) == {"otp_sender"}
     assert app.crm_product.models == [idempotency_model("repaysync")]
-    with pytest.raises(ValueError, match="not one of the stage's queues"):
+    with pytest.raises(ValueError, match="not one of the product's queues"):
         register_consumer(app, Work(), name="other", queue="nope")
     with pytest.raises(ValueError, match="registered twice"):
         register_consumer(app, Work(), name="otp_sender", queue="otp")

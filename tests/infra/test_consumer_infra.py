@@ -27,12 +27,12 @@ def consumer_app(work: Any) -> Any:
 
 def test_the_mapping_reports_batch_item_failures_from_the_consumers_queue():
     from chalicelib.core.consumers import consumers
-    from chalicelib.core.product import Product
+    from chalicelib.core.product import Product, QueueSpec
     from infra.template import render
 
     app = consumer_app(lambda message: None)
     product = Product(slug="repaysync", api=type("A", (), {"renderer": staticmethod(lambda e: {"detail": str(e)})})(),
-                      models=[], roles=(), admin_role="admin")
+                      models=[], roles=(), admin_role="admin", queues=(QueueSpec("otp"),))
     resources = render(product, consumers(app))["Resources"]
 
     assert resources["OtpSenderEventSourceMapping"] == {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {

@@ -120,9 +120,9 @@ def test_queue_workers_finish_within_the_visibility_timeout():
     from chalicelib.core.app_factory import create_app
     from chalicelib.core.resources import queues
 
-    visibility = {q.name: q.visibility_timeout for q in queues()}
     for stage in stage_names():
         app = create_app(stage_environment(stage)["CRM_PRODUCT"])
+        visibility = {q.name: q.visibility_timeout for q in queues(app.crm_product)}
         workers = [source for source in app.event_sources if getattr(source, "queue", None)]
         for source in workers:
             config = Config(chalice_stage=stage, function_name=source.name, config_from_disk=load_config())

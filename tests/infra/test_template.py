@@ -64,9 +64,17 @@ def test_ttl_pitr_and_retention(product, template):
     assert with_ttl >= 2  # revocations and lockouts at least expire
 
 
-def test_queues_redrive_to_their_dead_letter_queues(template):
+def test_only_the_queues_the_product_declares_exist(product, template):
+    declared = {queue_id(queue) for queue in queues(product)}
+    assert declared == {"UploadsQueue"}  # RepaySync sends no OTPs and assigns no work by queue
+    found = {name for name, resource in template["Resources"].items()
+             if resource.get("Type") == "AWS::SQS::Queue" and not name.endswith("DeadLetterQueue")}
+    assert found == declared
+
+
+def test_queues_redrive_to_their_dead_letter_queues(product, template):
     resources = template["Resources"]
-    for queue in queues():
+    for queue in queues(product):
         main = resources[queue_id(queue)]["Properties"]
         assert main["QueueName"] == queue.name
         assert main["VisibilityTimeout"] == queue.visibility_timeout
@@ -79,9 +87,9 @@ def test_queues_redrive_to_their_dead_letter_queues(template):
     assert resources["AlertsTopic"]["Type"] == "AWS::SNS::Topic"
 
 
-def test_bucket_notifies_the_uploads_queue_which_lets_s3_send(template):
+def test_bucket_notifies_the_uploads_queue_which_lets_s3_send(product, template):
     resources = template["Resources"]
-    uploads = next(q for q in queues() if q.key == "uploads")
+    uploads = next(q for q in queues(product) if q.key == "uploads")
     bucket_resource = resources["Bucket"]
     props = bucket_resource["Properties"]
     assert props["BucketName"] == {"Fn::If": ["HasBucketName", {"Ref": "BucketName"},

@@ -1,5 +1,6 @@
-"""Every RepaySync list, followed through its `Link` headers, gives every item exactly once; cursors
-are signed and bound to their list, its filters and the caller (old unsigned ones are 400)."""
+"""Every RepaySync list (the jobs list included), followed through its `Link` headers, gives every item
+exactly once; cursors are signed and bound to their list, its filters and the caller (old unsigned
+ones are 400)."""
 
 from __future__ import annotations
 
@@ -124,6 +125,24 @@ def test_the_api_log_is_complete_across_day_partitions(world, monkeypatch):
     endpoints = [item["endpoint"] for item in listed if item["endpoint"].startswith("/api/customers/9")]
     assert endpoints == [f"/api/customers/{900 + index}/" for index in reversed(range(7))]
     assert len(set(ids(listed))) == len(listed) and ids(listed) == sorted(ids(listed), reverse=True)
+
+
+def test_the_jobs_list_is_complete_for_the_owner_and_for_admins(world):
+    made = []
+    for index in range(5):
+        response = world.http.post("/api/imports/presign/", {"import_type": "customers",
+                                                             "filename": f"people{index}.csv"}, world.as_("manager"))
+        assert response.status_code in (200, 201), response.json_body
+        made.append(response.json_body["job_id"])
+    for who in ("manager", "admin"):
+        jobs, pages = follow(world, f"/api/jobs/?page_size={PAGE}", who)
+        listed = [job["job_id"] for job in jobs]
+        assert sorted(listed) == sorted(made) and len(listed) == 5 and pages == 3, who
+        created = [job["created"] for job in jobs]
+        assert created == sorted(created, reverse=True)  # newest first
+    cursor = _next(world, "/api/jobs/?page_size=2", "manager")
+    response = world.http.get(f"/api/jobs/?page_size=2&cursor={cursor}", world.as_("admin"))
+    assert response.status_code == 400 and response.json_body == INVALID  # the manager's, not the admin's
 
 
 def _next(world: Any, url: str, who: str) -> str:

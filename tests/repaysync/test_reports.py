@@ -47,7 +47,10 @@ def test_empty_day_writes_a_header_only_report(client):
 
 def test_schedule_is_declared(app):
     product = app.crm_product
-    assert product.schedules == {"daily_followups": "cron(30 2 * * ? *)"}
+    assert {spec.name: spec.expression for spec in product.schedules} == {"daily_followups": "cron(30 2 * * ? *)"}
+    from local.events import schedule_expressions
+
+    assert schedule_expressions(app) == {"daily_followups": "cron(30 2 * * ? *)"}  # what infra and the runner read
 
 
 def test_the_report_never_writes_a_formula(world, client):

@@ -50,11 +50,14 @@ def register_authorizer(app: Any, product: Any) -> Any:
     # token until the cached result expired, so its TTL would bound how long a revoked token lives.
     @app.authorizer(name="jwt_authorizer", ttl_seconds=0)
     def jwt_authorizer(auth_request: Any) -> Any:
-        try:
-            principal = authenticate(auth_request.token, tokens)
-        except TokenRejected as exc:
-            record_denial(product, auth_request)
-            raise TokenRejected("Unauthorized") from exc  # the exact message API Gateway maps to 401
+        from chalicelib.core.config import using_settings
+
+        with using_settings(getattr(product, "settings", None)):
+            try:
+                principal = authenticate(auth_request.token, tokens)
+            except TokenRejected as exc:
+                record_denial(product, auth_request)
+                raise TokenRejected("Unauthorized") from exc  # the exact message API Gateway maps to 401
         return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.to_context())
 
     return jwt_authorizer

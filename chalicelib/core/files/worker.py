@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
-from chalicelib.core.config import get_settings
+from chalicelib.core.config import get_settings, using_settings
 from chalicelib.core.logs import correlated
 
 logger = logging.getLogger("crm.uploads")
@@ -70,10 +70,10 @@ class UploadDispatcher:
             handler(obj.bucket, obj.key, etag=obj.etag, final_attempt=final_attempt)
 
 
-def _max_receives() -> int:
+def _max_receives(product: Any) -> int:
     from chalicelib.core.resources import queues
 
-    return next((queue.max_receive_count for queue in queues() if queue.key == "uploads"), 3)
+    return next((queue.max_receive_count for queue in queues(product) if queue.key == "uploads"), 3)
 
 
 def register_upload_worker(app: Any, engine: Any = None, *,
@@ -84,7 +84,9 @@ def register_upload_worker(app: Any, engine: Any = None, *,
         dispatcher.add("imports/", engine.handle_object)
     for prefix, handler in (handlers or {}).items():
         dispatcher.add(prefix, handler)
-    max_receives = _max_receives()
+    product = getattr(app, "crm_product", None)
+    max_receives = _max_receives(product)
+    settings = getattr(product, "settings", None)
 
     @app.on_sqs_message(queue=get_settings().uploads_queue, batch_size=1, name="uploads_worker")
     def uploads_worker(event: Any) -> None:
@@ -92,7 +94,7 @@ def register_upload_worker(app: Any, engine: Any = None, *,
             raw = record.to_dict()
             attributes = raw.get("attributes") or {}
             receives = int(attributes.get("ApproximateReceiveCount") or 1)
-            with correlated(raw.get("messageId")):  # the import's log lines carry the SQS message id
+            with using_settings(settings), correlated(raw.get("messageId")):  # lines carry the message id
                 dispatcher.dispatch(record.body, final_attempt=receives >= max_receives)
 
     app.crm_upload_dispatcher = dispatcher

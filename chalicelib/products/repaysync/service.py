@@ -157,9 +157,9 @@ def _count_public_registration(address: str) -> None:
     from datetime import timedelta
 
     from chalicelib.core.auth.lockout import RateLimiter
-    from chalicelib.core.config import get_settings
+    from chalicelib.products.repaysync.settings import settings as repaysync_settings
 
-    settings = get_settings()
+    settings = repaysync_settings()
     RateLimiter(PRODUCT, "register").hit(address, settings.register_per_address,
                                          timedelta(minutes=settings.register_window_minutes),
                                          "Too many registrations from this address; try again later.")

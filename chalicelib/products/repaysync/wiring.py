@@ -26,4 +26,4 @@ def build() -> Product:
         roles=ROLES, admin_role="admin", access_ttl_minutes=auth.ACCESS_MINUTES,
         refresh_ttl_minutes=auth.REFRESH_MINUTES,
         register_workers=workers.register_workers, seed_admin=service.seed_admin,
-        schedules=dict(workers.SCHEDULES), resolve_user=auth.flows().resolve)
+        queues=workers.QUEUES, schedules=workers.SCHEDULES, resolve_user=auth.flows().resolve)
