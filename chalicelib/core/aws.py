@@ -23,7 +23,12 @@ def client(service: str) -> Any:
         if service not in _clients:
             import boto3  # deferred: keeps the cold start of routes that never touch S3/SQS small
 
-            _clients[service] = boto3.session.Session().client(service, region_name=get_settings().region)
+            options: dict[str, Any] = {}
+            if service == "s3":  # presigned URLs and POSTs signed with SigV4: S3 refuses SigV2 on newer buckets
+                from botocore.config import Config
+
+                options["config"] = Config(signature_version="s3v4")
+            _clients[service] = boto3.session.Session().client(service, region_name=get_settings().region, **options)
         return _clients[service]
 
 

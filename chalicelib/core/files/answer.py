@@ -16,8 +16,8 @@ records)`); the Api writes it through the core writer (formulas neutralised) and
 - **406** when the request has an Accept header that allows neither the file's type nor
   `application/json`.
 
-The file's kind is `kind` when the route fixes it (e.g. from `?format=`); else the first of the
-offered kinds that the Accept header names; else the route's first kind. Rows are written to a
+The file's kind is `kind` when the route fixes it (e.g. from `?format=`); else the offered kind the
+Accept header names with the highest q (the first sent, on a tie); else the route's first kind. Rows are written to a
 spooled temporary file (memory up to 8 MB, then /tmp) as they come: the table is never held whole.
 """
 
@@ -131,7 +131,7 @@ def choose(reply: FileReply, ranges: list[tuple[str, float]] | None) -> FileType
     if reply.kind is not None:
         return FILE_TYPES[reply.kind]
     offered = [FILE_TYPES[kind] for kind in reply.kinds]
-    for media, q in ranges or []:
+    for media, q in sorted(ranges or [], key=lambda item: -item[1]):  # by q, then as sent (a stable sort)
         found = next((t for t in offered if t.media_type == media and q > 0), None)
         if found is not None:
             return found

@@ -9,7 +9,6 @@ import urllib.parse
 
 import pytest
 
-from chalicelib.core import aws
 from chalicelib.core.config import get_settings
 from tests.core.files.conftest import PRODUCT, Widget, all_widgets, csv_bytes, multipart
 
@@ -93,6 +92,8 @@ def test_accept_chooses_the_kind_in_the_order_sent(client, token):
     upload(client, token(), SOURCE)
     assert export(client, token(), f"{XLSX}, text/csv").headers["Content-Type"] == XLSX
     assert export(client, token(), f"text/csv, {XLSX}").headers["Content-Type"].startswith("text/csv")
+    by_q = export(client, token(), f"text/csv;q=0.5, {XLSX}")  # XLSX preferred, but not first: a link
+    assert by_q.json_body["content_type"] == XLSX
 
 
 def test_bad_format_401_and_wrong_role(client, token):
@@ -109,11 +110,16 @@ def test_cors_lets_a_browser_read_the_filename(client, token):
 
 # -- links to the bucket -----------------------------------------------------------------------
 def fetch(url: str) -> tuple[bytes, dict]:
-    """GET a presigned URL as a browser would (moto answers it in-process)."""
+    """The object a presigned GET names (SigV4, 900 s), read as its URL would serve it."""
+    from chalicelib.core import aws
+
     parsed = urllib.parse.urlparse(url)
+    query = urllib.parse.parse_qs(parsed.query)
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"] and query["X-Amz-Expires"] == ["900"]
     bucket = get_settings().bucket
-    key = urllib.parse.unquote(parsed.path.lstrip("/").removeprefix(f"{bucket}/"))
-    assert "X-Amz-Signature" in url or "Signature" in url
+    key = urllib.parse.unquote(parsed.path.lstrip("/"))
+    if not parsed.netloc.startswith(f"{bucket}."):  # path-style URL
+        key = key.removeprefix(f"{bucket}/")
     obj = aws.s3().get_object(Bucket=bucket, Key=key)
     return obj["Body"].read(), {"ContentType": obj["ContentType"], "ContentDisposition": obj["ContentDisposition"],
                                 "key": key}
