@@ -93,6 +93,22 @@ def test_unknown_job_401_and_wrong_role(client, token):
     assert client.http.get("/api/jobs/", headers=token("5", "calling_agent")).status_code == 403
 
 
+def test_a_filtered_list_pages_past_the_other_jobs(client, token, aws_env):
+    from chalicelib.core.jobs.service import Jobs
+
+    service = Jobs(PRODUCT)
+    owner = Principal(subject="7", username="user7", roles=frozenset({"manager"}))
+    made = [service.start("ocr" if n % 3 else "assignment", owner).job_id for n in range(9)]
+    wanted = [job_id for n, job_id in enumerate(made) if n % 3 == 0][::-1]
+    first = jobs(client, token(), "?kind=assignment&page_size=2")
+    assert [job["job_id"] for job in first.json_body] == wanted[:2]
+    rest = jobs(client, token(), f"?kind=assignment&page_size=2&cursor={first.headers['X-Next-Cursor']}")
+    assert [job["job_id"] for job in rest.json_body] == wanted[2:]
+    other_filter = client.http.get(f"/api/jobs/?kind=ocr&page_size=2&cursor={first.headers['X-Next-Cursor']}",
+                                   headers=token())
+    assert other_filter.status_code == 400  # a cursor is bound to its filters
+
+
 def test_the_list_pages_with_a_signed_cursor(client, token):
     ids = [upload(client, token(), f"A{n},Name,{n}") for n in range(3)]
     page = jobs(client, token(), "?page_size=2")
@@ -133,6 +149,11 @@ def test_a_job_of_another_kind_starts_advances_and_ends_once(client, token, aws_
     out = capsys.readouterr().out
     assert [m["dimensions"]["kind"] for m in metric_values(out, "JobSucceeded")] == ["assignment"]
     assert [m["dimensions"]["kind"] for m in metric_values(out, "JobFailed")] == ["ocr"]  # the late fail: none
+    assert [j["kind"] for j in jobs(client, token(), "?kind=assignment").json_body] == ["assignment"]
+    assert [j["kind"] for j in jobs(client, token(), "?status=failed").json_body] == ["ocr"]
+    assert jobs(client, token(), "?kind=ocr&status=complete").json_body == []
+    assert client.http.get("/api/jobs/?kind=Bad!", headers=token()).status_code == 400
+    assert client.http.get("/api/jobs/?status=done", headers=token()).status_code == 400
     # the import status route shows imports only
     assert client.http.get(f"/api/imports/{job.job_id}/", headers=token()).status_code == 404
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from chalicelib.core.api import Api, Call
 from chalicelib.core.jobs.service import Jobs
+
+
+class JobQuery(BaseModel):
+    """Filters of the jobs list (read past on the index: a page holds up to `page_size` matches)."""
+
+    kind: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="Only jobs of this kind.")
+    status: Literal["pending", "processing", "complete", "failed"] | None = Field(
+        default=None, description="Only jobs in this status.")
 
 
 class JobOut(BaseModel):
@@ -39,10 +47,13 @@ def register_job_routes(api: Api, jobs: Jobs, roles: set[str] | frozenset[str] |
     """Mount the list and status routes for `roles` (None: any signed-in user); each caller sees
     their own jobs, `jobs.admin_roles` everyone's."""
 
-    @api.route(prefix, ["GET"], roles=roles, response=list[JobOut], paginated=True, name="job_list")
+    @api.route(prefix, ["GET"], roles=roles, response=list[JobOut], paginated=True, name="job_list",
+               query=JobQuery)
     def job_list(call: Call) -> Any:
-        """Jobs newest first: your own (admins: every job of the product)."""
-        return call.listing(lambda window: jobs.page(call.user, window), lambda job: JobOut(**job.summary()))
+        """Jobs newest first: your own (admins: every job of the product), optionally of one kind or status."""
+        query: JobQuery = call.query_model
+        return call.listing(lambda window: jobs.page(call.user, window, kind=query.kind, status=query.status),
+                            lambda job: JobOut(**job.summary()))
 
     @api.route(f"{prefix}{{job_id}}/", ["GET"], roles=roles, response=JobDetail, name="job_status")
     def job_status(call: Call) -> JobDetail:

@@ -96,15 +96,25 @@ class Jobs:
             raise NotFound("Job not found.")
         return job
 
-    def page(self, principal: Principal, window: Window) -> Slice:
-        """One window of the jobs the caller may see, newest first (a Query on an index, never a Scan)."""
+    def page(self, principal: Principal, window: Window, *, kind: str | None = None,
+             status: str | None = None) -> Slice:
+        """One window of the jobs the caller may see, newest first (a Query on an index, never a Scan).
+
+        `kind` and `status` filter the Query: DynamoDB reads past the other jobs (and bills them), so a
+        product that lists one kind among many should give that kind its own index key."""
         if principal.roles & self.admin_roles:
             index, key, names = self.model.by_product, self.product, ("job_id", "product", "created")
         else:
             index, key, names = self.model.by_owner, principal.subject, ("job_id", "owner", "created")
         if window.after is not None and set(window.after) != set(names):
             raise ValidationFailed({"cursor": ["Invalid cursor."]})  # signed, but for the other index
-        result = index.query(key, scan_index_forward=False, limit=window.limit, last_evaluated_key=window.after)
+        condition = None
+        if kind is not None:
+            condition = self.model.kind == kind
+        if status is not None:
+            condition = self.model.status == status if condition is None else condition & (self.model.status == status)
+        result = index.query(key, scan_index_forward=False, limit=window.limit, last_evaluated_key=window.after,
+                             filter_condition=condition)
         items = list(result)
         last = result.last_evaluated_key
         return Slice(items, last if last and len(items) >= window.limit else None)
