@@ -90,3 +90,14 @@ def test_a_consumers_lines_carry_each_records_message_id(aws_mock):
     failures = lines.with_message("failed")
     assert len(failures) == 1 and failures[0]["correlation_id"] == "msg-2"
     assert "broken record" in failures[0]["exception"]
+
+
+def test_the_authorizer_logs_a_refusal_under_the_lambda_request_id(core_app):
+    event = {"type": "TOKEN", "authorizationToken": "Bearer not-a-jwt",
+             "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abc/api/GET/api/me"}
+    with json_logs() as lines, pytest.raises(Exception, match="Unauthorized"):
+        core_app.app.handler_map["jwt_authorizer"](event, FakeLambdaContext("auth-req-3"))
+    refusals = lines.with_message("token refused")
+    assert [(line["message"], line["correlation_id"]) for line in refusals] == [
+        ("token refused: Token is invalid.", "auth-req-3")]
+    assert "not-a-jwt" not in json.dumps(list(lines))

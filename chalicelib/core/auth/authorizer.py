@@ -8,6 +8,8 @@ A rejected token raises `TokenRejected` ("Unauthorized"), which API Gateway answ
 from __future__ import annotations
 
 import json
+import logging
+from functools import cache
 from typing import Any
 
 import jwt
@@ -15,6 +17,8 @@ import jwt
 from chalicelib.core.auth import cognito
 from chalicelib.core.auth.tokens import TokenRejected, TokenService, principal_from_claims
 from chalicelib.core.config import get_settings
+
+log = logging.getLogger("crm.authorizer")
 
 
 def bearer_token(header: str | None) -> str:
@@ -56,11 +60,30 @@ def register_authorizer(app: Any, product: Any) -> Any:
             try:
                 principal = authenticate(auth_request.token, tokens)
             except TokenRejected as exc:
+                log.info("token refused: %s", exc)  # the reason only: never the token
                 record_denial(product, auth_request)
                 raise TokenRejected("Unauthorized") from exc  # the exact message API Gateway maps to 401
         return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.to_context())
 
+    jwt_authorizer.__class__ = correlated_authorizer_class()  # its log lines carry the Lambda request id
+
     return jwt_authorizer
+
+
+@cache
+def correlated_authorizer_class() -> type:
+    """Chalice's authorizer, run under the invocation's Lambda request id (API Gateway's TOKEN
+    event carries no request id of its own)."""
+    from chalice.app import ChaliceAuthorizer
+
+    from chalicelib.core.logs import correlated, lambda_request_id
+
+    class CorrelatedAuthorizer(ChaliceAuthorizer):
+        def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+            with correlated(lambda_request_id(context)):
+                return super().__call__(event, context)
+
+    return CorrelatedAuthorizer
 
 
 def optional_authenticator(tokens: TokenService) -> Any:
