@@ -11,9 +11,8 @@ from infra.fixups import fix_log_group_names, point_sqs_events_at_queues
 from infra.policy import config_entries, functions, policy_document, policy_path, render_policy
 from infra.stages import load_config, stage_environment, stage_names
 
-REQUIRED = ("CRM_PRODUCT", "CRM_STAGE", "CRM_TABLE_PREFIX", "CRM_BUCKET", "CRM_UPLOADS_QUEUE", "CRM_OTP_QUEUE",
-            "CRM_ASSIGNMENT_QUEUE", "CRM_CORS_ORIGINS", "CRM_JWT_ISSUER", "CRM_JWT_CLIENT_ID",
-            "CRM_SIGNING_KEY_SECRET")
+REQUIRED = ("CRM_PRODUCT", "CRM_STAGE", "CRM_TABLE_PREFIX", "CRM_BUCKET", "CRM_CORS_ORIGINS", "CRM_JWT_ISSUER",
+            "CRM_JWT_CLIENT_ID", "CRM_SIGNING_KEY_SECRET")
 
 
 @pytest.fixture()
@@ -36,6 +35,29 @@ def test_repaysync_stage_exists_and_stages_are_named_after_products():
         env = stage_environment(stage)
         assert env["CRM_PRODUCT"] == stage
         assert all(env.get(name) for name in REQUIRED), f"{stage} lacks some of {REQUIRED}"
+
+
+def test_a_stage_names_exactly_the_queues_its_product_declares():
+    from chalicelib.core.app_factory import create_app
+
+    for stage in stage_names():
+        env = stage_environment(stage)
+        product = create_app(env["CRM_PRODUCT"]).crm_product
+        declared = {f"CRM_{queue.key.upper()}_QUEUE" for queue in product.queues}
+        assert {name for name in env if name.startswith("CRM_") and name.endswith("_QUEUE")} == declared, stage
+
+
+@pytest.mark.parametrize("stage", stage_names())
+def test_a_stage_environment_is_valid_for_its_products_settings(stage, monkeypatch):
+    from chalicelib.core.app_factory import product_module
+    from chalicelib.core.config import Settings, load_settings
+
+    env = stage_environment(stage)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings_class = getattr(product_module(env["CRM_PRODUCT"]), "settings_class", lambda: Settings)()
+    settings = load_settings(settings_class)  # a SettingsError names the variable to fix
+    assert (settings.product, settings.stage, settings.bucket) == (stage, env["CRM_STAGE"], env["CRM_BUCKET"])
 
 
 def test_config_gives_every_function_its_own_policy():
