@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -77,7 +78,11 @@ def register_schedule(app: Chalice, product: Product, spec: ScheduleSpec) -> Non
 
     def run(event: Any) -> Any:
         with using_settings(product.settings), correlated(lambda_request_id(getattr(event, "context", None))):
-            return spec.handler()
+            try:
+                return spec.handler()
+            except Exception:  # one JSON line with the traceback and the request id; Lambda records the failure
+                logging.getLogger("crm.schedules").exception("schedule %s failed", spec.name)
+                raise
 
     run.__name__ = run.__qualname__ = spec.name
     app.schedule(spec.expression, name=spec.name, description=spec.description or spec.name)(run)

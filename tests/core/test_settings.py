@@ -12,6 +12,10 @@ from pydantic import Field
 from chalicelib.core.config import Settings, SettingsError, current_settings, load_settings
 from tests.core.logcapture import FakeLambdaContext, json_logs
 
+SCHEDULED_EVENT = {"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
+                   "account": "123456789012", "time": "2026-11-28T00:00:00Z", "region": "us-east-1",
+                   "resources": ["arn:aws:events:us-east-1:123456789012:rule/tiny_tick"], "detail": {}}
+
 
 class TinySettings(Settings):
     greeting: str = Field("hello", min_length=1, max_length=20)
@@ -41,7 +45,10 @@ def tiny_product() -> Any:
 
     def tick() -> str:
         logging.getLogger("crm.tiny").info("tick")
-        return current_settings(TinySettings).greeting
+        greeting = current_settings(TinySettings).greeting
+        if greeting == "boom":
+            raise RuntimeError("the report bucket is gone")
+        return greeting
 
     return Product(slug="tiny", api=api, models=[revocation_model("tiny")], roles=("member",), admin_role="member",
                    queues=(QueueSpec("jobs", visibility_timeout=45),),
@@ -112,11 +119,8 @@ def test_a_schedule_runs_with_its_products_settings_and_the_lambda_request_id(bo
     from local.events import schedule_expressions
 
     assert schedule_expressions(both["tiny_app"]) == {"tiny_tick": "rate(5 minutes)"}
-    event = {"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
-             "account": "123456789012", "time": "2026-11-28T00:00:00Z", "region": "us-east-1",
-             "resources": ["arn:aws:events:us-east-1:123456789012:rule/tiny_tick"], "detail": {}}
     with json_logs() as lines:
-        result = both["tiny_app"].handler_map["tiny_tick"](event, FakeLambdaContext("sched-req-9"))
+        result = both["tiny_app"].handler_map["tiny_tick"](SCHEDULED_EVENT, FakeLambdaContext("sched-req-9"))
     assert result == "selamat"
     ticks = [(line["message"], line["correlation_id"]) for line in lines.with_message("tick")]
     assert ticks == [("tick", "sched-req-9")]
@@ -150,3 +154,15 @@ def test_variables_are_read_typed_and_derived(monkeypatch):
     assert settings.signing_key_secret == "tiny-jwt-signing-key" and settings.greeting == "hello"
     with pytest.raises(SettingsError, match=r"CRM_GREETING=''"):
         load_settings(TinySettings, greeting="")
+
+
+def test_a_failing_schedule_logs_one_line_with_its_traceback_and_request_id(both):
+    from chalicelib.core.app_factory import assemble_app
+
+    settings = load_settings(TinySettings, product="tiny", greeting="boom")
+    app = assemble_app(tiny_product(), settings)
+    with json_logs() as lines, pytest.raises(RuntimeError):
+        app.handler_map["tiny_tick"](SCHEDULED_EVENT, FakeLambdaContext("sched-7"))
+    failures = lines.with_message("schedule tiny_tick failed")
+    assert len(failures) == 1 and failures[0]["correlation_id"] == "sched-7"
+    assert "the report bucket is gone" in failures[0]["exception"]
