@@ -177,7 +177,8 @@ def widgets_app(engine):
     from chalicelib.core.files.worker import register_upload_worker
     from chalicelib.core.product import Product
 
-    api = Api(PRODUCT, render_error_or_errors)
+    audited: list = []  # the audit trail's entries (core.api.AuditEntry), for the tests that read it
+    api = Api(PRODUCT, render_error_or_errors, audit=audited.append)
     register_import_routes(api, engine, roles={"manager", "admin"})
 
     @api.route("/api/widgets/bulk/upload/", ["POST"], roles={"manager", "admin"})
@@ -216,6 +217,7 @@ def widgets_app(engine):
     api.attach(app, authorizer)
     register_upload_worker(app, engine)
     app.crm_product = product
+    app.crm_audited = audited
     return app
 
 

@@ -214,3 +214,11 @@ def test_the_document_states_the_file_the_link_and_406(widgets_app):
     assert set(link["required"]) == {"url", "filename", "content_type", "rows", "size", "expires_in"}
     assert operation["responses"]["406"]["content"]["application/json"]["example"]["error"].startswith("This file")
     assert {p["name"]: p["schema"] for p in operation["parameters"]}["format"]["anyOf"][0]["enum"] == ["csv", "xlsx"]
+
+
+def test_the_audit_trail_records_a_file_by_name_and_size_not_its_bytes(client, token, widgets_app):
+    upload(client, token(), SOURCE)
+    response = export(client, token(), "text/csv")
+    entry = widgets_app.crm_audited[-1]
+    assert (entry.method, entry.endpoint, entry.status_code) == ("GET", "/api/widgets/export/", 200)
+    assert entry.response_payload == f'<file attachment; filename="widgets.csv", {len(response.body)} bytes>'
