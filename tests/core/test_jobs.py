@@ -124,6 +124,16 @@ def test_the_list_pages_with_a_signed_cursor(client, token):
     assert client.http.get("/api/jobs/?page_size=0", headers=token()).status_code == 400
 
 
+def test_a_cursor_from_before_a_role_change_is_400_not_a_crash(client, token):
+    """The cursor is bound to the caller (issuer and subject), not their roles: an admin demoted between
+    two pages sends a cursor of the product index to the owner index."""
+    for n in range(2):
+        upload(client, token("7"), f"A{n},Name,{n}")
+    cursor = jobs(client, token("7", "admin"), "?page_size=1").headers["X-Next-Cursor"]
+    response = client.http.get(f"/api/jobs/?page_size=1&cursor={cursor}", headers=token("7", "manager"))
+    assert response.status_code == 400 and response.json_body == {"errors": {"cursor": ["Invalid cursor."]}}
+
+
 # -- any kind ------------------------------------------------------------------------------------
 def test_a_job_of_another_kind_starts_advances_and_ends_once(client, token, aws_env, capsys):
     from chalicelib.core.jobs.service import JobMoved, Jobs
