@@ -133,8 +133,9 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
     from chalicelib.core.auth.flows import AuthFlows
     from chalicelib.core.auth.principal import Principal
     from chalicelib.core.auth.store import login_attempts_model, revocation_model
+    from chalicelib.core.db import txn
     from chalicelib.core.db.counters import IdSequence, counter_model
-    from chalicelib.core.db.unique import Guard, UniqueWriter, unique_model
+    from chalicelib.core.db.unique import Guard, unique_model
     from chalicelib.core.errors import NotFound, render_error_or_errors
     from chalicelib.core.product import Product
 
@@ -145,7 +146,7 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
 
     api = Api(PRODUCT, render_error_or_errors, title="core test product", permissions=permissions)
     ids = IdSequence(counter_model(PRODUCT), "coretest-notes")
-    writer = UniqueWriter(unique_model(PRODUCT))
+    guards = unique_model(PRODUCT)
 
     store = UserStore(users)
     flows = AuthFlows(PRODUCT, store)
@@ -191,8 +192,8 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
     def create_note(call: Call) -> Reply:
         body: NoteIn = call.body
         note = Note(ids.next(), title=body.title, amount=None if body.amount is None else str(body.amount))
-        writer.save(note, owner=f"note#{note.id}", add=[title_guard(body.title)],
-                    condition=Note.id.does_not_exist())
+        txn.run(guards, [txn.put(note, condition=Note.id.does_not_exist()),
+                         txn.claim(guards, title_guard(body.title), f"note#{note.id}")])
         files = {name: {"filename": f.filename, "content_type": f.content_type, "size": len(f.data),
                         "text": f.data.decode("utf-8", "replace")}
                  for name, f in call.parsed.files.items()}
@@ -209,14 +210,14 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
         old_title = note.title
         note.version = body.version  # the version the client read: a stale one loses with 409
         note.title = body.title
-        writer.save(note, owner=f"note#{note.id}", add=[title_guard(body.title)],
-                    release=[title_guard(old_title)])
+        txn.run(guards, [txn.put(note), *txn.swap(guards, title_guard(old_title), title_guard(body.title),
+                                                  f"note#{note.id}")])
         return render(note)
 
     @api.route("/api/notes/{id:int}/", ["DELETE"], status=204)
     def delete_note(call: Call) -> None:
         note = load(call.path["id"])
-        writer.delete(note, release=[title_guard(note.title)])
+        txn.run(guards, [txn.delete(note), txn.release(guards, title_guard(note.title))])
 
     @api.route("/api/token/", ["POST"], public=True, request=LoginIn)
     def login(call: Call) -> dict[str, str]:

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.core.db import txn
 from chalicelib.core.db.base import table_name, utcnow
 from chalicelib.core.db.counters import IdSequence, counter_model
-from chalicelib.core.db.unique import Guard, UniqueWriter, unique_model
+from chalicelib.core.db.unique import Guard, unique_model
 from chalicelib.core.errors import Conflict, ValidationFailed
 from tests.core.conftest import PRODUCT, Note
 
@@ -146,22 +147,24 @@ def test_stale_delete_through_the_writer_conflicts(core_app):
     fresh = Note.get(1)
     fresh.title = "Doomed"
     fresh.save()
-    writer = UniqueWriter(unique_model(PRODUCT))
+    guards = unique_model(PRODUCT)
     with pytest.raises(Conflict):
-        writer.delete(stale, release=[Guard("note", "title", "Doomed")])
-    assert writer.taken(Guard("note", "title", "doomed"))
+        txn.run(guards, [txn.delete(stale), txn.release(guards, Guard("note", "title", "Doomed"))])
+    assert guards.get(Guard("note", "title", "doomed").key).owner == "note#1"
 
 
 def test_two_guards_clashing_report_both_fields(core_app):
-    writer = UniqueWriter(unique_model(PRODUCT))
-    assert writer.claim(Guard("user", "email", "a@example.com"), "user#1")
-    assert writer.claim(Guard("user", "username", "asha"), "user#1")
-    assert not writer.claim(Guard("user", "username", "ASHA"), "user#2")
+    guards = unique_model(PRODUCT)
+    txn.run(guards, [txn.claim(guards, Guard("user", "email", "a@example.com"), "user#1"),
+                     txn.claim(guards, Guard("user", "username", "asha"), "user#1")])
+    with pytest.raises(ValidationFailed):
+        txn.run(guards, [txn.claim(guards, Guard("user", "username", "ASHA"), "user#2")])
     note = Note(500, title="holder")
+    claims = [txn.claim(guards, guard, "user#2") for guard in (
+        Guard("user", "username", "Asha"), Guard("user", "phone", "+91"),
+        Guard("user", "email", "A@example.com", "Email taken."))]
     with pytest.raises(ValidationFailed) as caught:
-        writer.save(note, owner="user#2", add=[Guard("user", "username", "Asha"), Guard("user", "phone", "+91"),
-                                                Guard("user", "email", "A@example.com", "Email taken.")],
-                    release=[Guard("user", "old", "x")])
+        txn.run(guards, [*claims, txn.release(guards, Guard("user", "old", "x")), txn.put(note)])
     assert caught.value.field_errors == {"username": ["This username is already taken."], "email": ["Email taken."]}
     with pytest.raises(Note.DoesNotExist):
         Note.get(500)
@@ -178,9 +181,13 @@ def test_lockout_and_revocation_items_expire_on_read(core_app, monkeypatch):
     guard.reserve("ttl-user", "10.0.0.1")  # the item is still stored, but expired
 
 
-def test_the_same_guard_twice_is_claimed_once(core_app):
-    writer = UniqueWriter(unique_model(PRODUCT))
-    note = Note(600, title="dup")
-    writer.save(note, owner="note#600", add=[Guard("note", "title", "Dup"), Guard("note", "title", "dup ")])
-    assert writer.taken(Guard("note", "title", "DUP"))
-    assert Note.get(600).version == 1
+def test_a_value_kept_on_update_touches_its_guard_once(core_app):
+    """Renaming "Dup" to "dup " keeps the same normalised value: no claim and release of one item."""
+    guards = unique_model(PRODUCT)
+    note = Note(600, title="Dup")
+    txn.run(guards, [txn.put(note), txn.claim(guards, Guard("note", "title", "Dup"), "note#600")])
+    note.title = "dup "
+    txn.run(guards, [txn.put(note), *txn.swap(guards, Guard("note", "title", "Dup"), Guard("note", "title", "dup "),
+                                              "note#600")])
+    assert guards.get(Guard("note", "title", "DUP").key).owner == "note#600"
+    assert Note.get(600).version == 2

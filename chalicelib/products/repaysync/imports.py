@@ -12,10 +12,11 @@ from collections import Counter as Tally
 from functools import cache
 from typing import Any
 
+from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.errors import ApiError, Conflict, ValidationFailed
 from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
-from chalicelib.products.repaysync import services, txn
+from chalicelib.products.repaysync import services
 from chalicelib.products.repaysync.models import PRODUCT, Customer, Interaction, Loan, User, loan_kind
 from chalicelib.products.repaysync.schemas import CustomerRow, InteractionRow
 

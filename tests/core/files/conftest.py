@@ -13,9 +13,11 @@ from pydantic import BaseModel, Field
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
+from chalicelib.core.db import txn
 from chalicelib.core.db.base import meta
 from chalicelib.core.db.counters import counter_model
-from chalicelib.core.db.unique import Guard, UniqueWriter, unique_model
+from chalicelib.core.db.unique import Guard, unique_model
+from chalicelib.core.errors import ValidationFailed
 from chalicelib.core.files.spec import ExportSpec, ImportBatch, ImportSpec, RowError
 from chalicelib.core.jobs.model import job_model
 from tests.helpers import file_upload as multipart  # noqa: F401 - re-exported for the tests here
@@ -65,16 +67,16 @@ class Writer:
         if crash and not self.fail_after_write:
             self.fail_on = None
             raise RuntimeError("simulated crash before the batch write")
-        guards = UniqueWriter(unique_model(PRODUCT))
+        guards = unique_model(PRODUCT)
         errors: list[RowError] = []
         accepted = []
         for row, widget_id, data in batch.items():
             guard = Guard("widget", "code", data.code)
-            if not guards.claim(guard, owner=str(widget_id)):
-                current = guards.guards.get(guard.key)
-                if current.owner != str(widget_id):  # the same record written again is not a clash
-                    errors.append(RowError(row, {"code": ["A widget with this code already exists."]}))
-                    continue
+            try:  # the same record written again is not a clash (claim's rule)
+                txn.run(guards, [txn.claim(guards, guard, str(widget_id))])
+            except ValidationFailed:
+                errors.append(RowError(row, {"code": ["A widget with this code already exists."]}))
+                continue
             accepted.append(Widget(widget_id, code=data.code, name=data.name, qty=data.qty, color=data.color,
                                    made_on=data.made_on.isoformat() if data.made_on else None,
                                    created_by=batch.principal.subject if batch.principal else None))

@@ -22,11 +22,11 @@ from pynamodb.models import Model
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.cursors import is_dynamodb_key
+from chalicelib.core.db import txn
 from chalicelib.core.db.counters import IdSequence, counter_model
 from chalicelib.core.db.unique import unique_model
 from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.paging import Slice, Window
-from chalicelib.products.repaysync import txn
 from chalicelib.products.repaysync.models import PRODUCT, Customer
 
 Counters = counter_model(PRODUCT)

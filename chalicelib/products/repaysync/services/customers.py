@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.auth.principal import Principal
+from chalicelib.core.db import txn
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import validate
 from chalicelib.core.paging import Slice, Window
-from chalicelib.products.repaysync import txn
 from chalicelib.products.repaysync.models import Customer, Loan, User
 from chalicelib.products.repaysync.schemas import CustomerIn
 from chalicelib.products.repaysync.services.common import (
@@ -91,11 +91,8 @@ def update_customer(customer_id: int, changes: dict[str, Any], *, partial: bool)
     for name, value in customer_fields(body).items():
         setattr(customer, name, value)
     customer.customer_code = new_code
-    steps = [txn.put(customer)]
-    if new_code.lower() != old_code.lower():
-        steps += [txn.claim(Guards, code_guard(new_code), str(customer_id)),
-                  txn.release(Guards, code_guard(old_code))]
-    txn.run(Guards, steps)
+    code_steps = txn.swap(Guards, code_guard(old_code), code_guard(new_code), str(customer_id))
+    txn.run(Guards, [txn.put(customer), *code_steps])
     _sync_loan_officers(customer_id, customer.assigned_collection_officer)
     return customer
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic import BaseModel as Schema
 
 from chalicelib.core.auth.principal import Principal
+from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
-from chalicelib.products.repaysync import txn
 from chalicelib.products.repaysync.models import Interaction, Loan, loan_kind
 from chalicelib.products.repaysync.schemas import InteractionIn
 from chalicelib.products.repaysync.services.common import (

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.auth.principal import Principal
+from chalicelib.core.db import txn
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import validate
 from chalicelib.core.paging import Slice, Window
-from chalicelib.products.repaysync import txn
 from chalicelib.products.repaysync.models import Customer, Loan
 from chalicelib.products.repaysync.schemas import LoanIn
 from chalicelib.products.repaysync.services.common import (
@@ -109,9 +109,7 @@ def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan
         loan.officer = customer.assigned_collection_officer
         steps += [_customer_unchanged(customer), count("customer-loans", body.customer, 1),
                   count("customer-loans", old_customer, -1)]
-    if body.loan_account_number.lower() != old_number.lower():
-        steps += [txn.claim(Guards, _account_guard(body.loan_account_number), str(loan_id)),
-                  txn.release(Guards, _account_guard(old_number))]
+    steps += txn.swap(Guards, _account_guard(old_number), _account_guard(body.loan_account_number), str(loan_id))
     for name, value in _loan_fields(body).items():
         setattr(loan, name, value)
     txn.run(Guards, [*steps, txn.put(loan)])

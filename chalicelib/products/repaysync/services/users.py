@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
+from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
-from chalicelib.products.repaysync import txn
 from chalicelib.products.repaysync.models import PRODUCT, User
 from chalicelib.products.repaysync.schemas import PUBLIC_ROLES, RegisterRequest
 from chalicelib.products.repaysync.services.common import (

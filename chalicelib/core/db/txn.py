@@ -1,7 +1,13 @@
 """One DynamoDB transaction built from a list of steps, each naming the error its condition means.
 
 Records, their unique guards, parent existence checks and child counters change together, so a
-loan can never point at a deleted customer and a customer with loans can never be deleted.
+child can never point at a deleted parent and a parent with children can never be deleted.
+
+One rule for unique values (`claim`): a guard item may be written when it is free or already owned by
+the same record, so a record keeps its own value on update (and a retried import row is no clash)
+but can never take another record's. `swap` is that rule for an update: nothing when the normalised
+value is unchanged (DynamoDB refuses two operations on one item in a transaction), else claim the new
+guard and release the old one.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ def check(model: type[Model], key: Any, condition: Any, error: ApiError) -> Step
 
 
 def claim(guards: type[Model], guard: Guard, owner: str) -> Step:
-    """Claim a unique value; owning it already (a retried import row) is not a clash."""
+    """Claim a unique value: free, or already `owner`'s (a retried import row) is no clash."""
     message = guard.message or f"This {guard.field} is already taken."
     return put(guards(guard.key, owner=owner), condition=guards.key.does_not_exist() | (guards.owner == owner),
                error=ValidationFailed({guard.field: [message]}))
@@ -58,6 +64,13 @@ def claim(guards: type[Model], guard: Guard, owner: str) -> Step:
 
 def release(guards: type[Model], guard: Guard) -> Step:
     return delete(guards(guard.key))
+
+
+def swap(guards: type[Model], old: Guard, new: Guard, owner: str) -> list[Step]:
+    """The steps moving `owner` from value `old` to `new`: none when both normalise to one key."""
+    if old.key == new.key:
+        return []
+    return [claim(guards, new, owner), release(guards, old)]
 
 
 def run(connection_model: type[Model], steps: list[Step]) -> None:

@@ -1,0 +1,85 @@
+"""core.db.txn: steps naming their errors, and the one rule for unique values (free or already mine)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from chalicelib.core.db import txn
+from chalicelib.core.db.counters import counter_model
+from chalicelib.core.db.unique import Guard, unique_model
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from tests.core.conftest import PRODUCT, Note
+
+
+def title(value: str) -> Guard:
+    return Guard("note", "title", value, "A note with this title already exists.")
+
+
+def save(note: Note, old: str | None, new: str) -> str:
+    """Write `note` titled `new` (coming from `old`); the outcome as a word, for counting."""
+    guards = unique_model(PRODUCT)
+    note.title = new
+    steps = txn.swap(guards, title(old), title(new), f"note#{note.id}") if old else [
+        txn.claim(guards, title(new), f"note#{note.id}")]
+    try:
+        txn.run(guards, [txn.put(note), *steps])
+    except ValidationFailed as error:
+        assert error.field_errors == {"title": ["A note with this title already exists."]}
+        return "taken"
+    except Conflict:
+        return "stale"
+    return "saved"
+
+
+def owner(value: str) -> str | None:
+    guards = unique_model(PRODUCT)
+    try:
+        return guards.get(title(value).key).owner
+    except guards.DoesNotExist:
+        return None
+
+
+def test_a_record_keeps_its_own_value_and_cannot_take_anothers_under_concurrency(core_app):
+    assert save(Note(1), None, "Alpha") == save(Note(2), None, "Beta") == "saved"
+
+    def keep(_: int) -> str:  # note 1 saved again under its own value, differently spelled
+        return save(Note.get(1), "Alpha", "ALPHA ")
+
+    def take(_: int) -> str:  # note 2 tries to take note 1's value
+        return save(Note.get(2), "Beta", "alpha")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        kept = list(pool.map(keep, range(8)))
+        taken = list(pool.map(take, range(8)))
+    assert "saved" in kept and set(kept) <= {"saved", "stale"}  # stale: another save of note 1 won the version
+    assert set(taken) == {"taken"}
+    assert (owner("alpha"), owner("beta")) == ("note#1", "note#2")
+    assert Note.get(2).title == "Beta"
+
+
+def test_two_records_racing_for_one_free_value_leave_one_owner(core_app):
+    for note_id in (1, 2, 3, 4):
+        save(Note(note_id), None, f"own {note_id}")
+
+    def grab(note_id: int) -> str:
+        return save(Note.get(note_id), f"own {note_id}", "Prize")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = dict(zip((1, 2, 3, 4), pool.map(grab, (1, 2, 3, 4)), strict=True))
+    winners = [note_id for note_id, outcome in outcomes.items() if outcome == "saved"]
+    assert len(winners) == 1 and set(outcomes.values()) == {"saved", "taken"}
+    assert owner("prize") == f"note#{winners[0]}"
+    assert owner(f"own {winners[0]}") is None  # the winner released its old value
+    assert all(owner(f"own {n}") == f"note#{n}" for n in outcomes if n != winners[0])
+
+
+def test_a_failed_step_raises_the_error_it_names(core_app):
+    counters = counter_model(PRODUCT)
+    guards = unique_model(PRODUCT)
+    missing = txn.check(Note, 99, Note.id.exists(), NotFound("No such note."))
+    with pytest.raises(NotFound, match="No such note"):
+        txn.run(guards, [missing, txn.update(counters("n#99"), [counters.value.add(1)])])
+    with pytest.raises(counters.DoesNotExist):
+        counters.get("n#99")  # nothing of the refused transaction was written
