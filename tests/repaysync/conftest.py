@@ -33,16 +33,16 @@ def tokens() -> Any:
 
 
 def make_user(username: str, role: str, *, manager: int | None = None) -> Any:
-    from chalicelib.products.repaysync import service
+    from chalicelib.products.repaysync import services
 
-    return service.create_user(username, f"{username}@example.com", role, PASSWORD, manager=manager,
+    return services.create_user(username, f"{username}@example.com", role, PASSWORD, manager=manager,
                                password_hash=password_hash())
 
 
 def bearer(user: Any) -> dict[str, str]:
-    from chalicelib.products.repaysync import service
+    from chalicelib.products.repaysync import services
 
-    return {"Authorization": f"Bearer {tokens().issue(service.principal_of(user)).access}"}
+    return {"Authorization": f"Bearer {tokens().issue(services.principal_of(user)).access}"}
 
 
 @dataclass
@@ -111,7 +111,7 @@ def http(client) -> Http:
 def world(http) -> World:
     """admin, manager, two collection officers (officer, other_officer), a calling agent; one customer
     and one loan per officer."""
-    from chalicelib.products.repaysync import service
+    from chalicelib.products.repaysync import services
     from chalicelib.products.repaysync.schemas import CustomerIn, LoanIn
 
     world = World(http)
@@ -123,11 +123,11 @@ def world(http) -> World:
     for name, user in world.users.items():
         world.auth[name] = bearer(user)
     for index, owner in enumerate(("officer", "other_officer")):
-        customer = service.create_customer(CustomerIn.model_validate(customer_body(
+        customer = services.create_customer(CustomerIn.model_validate(customer_body(
             name=f"Customer of {owner}", customer_code=f"CUST{index}", email=f"c{index}@example.com",
             assigned_collection_officer=world.users[owner].id)))
         world.customers[owner] = customer
-        world.loans[owner] = service.create_loan(LoanIn(
+        world.loans[owner] = services.create_loan(LoanIn(
             loan_account_number=f"LN{index}", principal_amount=Decimal("50000.00"), interest_rate=Decimal("10.50"),
             loan_type="personal", tenure_months=12, loan_date=date(2025, 3, 9), customer=customer.id))
     return world

@@ -107,10 +107,10 @@ def test_tampered_token_is_401(world):
 
 
 def test_expired_token_is_401(world):
-    from chalicelib.products.repaysync import service
+    from chalicelib.products.repaysync import services
 
     service_tokens = tokens()
-    claims = service_tokens._claims(service.principal_of(world.users["admin"]), "access", -5)
+    claims = service_tokens._claims(services.principal_of(world.users["admin"]), "access", -5)
     expired = service_tokens._sign(claims)
     response = world.http.get("/api/logs/", {"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401

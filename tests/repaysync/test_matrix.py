@@ -106,15 +106,15 @@ class Ref:
 @pytest.fixture()
 def ids(world) -> dict[str, Any]:
     """Ids for the path placeholders: `mine` belongs to `officer`, `theirs` to `other_officer`."""
-    from chalicelib.products.repaysync import imports, service
+    from chalicelib.products.repaysync import imports, services
     from chalicelib.products.repaysync.schemas import InteractionIn
 
     def interaction(who: str, kind: str, owner: str, disposition: str) -> int:
         body = InteractionIn(loan=world.loans[owner].id, comment=f"{kind} by {who}", disposition=disposition,
                              next_call_date="2025-03-15")
-        return service.create_interaction(service.principal_of(world.users[who]), kind, body).id
+        return services.create_interaction(services.principal_of(world.users[who]), kind, body).id
 
-    manager = service.principal_of(world.users["manager"])
+    manager = services.principal_of(world.users["manager"])
     values = {f"{name}_id": user.id for name, user in world.users.items()}
     values.update(
         cust_mine=world.customers["officer"].id, cust_theirs=world.customers["other_officer"].id,

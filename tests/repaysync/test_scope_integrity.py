@@ -44,13 +44,14 @@ def test_reassigning_a_customer_moves_its_loans_between_officers(world):
 
 
 def test_a_loan_is_refused_when_its_customer_changes_while_it_is_saved(world, monkeypatch):
-    from chalicelib.products.repaysync import service
+    from chalicelib.products.repaysync import services
+    from chalicelib.products.repaysync.services import loans
 
     customer = world.customers["officer"]
-    stale = service._get(type(customer), customer.id)
+    stale = services.find(type(customer), customer.id)
     world.http.patch(f"/api/customers/{customer.id}/", {"assigned_collection_officer": world.users[
         "other_officer"].id}, world.as_("admin"))
-    monkeypatch.setattr(service, "_loan_customer", lambda customer_id: stale)  # read before the reassignment
+    monkeypatch.setattr(loans, "_loan_customer", lambda customer_id: stale)  # read before the reassignment
 
     response = world.http.post("/api/loans/", loan_body(customer.id, loan_account_number="RACE1"),
                                world.as_("admin"))

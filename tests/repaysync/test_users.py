@@ -186,9 +186,9 @@ def test_a_pending_officer_is_refused_in_a_bulk_import(world):
 
 
 def test_a_pending_user_cannot_be_named_a_manager(world):
-    from chalicelib.products.repaysync import service
+    from chalicelib.products.repaysync import services
 
-    pending_manager = service.create_user("pm", "pm@example.com", "manager", "SomePassword123",
+    pending_manager = services.create_user("pm", "pm@example.com", "manager", "SomePassword123",
                                           password_hash="x", active=False)
     response = _register(world.http, role="collection_officer", manager=pending_manager.id)
     assert response.status_code == 400

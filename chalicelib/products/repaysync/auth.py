@@ -11,7 +11,7 @@ from functools import cache
 
 from chalicelib.core.auth.flows import AuthFlows
 from chalicelib.core.auth.principal import Principal
-from chalicelib.products.repaysync import service
+from chalicelib.products.repaysync import services
 from chalicelib.products.repaysync.models import PRODUCT, User
 
 ACCESS_MINUTES, REFRESH_MINUTES = 60, 24 * 60
@@ -23,19 +23,19 @@ class RepaySyncUsers:
     login_field = "username"  # case-insensitive: the username index holds the lower-cased name
 
     def find_for_login(self, identifier: str) -> User | None:
-        return service.find_user(identifier)
+        return services.find_user(identifier)
 
     def find_by_subject(self, subject: str) -> User | None:
-        return service._get(User, int(subject)) if subject.isascii() and subject.isdigit() else None
+        return services.find(User, int(subject)) if subject.isascii() and subject.isdigit() else None
 
     def password_hash(self, user: User) -> str | None:
         return user.password_hash
 
     def can_log_in(self, user: User) -> bool:
-        return user.kind == service.ACTIVE
+        return user.kind == services.ACTIVE
 
     def principal_of(self, user: User) -> Principal:
-        return service.principal_of(user)
+        return services.principal_of(user)
 
     def tokens_valid_after(self, user: User) -> datetime | None:
         return user.tokens_valid_after

@@ -15,12 +15,12 @@ from typing import Any
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.errors import ApiError, Conflict, ValidationFailed
 from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
-from chalicelib.products.repaysync import service, txn
+from chalicelib.products.repaysync import services, txn
 from chalicelib.products.repaysync.models import PRODUCT, Customer, Interaction, Loan, User, loan_kind
 from chalicelib.products.repaysync.schemas import CustomerRow, InteractionRow
 
-UPLOAD_ROLES = frozenset({service.ADMIN, service.MANAGER})
-Guards = service.Guards
+UPLOAD_ROLES = frozenset({services.ADMIN, services.MANAGER})
+Guards = services.Guards
 
 
 def _commit(pending: list[tuple[int, list[txn.Step]]], errors: list[RowError]) -> None:
@@ -45,11 +45,11 @@ def _commit(pending: list[tuple[int, list[txn.Step]]], errors: list[RowError]) -
 def _free_code(record_id: int, taken: dict[str, str]) -> str:
     """The row's generated code: deterministic per id, skipping codes owned by someone else."""
     for attempt in range(8):
-        code = service.generated_code(record_id, attempt)
-        key = service._code_guard(code).key
+        code = services.generated_code(record_id, attempt)
+        key = services.code_guard(code).key
         owner = taken.get(key)
         if owner is None:
-            guard = service._get(Guards, key)
+            guard = services.find(Guards, key)
             owner = guard.owner if guard else None
         if owner in (None, str(record_id)):
             return code
@@ -58,9 +58,9 @@ def _free_code(record_id: int, taken: dict[str, str]) -> str:
 
 def write_customers(batch: ImportBatch) -> list[RowError]:
     items = batch.items()
-    existing = service.batch_get(Customer, (record_id for _, record_id, _ in items))
-    officers = service.batch_get(User, (row.assigned_collection_officer for _, _, row in items))
-    given = [service._code_guard(row.customer_code).key for _, _, row in items if row.customer_code]
+    existing = services.batch_get(Customer, (record_id for _, record_id, _ in items))
+    officers = services.batch_get(User, (row.assigned_collection_officer for _, _, row in items))
+    given = [services.code_guard(row.customer_code).key for _, _, row in items if row.customer_code]
     taken = {guard.key: guard.owner for guard in Guards.batch_get(sorted(set(given)))} if given else {}
     errors: list[RowError] = []
     pending: list[tuple[int, list[txn.Step]]] = []
@@ -69,17 +69,17 @@ def write_customers(batch: ImportBatch) -> list[RowError]:
         if record_id in existing:
             continue
         officer = row.assigned_collection_officer
-        if officer is not None and not service.is_active(officers.get(officer), service.OFFICER):
+        if officer is not None and not services.is_active(officers.get(officer), services.OFFICER):
             errors.append(RowError(number, {"assigned_collection_officer": [
                 f"Invalid pk \"{officer}\" - no collection officer with this id."]}))
             continue
         code = row.customer_code or _free_code(record_id, taken)
-        guard = service._code_guard(code)
+        guard = services.code_guard(code)
         if taken.get(guard.key, str(record_id)) != str(record_id) or guard.key in claimed:
             errors.append(RowError(number, {"customer_code": [guard.message]}))
             continue
         claimed.add(guard.key)
-        customer = Customer(record_id, customer_code=code, **service._customer_fields(row))
+        customer = Customer(record_id, customer_code=code, **services.customer_fields(row))
         pending.append((number, [txn.claim(Guards, guard, str(record_id)), txn.put(customer)]))
     _commit(pending, errors)
     return errors
@@ -88,8 +88,8 @@ def write_customers(batch: ImportBatch) -> list[RowError]:
 # -- interactions ------------------------------------------------------------------------------
 def write_interactions(batch: ImportBatch) -> list[RowError]:
     items = batch.items()
-    existing = service.batch_get(Interaction, (record_id for _, record_id, _ in items))
-    loans = service.batch_get(Loan, (row.loan_id for _, _, row in items))
+    existing = services.batch_get(Interaction, (record_id for _, record_id, _ in items))
+    loans = services.batch_get(Loan, (row.loan_id for _, _, row in items))
     created_by = batch.principal.user_id if batch.principal else None
     now = utcnow()
     errors: list[RowError] = []
@@ -107,14 +107,14 @@ def write_interactions(batch: ImportBatch) -> list[RowError]:
             created_by=created_by)))
     try:
         per_loan = Tally(loan_id for _, loan_id, _ in rows)
-        steps = [service._loan_exists(loan_id, "loan_id") for loan_id in per_loan]
-        steps += [service._count("loan-interactions", loan_id, count) for loan_id, count in per_loan.items()]
+        steps = [services.loan_exists(loan_id, "loan_id") for loan_id in per_loan]
+        steps += [services.count("loan-interactions", loan_id, count) for loan_id, count in per_loan.items()]
         if rows:
             txn.run(Guards, steps + [txn.put(item) for _, _, item in rows])
         return errors
     except ApiError:
         pass
-    _commit([(number, [service._loan_exists(loan_id, "loan_id"), service._count("loan-interactions", loan_id, 1),
+    _commit([(number, [services.loan_exists(loan_id, "loan_id"), services.count("loan-interactions", loan_id, 1),
                        txn.put(item)]) for number, loan_id, item in rows], errors)
     return errors
 
@@ -136,7 +136,7 @@ INTERACTIONS = ImportSpec(
 def engine() -> Any:
     from chalicelib.core.files.engine import ImportEngine
 
-    return ImportEngine(PRODUCT, service.Counters, [CUSTOMERS, INTERACTIONS])
+    return ImportEngine(PRODUCT, services.Counters, [CUSTOMERS, INTERACTIONS])
 
 
 def upload(spec_name: str, filename: str, data: bytes, principal: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from datetime import date
 from chalicelib.core import aws
 from chalicelib.core.config import get_settings
 from chalicelib.core.files.writer import CSV_TYPE, csv_bytes
-from chalicelib.products.repaysync import clock, service
+from chalicelib.products.repaysync import clock, services
 from chalicelib.products.repaysync.models import Customer, Interaction, Loan, User
 
 COLUMNS = ("owner_id", "owner_username", "owner_role", "interaction_id", "interaction_type", "disposition",
@@ -33,9 +33,9 @@ def followups_csv(day: date) -> tuple[bytes, int]:
     """The CSV file of `day`'s follow-ups and how many there are (through the core writer: names and
     comments people typed never run as formulas)."""
     due = list(Interaction.followup_index.query(day.isoformat()))
-    loans = service.batch_get(Loan, (item.loan for item in due))
-    customers = service.batch_get(Customer, (loan.customer for loan in loans.values()))
-    owners = service.batch_get(User, (item.created_by for item in due))
+    loans = services.batch_get(Loan, (item.loan for item in due))
+    customers = services.batch_get(Customer, (loan.customer for loan in loans.values()))
+    owners = services.batch_get(User, (item.created_by for item in due))
     rows = []
     for item in due:
         loan = loans.get(item.loan)

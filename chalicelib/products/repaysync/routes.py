@@ -1,4 +1,4 @@
-"""RepaySync's HTTP surface (specs/repaysync.md): parse, validate, check the role, call the service.
+"""RepaySync's HTTP surface (specs/repaysync.md): parse, validate, check the role, call the services.
 
 Lists are plain JSON arrays as the spec shows, paginated in core's LINK style (`PAGING`): the next
 page is in the `Link` header (and its signed cursor in `X-Next-Cursor`).
@@ -12,7 +12,7 @@ from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import BadRequest, render_error_or_errors
 from chalicelib.core.http import FORM, JSON, MULTIPART
 from chalicelib.core.paging import Paging, Style
-from chalicelib.products.repaysync import auth, service
+from chalicelib.products.repaysync import auth, services
 from chalicelib.products.repaysync.models import PRODUCT
 from chalicelib.products.repaysync.schemas import (
     BulkUploadOut,
@@ -36,7 +36,7 @@ from chalicelib.products.repaysync.schemas import (
     UserOut,
 )
 
-ADMIN, MANAGER, OFFICER, AGENT = service.ADMIN, service.MANAGER, service.OFFICER, service.AGENT
+ADMIN, MANAGER, OFFICER, AGENT = services.ADMIN, services.MANAGER, services.OFFICER, services.AGENT
 EVERYONE = frozenset({ADMIN, MANAGER, OFFICER, AGENT})
 WRITERS = frozenset({ADMIN, MANAGER})
 CREATORS = {"field": frozenset({OFFICER, MANAGER, ADMIN}), "calling": frozenset({AGENT, MANAGER, ADMIN})}
@@ -94,32 +94,32 @@ def register(call: Call) -> UserOut:
     """Public for calling agents and collection officers; managers and admins need an admin's token."""
     from chalicelib.core.auth.lockout import source_address
 
-    user = service.register_user(call.body, call.principal, source_address(call.request))
+    user = services.register_user(call.body, call.principal, source_address(call.request))
     return UserOut.model_validate(user, from_attributes=True)
 
 
 @api.route("/api/users/", ["GET"], roles=WRITERS, response=list[UserOut], paginated=True)
 def list_users(call: Call) -> Reply:
     """Every user (managers and admins)."""
-    return call.listing(service.list_users, UserOut)
+    return call.listing(services.list_users, UserOut)
 
 
 @api.route("/api/users/pending/", ["GET"], roles=WRITERS, response=list[UserOut], paginated=True)
 def list_pending_users(call: Call) -> Reply:
     """Self-registered accounts waiting for approval (managers and admins)."""
-    return call.listing(lambda window: service.list_users(window, pending=True), UserOut)
+    return call.listing(lambda window: services.list_users(window, pending=True), UserOut)
 
 
 @api.route("/api/users/{id:int}/approve/", ["POST"], roles=WRITERS, response=UserOut)
 def approve_user(call: Call) -> UserOut:
     """Let a self-registered agent or officer log in (managers and admins; 409 if not pending)."""
-    return UserOut.model_validate(service.approve_user(call.path["id"]), from_attributes=True)
+    return UserOut.model_validate(services.approve_user(call.path["id"]), from_attributes=True)
 
 
 @api.route("/api/users/{id:int}/reject/", ["POST"], roles=WRITERS, response=DeletedOut)
 def reject_user(call: Call) -> DeletedOut:
     """Remove a pending registration; its username and email are free again (409 if not pending)."""
-    service.reject_user(call.path["id"])
+    services.reject_user(call.path["id"])
     return DeletedOut(detail="Registration rejected.")
 
 
@@ -127,11 +127,11 @@ def reject_user(call: Call) -> DeletedOut:
 @api.route("/api/customers/", ["GET"], roles=EVERYONE, response=list[CustomerOut], paginated=True)
 def list_customers(call: Call) -> Reply:
     """A collection officer's assigned customers; everyone else sees all."""
-    return call.listing(lambda window: service.list_customers(call.user, window), CustomerOut)
+    return call.listing(lambda window: services.list_customers(call.user, window), CustomerOut)
 
 
 def _create_customer(call: Call) -> CustomerOut:
-    return CustomerOut.model_validate(service.create_customer(call.body), from_attributes=True)
+    return CustomerOut.model_validate(services.create_customer(call.body), from_attributes=True)
 
 
 api.route("/api/customers/", ["POST"], roles=WRITERS, request=CustomerIn, response=CustomerOut, status=201,
@@ -151,25 +151,25 @@ def bulk_upload_customers(call: Call) -> dict[str, Any]:
 
 @api.route("/api/customers/{id:int}/", ["GET"], roles=EVERYONE, response=CustomerOut)
 def get_customer(call: Call) -> CustomerOut:
-    return CustomerOut.model_validate(service.get_customer(call.user, call.path["id"]), from_attributes=True)
+    return CustomerOut.model_validate(services.get_customer(call.user, call.path["id"]), from_attributes=True)
 
 
 @api.route("/api/customers/{id:int}/", ["PUT"], roles=WRITERS, request=CustomerIn, response=CustomerOut)
 def replace_customer(call: Call) -> CustomerOut:
-    customer = service.update_customer(call.path["id"], call.parsed.fields, partial=False)
+    customer = services.update_customer(call.path["id"], call.parsed.fields, partial=False)
     return CustomerOut.model_validate(customer, from_attributes=True)
 
 
 @api.route("/api/customers/{id:int}/", ["PATCH"], roles=WRITERS, request=CustomerPatch, response=CustomerOut)
 def patch_customer(call: Call) -> CustomerOut:
-    customer = service.update_customer(call.path["id"], call.parsed.fields, partial=True)
+    customer = services.update_customer(call.path["id"], call.parsed.fields, partial=True)
     return CustomerOut.model_validate(customer, from_attributes=True)
 
 
 @api.route("/api/customers/{id:int}/", ["DELETE"], roles=WRITERS, response=DeletedOut)
 def delete_customer(call: Call) -> DeletedOut:
     """Delete a customer (409 while it has loans)."""
-    service.delete_customer(call.path["id"])
+    services.delete_customer(call.path["id"])
     return _deleted("Customer")
 
 
@@ -177,35 +177,35 @@ def delete_customer(call: Call) -> DeletedOut:
 @api.route("/api/loans/", ["GET"], roles=EVERYONE, response=list[LoanOut], paginated=True)
 def list_loans(call: Call) -> Reply:
     """All loans (a collection officer: those of their customers)."""
-    return call.listing(lambda window: service.list_loans(call.user, window), LoanOut)
+    return call.listing(lambda window: services.list_loans(call.user, window), LoanOut)
 
 
 @api.route("/api/loans/", ["POST"], roles=WRITERS, request=LoanIn, response=LoanOut, status=201)
 def create_loan(call: Call) -> LoanOut:
-    return LoanOut.model_validate(service.create_loan(call.body), from_attributes=True)
+    return LoanOut.model_validate(services.create_loan(call.body), from_attributes=True)
 
 
 @api.route("/api/loans/{id:int}/", ["GET"], roles=EVERYONE, response=LoanOut)
 def get_loan(call: Call) -> LoanOut:
-    return LoanOut.model_validate(service.get_loan(call.user, call.path["id"]), from_attributes=True)
+    return LoanOut.model_validate(services.get_loan(call.user, call.path["id"]), from_attributes=True)
 
 
 @api.route("/api/loans/{id:int}/", ["PUT"], roles=WRITERS, request=LoanIn, response=LoanOut)
 def replace_loan(call: Call) -> LoanOut:
-    return LoanOut.model_validate(service.update_loan(call.path["id"], call.parsed.fields, partial=False),
+    return LoanOut.model_validate(services.update_loan(call.path["id"], call.parsed.fields, partial=False),
                                   from_attributes=True)
 
 
 @api.route("/api/loans/{id:int}/", ["PATCH"], roles=WRITERS, request=LoanPatch, response=LoanOut)
 def patch_loan(call: Call) -> LoanOut:
-    return LoanOut.model_validate(service.update_loan(call.path["id"], call.parsed.fields, partial=True),
+    return LoanOut.model_validate(services.update_loan(call.path["id"], call.parsed.fields, partial=True),
                                   from_attributes=True)
 
 
 @api.route("/api/loans/{id:int}/", ["DELETE"], roles=WRITERS, response=DeletedOut)
 def delete_loan(call: Call) -> DeletedOut:
     """Delete a loan (409 while it has interactions)."""
-    service.delete_loan(call.path["id"])
+    services.delete_loan(call.path["id"])
     return _deleted("Loan")
 
 
@@ -213,7 +213,7 @@ def delete_loan(call: Call) -> DeletedOut:
            paginated=True)
 def customer_loans(call: Call) -> Reply:
     """The loans of one customer (404 when the customer is outside the caller's scope)."""
-    return call.listing(lambda window: service.list_customer_loans(call.user, call.path["customer_id"], window),
+    return call.listing(lambda window: services.list_customer_loans(call.user, call.path["customer_id"], window),
                         LoanOut)
 
 
@@ -229,33 +229,33 @@ def _interaction_routes(kind: str) -> None:
     @api.route(f"{base}create/", ["POST"], roles=CREATORS[kind], request=InteractionIn, response=InteractionOut,
                status=201, name=f"create_{kind}_interaction", summary=f"Record a {kind} interaction.")
     def create(call: Call) -> InteractionOut:
-        return _interaction(service.create_interaction(call.user, kind, call.body))
+        return _interaction(services.create_interaction(call.user, kind, call.body))
 
     @api.route(f"{base}{{id:int}}/", ["GET"], roles=EVERYONE, response=InteractionOut,
                name=f"get_{kind}_interaction", summary=f"One {kind} interaction.")
     def get(call: Call) -> InteractionOut:
-        return _interaction(service.get_interaction(call.user, kind, call.path["id"]))
+        return _interaction(services.get_interaction(call.user, kind, call.path["id"]))
 
     @api.route(f"{base}{{id:int}}/", ["PUT"], roles=EVERYONE, request=InteractionUpdate, response=InteractionOut,
                name=f"replace_{kind}_interaction", summary="Replace (the creator, a manager or an admin).")
     def replace(call: Call) -> InteractionOut:
-        return _interaction(service.update_interaction(call.user, kind, call.path["id"], call.body, partial=False))
+        return _interaction(services.update_interaction(call.user, kind, call.path["id"], call.body, partial=False))
 
     @api.route(f"{base}{{id:int}}/", ["PATCH"], roles=EVERYONE, request=InteractionPatch, response=InteractionOut,
                name=f"patch_{kind}_interaction", summary="Change some fields (the creator, a manager or an admin).")
     def patch(call: Call) -> InteractionOut:
-        return _interaction(service.update_interaction(call.user, kind, call.path["id"], call.body, partial=True))
+        return _interaction(services.update_interaction(call.user, kind, call.path["id"], call.body, partial=True))
 
     @api.route(f"{base}{{id:int}}/", ["DELETE"], roles=EVERYONE, response=DeletedOut, name=f"delete_{kind}_interaction",
                summary="Delete (the creator, a manager or an admin).")
     def delete(call: Call) -> DeletedOut:
-        service.delete_interaction(call.user, kind, call.path["id"])
+        services.delete_interaction(call.user, kind, call.path["id"])
         return _deleted("Interaction")
 
     @api.route(f"{base}loan/{{loan_id:int}}/", ["GET"], roles=EVERYONE, response=list[InteractionOut],
                paginated=True, name=f"list_{kind}_interactions", summary=f"A loan's {kind} interactions, newest first.")
     def for_loan(call: Call) -> Reply:
-        return call.listing(lambda window: service.list_interactions(call.user, kind, call.path["loan_id"], window),
+        return call.listing(lambda window: services.list_interactions(call.user, kind, call.path["loan_id"], window),
                             InteractionOut)
 
 
@@ -283,7 +283,7 @@ def _upload(call: Call, spec_name: str) -> dict[str, Any]:
 @api.route("/api/logs/", ["GET"], roles={ADMIN}, response=list[LogOut], paginated=True)
 def list_logs(call: Call) -> Reply:
     """Every /api/ request, newest first (admins only; kept 90 days)."""
-    return call.listing(service.list_logs, LogOut)
+    return call.listing(services.list_logs, LogOut)
 
 
 def register_imports() -> None:

@@ -1,7 +1,7 @@
 """Request and response bodies of RepaySync (pydantic v2), in the spec's field names.
 
 Validation that needs no database lives here (formats, ranges, choices); rules that do (uniqueness,
-existence, scoping) live in service.py.
+existence, scoping) live in services/.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ def build() -> Product:
     from chalicelib.core.auth.store import login_attempts_model, revocation_model
     from chalicelib.core.db.unique import unique_model
     from chalicelib.core.jobs.model import job_model
-    from chalicelib.products.repaysync import auth, clock, routes, service, workers
+    from chalicelib.products.repaysync import auth, clock, routes, services, workers
     from chalicelib.products.repaysync.models import MODELS, PRODUCT
     from chalicelib.products.repaysync.schemas import ROLES
 
@@ -21,9 +21,9 @@ def build() -> Product:
     routes.register_imports()
     return Product(
         slug=PRODUCT, api=routes.api,
-        models=[service.Counters, unique_model(PRODUCT), revocation_model(PRODUCT), login_attempts_model(PRODUCT),
+        models=[services.Counters, unique_model(PRODUCT), revocation_model(PRODUCT), login_attempts_model(PRODUCT),
                 audit_model(PRODUCT), job_model(PRODUCT), *MODELS],
         roles=ROLES, admin_role="admin", access_ttl_minutes=auth.ACCESS_MINUTES,
         refresh_ttl_minutes=auth.REFRESH_MINUTES,
-        register_workers=workers.register_workers, seed_admin=service.seed_admin,
+        register_workers=workers.register_workers, seed_admin=services.seed_admin,
         queues=workers.QUEUES, schedules=workers.SCHEDULES, resolve_user=auth.flows().resolve)

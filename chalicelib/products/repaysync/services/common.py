@@ -1,0 +1,113 @@
+"""What every RepaySync aggregate shares: tables, roles, id sequences, scoping, paging and counts.
+
+Object-level scoping: a collection officer reaches only the customers assigned to them, and the
+loans and interactions under those customers; anything else is "not found" (404), never "forbidden",
+so ids outside one's scope reveal nothing. Calling agents, managers and admins see everything.
+
+Parent/child integrity: each customer has a loan count and each loan an interaction count (items in
+the counters table). A child is written in one transaction with a check that its parent exists and an
+increment of that count; a parent is deleted in one transaction conditioned on its count being zero.
+So a delete either sees the child and answers 409, or the child's create sees no parent and fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import BaseModel as Schema
+from pynamodb.exceptions import QueryError
+from pynamodb.models import Model
+
+from chalicelib.core.auth.principal import Principal
+from chalicelib.core.cursors import is_dynamodb_key
+from chalicelib.core.db.counters import IdSequence, counter_model
+from chalicelib.core.db.unique import unique_model
+from chalicelib.core.errors import Conflict, ValidationFailed
+from chalicelib.core.paging import Slice, Window
+from chalicelib.products.repaysync import txn
+from chalicelib.products.repaysync.models import PRODUCT, Customer
+
+Counters = counter_model(PRODUCT)
+Guards = unique_model(PRODUCT)
+
+ADMIN, MANAGER, OFFICER, AGENT = "admin", "manager", "collection_officer", "calling_agent"
+SEE_ALL = frozenset({ADMIN, MANAGER, AGENT})
+APPROVERS = frozenset({ADMIN, MANAGER})
+ACTIVE, PENDING = "user", "pending-user"  # User.kind: the all-index partition a user is listed in
+EDIT_ANY_INTERACTION = frozenset({ADMIN, MANAGER})
+CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+user_ids = IdSequence(Counters, "users")
+customer_ids = IdSequence(Counters, "customers")
+loan_ids = IdSequence(Counters, "loans")
+interaction_ids = IdSequence(Counters, "interactions")
+
+
+def check_cursor(cursor: dict[str, Any] | None, keys: frozenset[str]) -> None:
+    """A cursor must be a key of the queried index (DynamoDB would refuse it; moto crashes on it)."""
+    if cursor is not None and not is_dynamodb_key(cursor, keys):
+        raise ValidationFailed({"cursor": ["Invalid cursor."]})
+
+
+def paged(run_query: Callable[[int, dict[str, Any] | None], Any], page: Window, keys: Iterable[str]) -> Slice:
+    """One window of a Query whose index key attributes are `keys` (plus the table's `id`)."""
+    check_cursor(page.after, frozenset({"id", *keys}))
+    try:
+        result = run_query(page.limit, page.after)
+        items = list(result)
+        last = result.last_evaluated_key
+    except QueryError as exc:
+        if page.after is None:
+            raise
+        raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
+    return Slice(items, last if len(items) >= page.limit else None)
+
+
+def find(model: type[Model], key: Any) -> Any:
+    try:
+        return model.get(key)
+    except model.DoesNotExist:
+        return None
+
+
+def batch_get(model: type[Model], keys: Iterable[Any]) -> dict[Any, Any]:
+    unique = sorted({key for key in keys if key is not None})
+    return {item.id: item for item in model.batch_get(unique)} if unique else {}
+
+
+def current_input(record: Model, schema: type[Schema]) -> dict[str, Any]:
+    """A record's values as its input schema names them: the base a PATCH is merged onto."""
+    return {name: getattr(record, name) for name in schema.model_fields}
+
+
+def sees_all(principal: Principal) -> bool:
+    return bool(principal.roles & SEE_ALL)
+
+
+def assigned_to(principal: Principal, customer: Customer | None) -> bool:
+    """The officer's own customer. A principal with no local user id (a foreign Cognito subject)
+    owns nothing: `None == None` must never match an unassigned customer."""
+    return (customer is not None and principal.user_id is not None
+            and customer.assigned_collection_officer == principal.user_id)
+
+
+def counter_key(kind: str, record_id: int) -> str:
+    return f"{kind}#{record_id}"
+
+
+def count(kind: str, record_id: int, delta: int) -> txn.Step:
+    return txn.update(Counters(counter_key(kind, record_id)), [Counters.value.add(delta)])
+
+
+def require_zero(kind: str, record_id: int, message: str) -> txn.Step:
+    """Deletes the (empty) count item; fails with 409 while children exist."""
+    return txn.delete(Counters(counter_key(kind, record_id)),
+                      condition=Counters.value.does_not_exist() | (Counters.value <= 0), error=Conflict(message))
+
+
+def generated_code(seed: int, attempt: int = 0) -> str:
+    """8 upper-case letters/digits, the same for the same (record id, attempt): retried imports agree."""
+    digest = hashlib.sha256(f"{PRODUCT}:customer-code:{seed}:{attempt}".encode()).digest()
+    return "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in digest[:8])

@@ -1,0 +1,131 @@
+"""RepaySync customers: scoped reads, a unique customer code (given or generated), officer copies on loans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.auth.principal import Principal
+from chalicelib.core.db.unique import Guard
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.http import validate
+from chalicelib.core.paging import Slice, Window
+from chalicelib.products.repaysync import txn
+from chalicelib.products.repaysync.models import Customer, Loan, User
+from chalicelib.products.repaysync.schemas import CustomerIn
+from chalicelib.products.repaysync.services.common import (
+    OFFICER,
+    Guards,
+    assigned_to,
+    current_input,
+    customer_ids,
+    find,
+    generated_code,
+    paged,
+    require_zero,
+    sees_all,
+)
+from chalicelib.products.repaysync.services.users import is_active
+
+
+def code_guard(code: str) -> Guard:
+    return Guard("customer", "customer_code", code, "A customer with this customer code already exists.")
+
+
+def check_officer(officer_id: int | None) -> None:
+    if officer_id is None:
+        return
+    if not is_active(find(User, officer_id), OFFICER):
+        raise ValidationFailed({"assigned_collection_officer": [
+            f"Invalid pk \"{officer_id}\" - no collection officer with this id."]})
+
+
+def get_customer(principal: Principal, customer_id: int) -> Customer:
+    customer = find(Customer, customer_id)
+    if customer is None or not (sees_all(principal) or assigned_to(principal, customer)):
+        raise NotFound("Customer not found.")
+    return customer
+
+
+def list_customers(principal: Principal, page: Window) -> Slice:
+    if sees_all(principal):
+        return paged(lambda limit, cursor: Customer.all_index.query(
+            "customer", limit=limit, last_evaluated_key=cursor), page, ["kind"])
+    if principal.user_id is None:
+        return Slice([], None)
+    return paged(lambda limit, cursor: Customer.officer_index.query(
+        principal.user_id, limit=limit, last_evaluated_key=cursor), page, ["assigned_collection_officer"])
+
+
+def customer_fields(body: CustomerIn) -> dict[str, Any]:
+    data = body.model_dump(exclude={"customer_code"})
+    data["date_of_birth"] = body.date_of_birth.isoformat() if body.date_of_birth else None
+    return data
+
+
+def create_customer(body: CustomerIn) -> Customer:
+    """A given code is kept (400 if taken); none generates one, retried on the rare clash."""
+    check_officer(body.assigned_collection_officer)
+    customer_id = customer_ids.next()
+    for attempt in range(8):
+        code = body.customer_code or generated_code(customer_id, attempt)
+        customer = Customer(customer_id, customer_code=code, **customer_fields(body))
+        try:
+            txn.run(Guards, [txn.claim(Guards, code_guard(code), str(customer_id)), txn.put(customer)])
+            return customer
+        except ValidationFailed:
+            if body.customer_code:
+                raise
+    raise Conflict("Could not generate a unique customer code; try again.")
+
+
+def update_customer(customer_id: int, changes: dict[str, Any], *, partial: bool) -> Customer:
+    """PUT (`partial=False`) or PATCH; an omitted or null customer_code keeps the current code."""
+    customer = find(Customer, customer_id)
+    if customer is None:
+        raise NotFound("Customer not found.")
+    body = validate(CustomerIn, {**current_input(customer, CustomerIn), **changes} if partial else changes)
+    if body.assigned_collection_officer != customer.assigned_collection_officer:
+        check_officer(body.assigned_collection_officer)
+    old_code = customer.customer_code
+    new_code = body.customer_code or old_code
+    for name, value in customer_fields(body).items():
+        setattr(customer, name, value)
+    customer.customer_code = new_code
+    steps = [txn.put(customer)]
+    if new_code.lower() != old_code.lower():
+        steps += [txn.claim(Guards, code_guard(new_code), str(customer_id)),
+                  txn.release(Guards, code_guard(old_code))]
+    txn.run(Guards, steps)
+    _sync_loan_officers(customer_id, customer.assigned_collection_officer)
+    return customer
+
+
+def _sync_loan_officers(customer_id: int, officer: int | None) -> None:
+    """Copy the customer's officer onto its loans (the officer's loan list reads that copy).
+
+    Runs on every customer update and touches only loans whose copy differs, so a reassignment
+    that was interrupted is completed by the next save of the customer."""
+    for loan in Loan.customer_index.query(customer_id):
+        for _ in range(3):
+            if loan.officer == officer:
+                break
+            action = Loan.officer.set(officer) if officer is not None else Loan.officer.remove()
+            try:
+                loan.update(actions=[action])
+                break
+            except Conflict:
+                loan = find(Loan, loan.id)  # changed meanwhile: re-read and retry
+                if loan is None:
+                    break
+
+
+def delete_customer(customer_id: int) -> None:
+    customer = find(Customer, customer_id)
+    if customer is None:
+        raise NotFound("Customer not found.")
+    txn.run(Guards, [
+        require_zero("customer-loans", customer_id,
+                      "This customer has loans; delete the loans first."),
+        txn.release(Guards, code_guard(customer.customer_code)),
+        txn.delete(customer),
+    ])

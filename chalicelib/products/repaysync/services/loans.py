@@ -1,0 +1,130 @@
+"""RepaySync loans: a unique account number, counted under their customer, listed by officer copy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.auth.principal import Principal
+from chalicelib.core.db.unique import Guard
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.http import validate
+from chalicelib.core.paging import Slice, Window
+from chalicelib.products.repaysync import txn
+from chalicelib.products.repaysync.models import Customer, Loan
+from chalicelib.products.repaysync.schemas import LoanIn
+from chalicelib.products.repaysync.services.common import (
+    Guards,
+    assigned_to,
+    batch_get,
+    count,
+    current_input,
+    find,
+    loan_ids,
+    paged,
+    require_zero,
+    sees_all,
+)
+from chalicelib.products.repaysync.services.customers import get_customer
+
+
+def _account_guard(number: str) -> Guard:
+    return Guard("loan", "loan_account_number", number, "A loan with this loan account number already exists.")
+
+
+def _customer_exists(customer_id: int) -> txn.Step:
+    return txn.check(Customer, customer_id, Customer.id.exists(), ValidationFailed(
+        {"customer": [f"Invalid pk \"{customer_id}\" - customer does not exist."]}))
+
+
+def _customer_unchanged(customer: Customer) -> txn.Step:
+    """The customer read for its officer is still that version (else the loan's copy could be stale)."""
+    return txn.check(Customer, customer.id, Customer.version == customer.version, Conflict(
+        "The customer changed while the loan was being saved; try again."))
+
+
+def _loan_customer(customer_id: int) -> Customer:
+    customer = find(Customer, customer_id)
+    if customer is None:
+        raise ValidationFailed({"customer": [f"Invalid pk \"{customer_id}\" - customer does not exist."]})
+    return customer
+
+
+def get_loan(principal: Principal, loan_id: int) -> Loan:
+    loan = find(Loan, loan_id)
+    if loan is None:
+        raise NotFound("Loan not found.")
+    if not sees_all(principal) and not assigned_to(principal, find(Customer, loan.customer)):
+        raise NotFound("Loan not found.")
+    return loan
+
+
+def list_loans(principal: Principal, page: Window) -> Slice:
+    if sees_all(principal):
+        return paged(lambda limit, cursor: Loan.all_index.query("loan", limit=limit, last_evaluated_key=cursor),
+                     page, ["kind"])
+    if principal.user_id is None:
+        return Slice([], None)
+    listed = paged(lambda limit, cursor: Loan.officer_index.query(
+        principal.user_id, limit=limit, last_evaluated_key=cursor), page, ["officer"])
+    # The loan's officer is a copy; the customer's assignment is the truth. A copy left stale by an
+    # interrupted reassignment must never show another officer's loan.
+    customers = batch_get(Customer, {loan.customer for loan in listed.items})
+    return Slice([loan for loan in listed.items if assigned_to(principal, customers.get(loan.customer))],
+                listed.last)
+
+
+def list_customer_loans(principal: Principal, customer_id: int, page: Window) -> Slice:
+    get_customer(principal, customer_id)
+    return paged(lambda limit, cursor: Loan.customer_index.query(
+        customer_id, limit=limit, last_evaluated_key=cursor), page, ["customer"])
+
+
+def _loan_fields(body: LoanIn) -> dict[str, Any]:
+    data = body.model_dump()
+    data["loan_date"] = body.loan_date.isoformat()
+    return data
+
+
+def create_loan(body: LoanIn) -> Loan:
+    customer = _loan_customer(body.customer)
+    loan = Loan(loan_ids.next(), officer=customer.assigned_collection_officer, **_loan_fields(body))
+    txn.run(Guards, [
+        _customer_unchanged(customer),
+        txn.claim(Guards, _account_guard(body.loan_account_number), str(loan.id)),
+        count("customer-loans", body.customer, 1),
+        txn.put(loan),
+    ])
+    return loan
+
+
+def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan:
+    loan = find(Loan, loan_id)
+    if loan is None:
+        raise NotFound("Loan not found.")
+    body = validate(LoanIn, {**current_input(loan, LoanIn), **changes} if partial else changes)
+    old_number, old_customer = loan.loan_account_number, loan.customer
+    steps: list[txn.Step] = []
+    if body.customer != old_customer:
+        customer = _loan_customer(body.customer)
+        loan.officer = customer.assigned_collection_officer
+        steps += [_customer_unchanged(customer), count("customer-loans", body.customer, 1),
+                  count("customer-loans", old_customer, -1)]
+    if body.loan_account_number.lower() != old_number.lower():
+        steps += [txn.claim(Guards, _account_guard(body.loan_account_number), str(loan_id)),
+                  txn.release(Guards, _account_guard(old_number))]
+    for name, value in _loan_fields(body).items():
+        setattr(loan, name, value)
+    txn.run(Guards, [*steps, txn.put(loan)])
+    return loan
+
+
+def delete_loan(loan_id: int) -> None:
+    loan = find(Loan, loan_id)
+    if loan is None:
+        raise NotFound("Loan not found.")
+    txn.run(Guards, [
+        require_zero("loan-interactions", loan_id, "This loan has interactions; delete them first."),
+        count("customer-loans", loan.customer, -1),
+        txn.release(Guards, _account_guard(loan.loan_account_number)),
+        txn.delete(loan),
+    ])
