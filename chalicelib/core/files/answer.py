@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.core.api import Answer
 from chalicelib.core.errors import NotAcceptable
@@ -70,6 +70,22 @@ class ExportLink(BaseModel):
     rows: int
     size: int
     expires_in: int
+
+
+FORMATS = {"csv": "csv", "xlsx": "xlsx", "excel": "xlsx"}  # `?format=` values (ISP's spec says `excel`)
+
+
+class ExportQuery(BaseModel):
+    """The query of an export route: `?format=` fixes the file's kind; without it the Accept header chooses."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    format: Literal["csv", "xlsx", "excel"] | None = Field(
+        default=None, description="`csv`, or `xlsx` (also `excel`); without it the Accept header chooses.")
+
+    @property
+    def kind(self) -> str | None:
+        return FORMATS[self.format] if self.format else None
 
 
 @dataclass

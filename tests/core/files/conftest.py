@@ -6,7 +6,6 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -18,6 +17,7 @@ from chalicelib.core.db.base import meta
 from chalicelib.core.db.counters import counter_model
 from chalicelib.core.db.unique import Guard, unique_model
 from chalicelib.core.errors import ValidationFailed
+from chalicelib.core.files.answer import ExportQuery as CoreExportQuery
 from chalicelib.core.files.spec import ExportSpec, ImportBatch, ImportSpec, RowError
 from chalicelib.core.jobs.model import job_model
 from tests.helpers import file_upload as multipart  # noqa: F401 - re-exported for the tests here
@@ -95,9 +95,8 @@ def widget_spec(writer: Writer) -> ImportSpec:
                       id_sequence="widgets", roles=frozenset({"manager", "admin"}))
 
 
-class ExportQuery(BaseModel):
-    format: Literal["csv", "xlsx"] | None = None
-    inline_max: int | None = None
+class ExportQuery(CoreExportQuery):
+    inline_max: int | None = None  # a test hook: lower the inline limit to reach the bucket
 
 
 def widget_export(spec: ImportSpec) -> ExportSpec:
@@ -199,7 +198,7 @@ def widgets_app(engine):
         from chalicelib.core.files.answer import FileReply
 
         options = {"inline_max_bytes": call.query_model.inline_max} if call.query_model.inline_max is not None else {}
-        return FileReply.export(exports, iter(all_widgets()), kind=call.query_model.format, **options)
+        return FileReply.export(exports, iter(all_widgets()), kind=call.query_model.kind, **options)
 
     from chalicelib.core.jobs.routes import register_job_routes
     from chalicelib.core.jobs.service import Jobs

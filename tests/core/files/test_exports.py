@@ -79,6 +79,8 @@ def test_xlsx_inline_is_a_workbook_whose_cells_never_run(client, token):
 def test_format_fixes_the_kind_and_accept_may_not_refuse_it(client, token):
     upload(client, token(), SOURCE)
     assert export(client, token(), XLSX, "?format=xlsx").headers["Content-Type"] == XLSX
+    assert export(client, token(), XLSX, "?format=excel").headers["Content-Type"] == XLSX  # ISP's word for it
+    assert export(client, token(), "text/csv", "?format=csv").headers["Content-Type"].startswith("text/csv")
     refused = export(client, token(), "text/csv", "?format=xlsx")
     assert refused.status_code == 406
     assert refused.json_body == {"error": "This file is sent as application/vnd.openxmlformats-officedocument"
@@ -213,7 +215,8 @@ def test_the_document_states_the_file_the_link_and_406(widgets_app):
     assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/ExportLink"}
     assert set(link["required"]) == {"url", "filename", "content_type", "rows", "size", "expires_in"}
     assert operation["responses"]["406"]["content"]["application/json"]["example"]["error"].startswith("This file")
-    assert {p["name"]: p["schema"] for p in operation["parameters"]}["format"]["anyOf"][0]["enum"] == ["csv", "xlsx"]
+    formats = {p["name"]: p["schema"] for p in operation["parameters"]}["format"]["anyOf"][0]["enum"]
+    assert formats == ["csv", "xlsx", "excel"]
 
 
 def test_the_audit_trail_records_a_file_by_name_and_size_not_its_bytes(client, token, widgets_app):
