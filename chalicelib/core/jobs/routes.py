@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.core.api import Api, Call
 from chalicelib.core.jobs.service import Jobs
@@ -14,6 +14,8 @@ from chalicelib.core.jobs.service import Jobs
 class JobQuery(BaseModel):
     """Filters of the jobs list (read past on the index: a page holds up to `page_size` matches)."""
 
+    model_config = ConfigDict(defer_build=True)  # built on first use: `import app` stays small
+
     kind: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="Only jobs of this kind.")
     status: Literal["pending", "processing", "complete", "failed"] | None = Field(
         default=None, description="Only jobs in this status.")
@@ -21,6 +23,8 @@ class JobQuery(BaseModel):
 
 class JobOut(BaseModel):
     """A job in a list: what ran, for whom, how far it got and how it ended."""
+
+    model_config = ConfigDict(defer_build=True)
 
     job_id: str
     kind: str
