@@ -4,6 +4,7 @@
 functions the routes, the auth store, the imports and the reports call, so callers name one place.
 """
 
+from chalicelib.core.db.read import batch_get
 from chalicelib.products.repaysync.services.common import (
     ACTIVE,
     ADMIN,
@@ -13,7 +14,6 @@ from chalicelib.products.repaysync.services.common import (
     PENDING,
     Counters,
     Guards,
-    batch_get,
     count,
     find,
     generated_code,

@@ -24,12 +24,14 @@ from chalicelib.core.auth.principal import Principal
 from chalicelib.core.cursors import is_dynamodb_key
 from chalicelib.core.db import txn
 from chalicelib.core.db.counters import IdSequence, counter_model
+from chalicelib.core.db.read import get_or_none
 from chalicelib.core.db.unique import unique_model
 from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.repaysync.models import PRODUCT, Customer
 
 Counters = counter_model(PRODUCT)
+find = get_or_none  # the aggregates' short name for a get that may miss
 Guards = unique_model(PRODUCT)
 
 ADMIN, MANAGER, OFFICER, AGENT = "admin", "manager", "collection_officer", "calling_agent"
@@ -63,18 +65,6 @@ def paged(run_query: Callable[[int, dict[str, Any] | None], Any], page: Window, 
             raise
         raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
     return Slice(items, last if len(items) >= page.limit else None)
-
-
-def find(model: type[Model], key: Any) -> Any:
-    try:
-        return model.get(key)
-    except model.DoesNotExist:
-        return None
-
-
-def batch_get(model: type[Model], keys: Iterable[Any]) -> dict[Any, Any]:
-    unique = sorted({key for key in keys if key is not None})
-    return {item.id: item for item in model.batch_get(unique)} if unique else {}
 
 
 def current_input(record: Model, schema: type[Schema]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
+from chalicelib.core.db.read import get_or_404
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import validate
@@ -80,9 +81,7 @@ def create_customer(body: CustomerIn) -> Customer:
 
 def update_customer(customer_id: int, changes: dict[str, Any], *, partial: bool) -> Customer:
     """PUT (`partial=False`) or PATCH; an omitted or null customer_code keeps the current code."""
-    customer = find(Customer, customer_id)
-    if customer is None:
-        raise NotFound("Customer not found.")
+    customer = get_or_404(Customer, customer_id, "Customer not found.")
     body = validate(CustomerIn, {**current_input(customer, CustomerIn), **changes} if partial else changes)
     if body.assigned_collection_officer != customer.assigned_collection_officer:
         check_officer(body.assigned_collection_officer)
@@ -117,9 +116,7 @@ def _sync_loan_officers(customer_id: int, officer: int | None) -> None:
 
 
 def delete_customer(customer_id: int) -> None:
-    customer = find(Customer, customer_id)
-    if customer is None:
-        raise NotFound("Customer not found.")
+    customer = get_or_404(Customer, customer_id, "Customer not found.")
     txn.run(Guards, [
         require_zero("customer-loans", customer_id,
                       "This customer has loans; delete the loans first."),

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
+from chalicelib.core.db.read import batch_get, get_or_404
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import validate
@@ -15,7 +16,6 @@ from chalicelib.products.repaysync.schemas import LoanIn
 from chalicelib.products.repaysync.services.common import (
     Guards,
     assigned_to,
-    batch_get,
     count,
     current_input,
     find,
@@ -50,9 +50,7 @@ def _loan_customer(customer_id: int) -> Customer:
 
 
 def get_loan(principal: Principal, loan_id: int) -> Loan:
-    loan = find(Loan, loan_id)
-    if loan is None:
-        raise NotFound("Loan not found.")
+    loan = get_or_404(Loan, loan_id, "Loan not found.")
     if not sees_all(principal) and not assigned_to(principal, find(Customer, loan.customer)):
         raise NotFound("Loan not found.")
     return loan
@@ -98,9 +96,7 @@ def create_loan(body: LoanIn) -> Loan:
 
 
 def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan:
-    loan = find(Loan, loan_id)
-    if loan is None:
-        raise NotFound("Loan not found.")
+    loan = get_or_404(Loan, loan_id, "Loan not found.")
     body = validate(LoanIn, {**current_input(loan, LoanIn), **changes} if partial else changes)
     old_number, old_customer = loan.loan_account_number, loan.customer
     steps: list[txn.Step] = []
@@ -117,9 +113,7 @@ def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan
 
 
 def delete_loan(loan_id: int) -> None:
-    loan = find(Loan, loan_id)
-    if loan is None:
-        raise NotFound("Loan not found.")
+    loan = get_or_404(Loan, loan_id, "Loan not found.")
     txn.run(Guards, [
         require_zero("loan-interactions", loan_id, "This loan has interactions; delete them first."),
         count("customer-loans", loan.customer, -1),
