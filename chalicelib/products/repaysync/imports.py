@@ -109,13 +109,13 @@ def write_interactions(batch: ImportBatch) -> list[RowError]:
     try:
         per_loan = Tally(loan_id for _, loan_id, _ in rows)
         steps = [services.loan_exists(loan_id, "loan_id") for loan_id in per_loan]
-        steps += [services.count("loan-interactions", loan_id, count) for loan_id, count in per_loan.items()]
+        steps += [services.LOAN_INTERACTIONS.add(loan_id, count) for loan_id, count in per_loan.items()]
         if rows:
             txn.run(Guards, steps + [txn.put(item) for _, _, item in rows])
         return errors
     except ApiError:
         pass
-    _commit([(number, [services.loan_exists(loan_id, "loan_id"), services.count("loan-interactions", loan_id, 1),
+    _commit([(number, [services.loan_exists(loan_id, "loan_id"), services.LOAN_INTERACTIONS.add(loan_id),
                        txn.put(item)]) for number, loan_id, item in rows], errors)
     return errors
 

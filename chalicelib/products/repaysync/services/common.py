@@ -22,11 +22,11 @@ from pynamodb.models import Model
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.cursors import is_dynamodb_key
-from chalicelib.core.db import txn
 from chalicelib.core.db.counters import IdSequence, counter_model
 from chalicelib.core.db.read import get_or_none
+from chalicelib.core.db.relations import Children
 from chalicelib.core.db.unique import unique_model
-from chalicelib.core.errors import Conflict, ValidationFailed
+from chalicelib.core.errors import ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.repaysync.models import PRODUCT, Customer
 
@@ -45,6 +45,9 @@ user_ids = IdSequence(Counters, "users")
 customer_ids = IdSequence(Counters, "customers")
 loan_ids = IdSequence(Counters, "loans")
 interaction_ids = IdSequence(Counters, "interactions")
+
+CUSTOMER_LOANS = Children(Counters, "customer-loans", "This customer has loans; delete the loans first.")
+LOAN_INTERACTIONS = Children(Counters, "loan-interactions", "This loan has interactions; delete them first.")
 
 
 def check_cursor(cursor: dict[str, Any] | None, keys: frozenset[str]) -> None:
@@ -81,20 +84,6 @@ def assigned_to(principal: Principal, customer: Customer | None) -> bool:
     owns nothing: `None == None` must never match an unassigned customer."""
     return (customer is not None and principal.user_id is not None
             and customer.assigned_collection_officer == principal.user_id)
-
-
-def counter_key(kind: str, record_id: int) -> str:
-    return f"{kind}#{record_id}"
-
-
-def count(kind: str, record_id: int, delta: int) -> txn.Step:
-    return txn.update(Counters(counter_key(kind, record_id)), [Counters.value.add(delta)])
-
-
-def require_zero(kind: str, record_id: int, message: str) -> txn.Step:
-    """Deletes the (empty) count item; fails with 409 while children exist."""
-    return txn.delete(Counters(counter_key(kind, record_id)),
-                      condition=Counters.value.does_not_exist() | (Counters.value <= 0), error=Conflict(message))
 
 
 def generated_code(seed: int, attempt: int = 0) -> str:

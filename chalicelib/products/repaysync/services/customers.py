@@ -14,6 +14,7 @@ from chalicelib.core.paging import Slice, Window
 from chalicelib.products.repaysync.models import Customer, Loan, User
 from chalicelib.products.repaysync.schemas import CustomerIn
 from chalicelib.products.repaysync.services.common import (
+    CUSTOMER_LOANS,
     OFFICER,
     Guards,
     assigned_to,
@@ -22,7 +23,6 @@ from chalicelib.products.repaysync.services.common import (
     find,
     generated_code,
     paged,
-    require_zero,
     sees_all,
 )
 from chalicelib.products.repaysync.services.users import is_active
@@ -118,8 +118,7 @@ def _sync_loan_officers(customer_id: int, officer: int | None) -> None:
 def delete_customer(customer_id: int) -> None:
     customer = get_or_404(Customer, customer_id, "Customer not found.")
     txn.run(Guards, [
-        require_zero("customer-loans", customer_id,
-                      "This customer has loans; delete the loans first."),
+        CUSTOMER_LOANS.none_left(customer_id),
         txn.release(Guards, code_guard(customer.customer_code)),
         txn.delete(customer),
     ])

@@ -13,8 +13,8 @@ from chalicelib.products.repaysync.models import Interaction, Loan, loan_kind
 from chalicelib.products.repaysync.schemas import InteractionIn
 from chalicelib.products.repaysync.services.common import (
     EDIT_ANY_INTERACTION,
+    LOAN_INTERACTIONS,
     Guards,
-    count,
     find,
     interaction_ids,
     paged,
@@ -38,7 +38,7 @@ def create_interaction(principal: Principal, kind: str, body: InteractionIn) -> 
         comment=body.comment, disposition=body.disposition, timestamp=utcnow(),
         next_call_date=body.next_call_date.isoformat() if body.next_call_date else None,
         created_by=principal.user_id)
-    txn.run(Guards, [loan_exists(body.loan), count("loan-interactions", body.loan, 1), txn.put(interaction)])
+    txn.run(Guards, [loan_exists(body.loan), LOAN_INTERACTIONS.add(body.loan), txn.put(interaction)])
     return interaction
 
 
@@ -91,4 +91,4 @@ def update_interaction(principal: Principal, kind: str, interaction_id: int, cha
 def delete_interaction(principal: Principal, kind: str, interaction_id: int) -> None:
     interaction = get_interaction(principal, kind, interaction_id)
     _may_edit(principal, interaction)
-    txn.run(Guards, [txn.delete(interaction), count("loan-interactions", interaction.loan, -1)])
+    txn.run(Guards, [txn.delete(interaction), LOAN_INTERACTIONS.remove(interaction.loan)])

@@ -14,14 +14,14 @@ from chalicelib.core.paging import Slice, Window
 from chalicelib.products.repaysync.models import Customer, Loan
 from chalicelib.products.repaysync.schemas import LoanIn
 from chalicelib.products.repaysync.services.common import (
+    CUSTOMER_LOANS,
+    LOAN_INTERACTIONS,
     Guards,
     assigned_to,
-    count,
     current_input,
     find,
     loan_ids,
     paged,
-    require_zero,
     sees_all,
 )
 from chalicelib.products.repaysync.services.customers import get_customer
@@ -89,7 +89,7 @@ def create_loan(body: LoanIn) -> Loan:
     txn.run(Guards, [
         _customer_unchanged(customer),
         txn.claim(Guards, _account_guard(body.loan_account_number), str(loan.id)),
-        count("customer-loans", body.customer, 1),
+        CUSTOMER_LOANS.add(body.customer),
         txn.put(loan),
     ])
     return loan
@@ -103,8 +103,8 @@ def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan
     if body.customer != old_customer:
         customer = _loan_customer(body.customer)
         loan.officer = customer.assigned_collection_officer
-        steps += [_customer_unchanged(customer), count("customer-loans", body.customer, 1),
-                  count("customer-loans", old_customer, -1)]
+        steps += [_customer_unchanged(customer), CUSTOMER_LOANS.add(body.customer),
+                  CUSTOMER_LOANS.remove(old_customer)]
     steps += txn.swap(Guards, _account_guard(old_number), _account_guard(body.loan_account_number), str(loan_id))
     for name, value in _loan_fields(body).items():
         setattr(loan, name, value)
@@ -115,8 +115,8 @@ def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan
 def delete_loan(loan_id: int) -> None:
     loan = get_or_404(Loan, loan_id, "Loan not found.")
     txn.run(Guards, [
-        require_zero("loan-interactions", loan_id, "This loan has interactions; delete them first."),
-        count("customer-loans", loan.customer, -1),
+        LOAN_INTERACTIONS.none_left(loan_id),
+        CUSTOMER_LOANS.remove(loan.customer),
         txn.release(Guards, _account_guard(loan.loan_account_number)),
         txn.delete(loan),
     ])
