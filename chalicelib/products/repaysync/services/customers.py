@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
-from chalicelib.core.db.read import get_or_404
+from chalicelib.core.db.read import get_or_404, query_page
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import validate
@@ -22,7 +22,6 @@ from chalicelib.products.repaysync.services.common import (
     customer_ids,
     find,
     generated_code,
-    paged,
     sees_all,
 )
 from chalicelib.products.repaysync.services.users import is_active
@@ -49,12 +48,10 @@ def get_customer(principal: Principal, customer_id: int) -> Customer:
 
 def list_customers(principal: Principal, page: Window) -> Slice:
     if sees_all(principal):
-        return paged(lambda limit, cursor: Customer.all_index.query(
-            "customer", limit=limit, last_evaluated_key=cursor), page, ["kind"])
+        return query_page(Customer.all_index, "customer", page)
     if principal.user_id is None:
         return Slice([], None)
-    return paged(lambda limit, cursor: Customer.officer_index.query(
-        principal.user_id, limit=limit, last_evaluated_key=cursor), page, ["assigned_collection_officer"])
+    return query_page(Customer.officer_index, principal.user_id, page)
 
 
 def customer_fields(body: CustomerIn) -> dict[str, Any]:
