@@ -13,10 +13,6 @@ So a delete either sees the child and answers 409, or the child's create sees no
 from __future__ import annotations
 
 import hashlib
-from typing import Any
-
-from pydantic import BaseModel as Schema
-from pynamodb.models import Model
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db.counters import IdSequence, counter_model
@@ -43,11 +39,6 @@ interaction_ids = IdSequence(Counters, "interactions")
 
 CUSTOMER_LOANS = Children(Counters, "customer-loans", "This customer has loans; delete the loans first.")
 LOAN_INTERACTIONS = Children(Counters, "loan-interactions", "This loan has interactions; delete them first.")
-
-
-def current_input(record: Model, schema: type[Schema]) -> dict[str, Any]:
-    """A record's values as its input schema names them: the base a PATCH is merged onto."""
-    return {name: getattr(record, name) for name in schema.model_fields}
 
 
 def sees_all(principal: Principal) -> bool:

@@ -9,16 +9,15 @@ from chalicelib.core.db import txn
 from chalicelib.core.db.read import batch_get, get_or_404, query_page
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.core.http import validate
 from chalicelib.core.paging import Slice, Window
+from chalicelib.core.patch import merged
 from chalicelib.products.repaysync.models import Customer, Loan
-from chalicelib.products.repaysync.schemas import LoanIn
+from chalicelib.products.repaysync.schemas import LoanIn, LoanOut
 from chalicelib.products.repaysync.services.common import (
     CUSTOMER_LOANS,
     LOAN_INTERACTIONS,
     Guards,
     assigned_to,
-    current_input,
     find,
     loan_ids,
     sees_all,
@@ -91,9 +90,10 @@ def create_loan(body: LoanIn) -> Loan:
     return loan
 
 
-def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan:
+def update_loan(loan_id: int, changes: LoanIn, *, partial: bool) -> Loan:
+    """PUT (`partial=False`) or PATCH (`changes` is a LoanPatch, laid over the record)."""
     loan = get_or_404(Loan, loan_id, "Loan not found.")
-    body = validate(LoanIn, {**current_input(loan, LoanIn), **changes} if partial else changes)
+    body = merged(LoanOut.model_validate(loan, from_attributes=True), changes, LoanIn) if partial else changes
     old_number, old_customer = loan.loan_account_number, loan.customer
     steps: list[txn.Step] = []
     if body.customer != old_customer:
