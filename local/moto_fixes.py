@@ -94,14 +94,21 @@ _lock = threading.RLock()
 def _serialise(backend: Any) -> None:
     """moto checks a write's condition and applies it in separate Python steps, so two threads (the
     threaded moto server, or parallel test requests) can both pass `failures < 5`. DynamoDB applies
-    each conditional write atomically: one lock over item reads and writes restores that."""
+    each conditional write atomically: one lock over item reads and writes restores that.
+
+    moto also answers with the stored item itself and turns it into the response after the lock is
+    released, so a concurrent ADD could change it first: two counter updates then both answered the
+    second value (a duplicate id). The item answered is therefore a copy taken under the lock."""
     import functools
 
     for name in ("get_item", "put_item", "update_item", "delete_item", "transact_write_items"):
         original = getattr(backend, name)
+        snapshot = name in {"get_item", "put_item", "update_item"}
 
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+        def locked(self: Any, *args: Any, _original: Any = original, _snapshot: bool = snapshot,
+                   **kwargs: Any) -> Any:
             with _lock:
-                return _original(self, *args, **kwargs)
+                result = _original(self, *args, **kwargs)
+                return copy.deepcopy(result) if _snapshot and result is not None else result
 
         setattr(backend, name, functools.wraps(original)(locked))
