@@ -51,18 +51,27 @@ def bootstrap(app: Chalice) -> None:
 def fresh_stage(aws_mock: Any, app: Chalice) -> None:
     """The app's product on a stage that has just been deployed (nothing but its bootstrap)."""
     restore(aws_mock, ("stage", app.crm_product.slug, id(app)), lambda: bootstrap(app))
+    forget_other_keys()
+
+
+def forget_other_keys() -> None:
+    """Make the process's key ring read the stage's secret again unless it holds just the run's key (an
+    earlier test may have rotated keys or installed others); parsing a PEM costs ~60 ms."""
+    from chalicelib.core.auth.keys import keyring
+
+    if keyring._loaded != [session_signing_key()]:
+        keyring.forget()
 
 
 def install_signing_key() -> None:
     """Store the run's key as the current stage's signing secret, as a deployed stage would have it."""
     from chalicelib.core import aws
-    from chalicelib.core.auth.keys import keyring, secret_string
+    from chalicelib.core.auth.keys import secret_string
     from chalicelib.core.config import get_settings
 
     key = session_signing_key()
     aws.secrets().create_secret(Name=get_settings().signing_key_secret, SecretString=secret_string([key]))
-    if keyring._loaded != [key]:  # parsing a PEM costs ~60 ms: keep it when unchanged
-        keyring.forget()
+    forget_other_keys()
 
 
 @functools.cache
