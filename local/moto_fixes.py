@@ -103,7 +103,8 @@ _WRITES = frozenset({"put_item", "update_item", "delete_item"})
 def _serialise(backend: Any) -> None:
     """moto checks a write's condition and applies it in separate Python steps, so two threads (the
     threaded moto server, or parallel test requests) can both pass `failures < 5`. DynamoDB applies
-    each conditional write atomically: one lock over item reads and writes restores that."""
+    each conditional write atomically: one lock over item reads and writes restores that, and an update
+    answers the item as that update left it."""
     import functools
 
     for name in ("get_item", "put_item", "update_item", "delete_item", "transact_write_items"):
@@ -113,6 +114,9 @@ def _serialise(backend: Any) -> None:
             with _lock:
                 if _name in _WRITES and getattr(_state, "touched", None) is not None:
                     kwargs["condition_expression"] = None  # the transaction checked it just before
-                return _original(self, *args, **kwargs)
+                result = _original(self, *args, **kwargs)
+                # moto answers an update from the live item after the lock is gone: another thread's
+                # ADD could show through (two callers reading one counter value). Answer a copy.
+                return copy.deepcopy(result) if _name == "update_item" else result
 
         setattr(backend, name, functools.wraps(original)(locked))
