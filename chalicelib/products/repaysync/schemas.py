@@ -237,6 +237,8 @@ class InteractionUpdate(Input):
     next_call_date: date | None = None
 
 
+# Written out rather than `patch_of(InteractionUpdate)`: here a null `comment` clears it to "" and a null
+# `disposition` is DRF's "This field may not be null." (checked in the service, after the edit right).
 class InteractionPatch(Input):
     comment: Annotated[str, Field(max_length=2000), FREE_TEXT] | None = None
     disposition: Disposition | None = None
