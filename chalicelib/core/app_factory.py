@@ -52,7 +52,7 @@ def assemble_app(product: Product, settings: SettingsSource) -> Chalice:
     """A Chalice app serving `product` with `settings` current in everything it runs (its routes,
     authorizer, consumers, schedules), so differently configured products can share a process."""
     from chalicelib.core.auth.authorizer import register_authorizer
-    from chalicelib.core.auth.routes import register_auth_routes
+    from chalicelib.core.auth.jwks import register_jwks_route
     from chalicelib.core.openapi import register_openapi_route
 
     with using_settings(settings):
@@ -62,7 +62,7 @@ def assemble_app(product: Product, settings: SettingsSource) -> Chalice:
         app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
         app.crm_product = product
         authorizer = register_authorizer(app, product)
-        register_auth_routes(product)
+        register_jwks_route(product)
         register_openapi_route(product)
         product.api.attach(app, authorizer)
         if product.register_workers is not None:

@@ -308,8 +308,8 @@ def core_app(aws_mock, monkeypatch) -> Any:
     from chalicelib.core.app_factory import BINARY_TYPES
     from chalicelib.core.auth import authorizer as authorizer_module
     from chalicelib.core.auth.authorizer import product_tokens, register_authorizer
+    from chalicelib.core.auth.jwks import register_jwks_route
     from chalicelib.core.auth.keys import keyring
-    from chalicelib.core.auth.routes import register_auth_routes
     from chalicelib.core.db.tables import ensure_tables
     from local.gateway import install
 
@@ -328,7 +328,7 @@ def core_app(aws_mock, monkeypatch) -> Any:
     app = Chalice(app_name="crm-coretest")
     app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
     authorizer = register_authorizer(app, product)
-    register_auth_routes(product)
+    register_jwks_route(product)
     api.attach(app, authorizer)
     with Client(app) as client:
         yield CoreApp(app=app, client=client, product=product, tokens=product_tokens(product), users=users)

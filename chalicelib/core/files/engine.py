@@ -39,8 +39,8 @@ from chalicelib.core.files.jobs import (
     import_job_model,
 )
 from chalicelib.core.files.jobs import KIND as IMPORT_KIND
-from chalicelib.core.files.mapping import RowMapper
 from chalicelib.core.files.reader import Table, UnreadableFile, open_table
+from chalicelib.core.files.rows import RowMapper
 from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
 
 logger = logging.getLogger("crm.imports")

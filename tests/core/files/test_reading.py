@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from chalicelib.core.errors import BadRequest, ValidationFailed
-from chalicelib.core.files.mapping import RowMapper
 from chalicelib.core.files.reader import cell_text, open_table
+from chalicelib.core.files.rows import RowMapper
 from chalicelib.core.files.spec import RowError
 from tests.core.files.conftest import Writer, csv_bytes, widget_spec, xlsx_bytes
 

@@ -1,4 +1,4 @@
-"""Routes every product shares: the JWKS that verifies the stage's tokens."""
+"""The JWKS route every product shares: the public keys that verify the stage's tokens."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from chalicelib.core.api import Call
 from chalicelib.core.auth.keys import keyring
 
 
-def register_auth_routes(product: Any) -> None:
+def register_jwks_route(product: Any) -> None:
     if any(route.path == "/.well-known/jwks.json" for route in product.api.routes):
         return
 
