@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from chalicelib.core import aws
-from chalicelib.core.config import get_settings
-from chalicelib.core.files.writer import CSV_TYPE, csv_bytes
+from chalicelib.core.files.store import save_report
 from chalicelib.products.repaysync import clock, services
 from chalicelib.products.repaysync.models import Customer, Interaction, Loan, User
 
@@ -25,13 +23,8 @@ def today() -> date:
     return clock.clock().today()
 
 
-def report_key(day: date) -> str:
-    return f"reports/followups/{day.isoformat()}.csv"
-
-
-def followups_csv(day: date) -> tuple[bytes, int]:
-    """The CSV file of `day`'s follow-ups and how many there are (through the core writer: names and
-    comments people typed never run as formulas)."""
+def followup_rows(day: date) -> list[dict[str, object]]:
+    """`day`'s follow-ups as report rows, in the report's order."""
     due = list(Interaction.followup_index.query(day.isoformat()))
     loans = services.batch_get(Loan, (item.loan for item in due))
     customers = services.batch_get(Customer, (loan.customer for loan in loans.values()))
@@ -52,13 +45,15 @@ def followups_csv(day: date) -> tuple[bytes, int]:
             "assigned_collection_officer": (customer.assigned_collection_officer or "") if customer else "",
         })
     rows.sort(key=lambda row: (row["owner_username"], str(row["owner_id"]), row["interaction_id"]))
-    return csv_bytes(COLUMNS, ([row[column] for column in COLUMNS] for row in rows))
+    return rows
 
 
 def write_followups(day: date | None = None) -> dict[str, object]:
-    """Write the report (an empty day still gets a header-only file, so "nothing due" is visible)."""
+    """Write the report (an empty day still gets a header-only file, so "nothing due" is visible).
+
+    Through the core writer: names and comments people typed never run as formulas."""
     day = day or today()
-    data, count = followups_csv(day)
-    key = report_key(day)
-    aws.s3().put_object(Bucket=get_settings().bucket, Key=key, Body=data, ContentType=CSV_TYPE)
+    rows = followup_rows(day)
+    key, count = save_report(f"followups/{day.isoformat()}.csv", COLUMNS,
+                             ([row[column] for column in COLUMNS] for row in rows))
     return {"key": key, "rows": count}
