@@ -100,10 +100,20 @@ def verify(cursor: str, product: str, bound: bytes) -> Key:
 
 
 def is_dynamodb_key(value: Any, names: Iterable[str] | None = None) -> bool:
-    """`{"attr": {"S"|"N": "text"}, ...}`: the only shape a Query's ExclusiveStartKey may take here."""
+    """`{"attr": {"S": "text"} | {"N": "number"}, ...}`: the only shape a Query's ExclusiveStartKey may
+    take here (a number that is no number would be refused by DynamoDB and crash moto)."""
     if not isinstance(value, dict) or not value:
         return False
     if names is not None and set(value) != set(names):
         return False
-    return all(isinstance(typed, dict) and len(typed) == 1 and next(iter(typed)) in {"S", "N"}
-               and isinstance(next(iter(typed.values())), str) for typed in value.values())
+    return all(_is_key_value(typed) for typed in value.values())
+
+
+_NUMBER = re.compile(r"-?[0-9]{1,38}(?:\.[0-9]{1,38})?")
+
+
+def _is_key_value(typed: Any) -> bool:
+    if not isinstance(typed, dict) or len(typed) != 1:
+        return False
+    kind, text = next(iter(typed.items()))
+    return isinstance(text, str) and (kind == "S" or (kind == "N" and bool(_NUMBER.fullmatch(text))))

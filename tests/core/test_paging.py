@@ -35,13 +35,9 @@ class ItemOut(Schema):
 
 
 def fetch_group(group: str):
-    from chalicelib.core.paging import Slice, Window
+    from chalicelib.core.db.read import query_page
 
-    def fetch(window: Window) -> Slice:
-        result = Item.query(group, limit=window.limit, last_evaluated_key=window.after)
-        items = list(result)
-        return Slice(items, result.last_evaluated_key if len(items) >= window.limit else None)
-    return fetch
+    return lambda window: query_page(Item, group, window)
 
 
 def build(paging: Any) -> Any:

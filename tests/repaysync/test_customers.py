@@ -97,6 +97,22 @@ def test_put_and_patch(world):
     assert world.http.put("/api/customers/999/", customer_body(), world.as_("admin")).status_code == 404
 
 
+def test_a_patch_of_one_field_leaves_the_others_and_every_bad_field_is_one_400(world):
+    """The PATCH body is checked once, with the PUT's rules: every bad field in one answer, nothing saved."""
+    path = f"/api/customers/{world.customers['officer'].id}/"
+    before = world.http.get(path, world.as_("admin")).json_body
+    patched = world.http.patch(path, {"city": "Howrah"}, world.as_("manager"))
+    assert patched.status_code == 200 and patched.json_body == {**before, "city": "Howrah"}
+    bad = world.http.patch(path, {"phone": "98765\u000143210", "state": "ZZ", "name": "Kept?"}, world.as_("manager"))
+    assert bad.status_code == 400 and bad.json_body == {"errors": {
+        "phone": ["Enter a valid phone number (10 to 15 digits, optional + and country code)."],
+        "state": ['"ZZ" is not a valid Indian state or union territory code.']}}
+    assert world.http.get(path, world.as_("admin")).json_body == {**before, "city": "Howrah"}
+    schemas = world.http.get("/openapi.json").json_body["components"]["schemas"]
+    assert schemas["CustomerPatch"]["properties"]["phone"] == schemas["CustomerIn"]["properties"]["phone"]
+    assert "required" not in schemas["CustomerPatch"]
+
+
 def test_reassignment_moves_the_loans(world):
     customer = world.customers["other_officer"]
     officer = world.users["officer"].id

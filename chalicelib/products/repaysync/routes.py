@@ -156,13 +156,13 @@ def get_customer(call: Call) -> CustomerOut:
 
 @api.route("/api/customers/{id:int}/", ["PUT"], roles=WRITERS, request=CustomerIn, response=CustomerOut)
 def replace_customer(call: Call) -> CustomerOut:
-    customer = services.update_customer(call.path["id"], call.parsed.fields, partial=False)
+    customer = services.update_customer(call.path["id"], call.body, partial=False)
     return CustomerOut.model_validate(customer, from_attributes=True)
 
 
 @api.route("/api/customers/{id:int}/", ["PATCH"], roles=WRITERS, request=CustomerPatch, response=CustomerOut)
 def patch_customer(call: Call) -> CustomerOut:
-    customer = services.update_customer(call.path["id"], call.parsed.fields, partial=True)
+    customer = services.update_customer(call.path["id"], call.body, partial=True)
     return CustomerOut.model_validate(customer, from_attributes=True)
 
 
@@ -192,13 +192,13 @@ def get_loan(call: Call) -> LoanOut:
 
 @api.route("/api/loans/{id:int}/", ["PUT"], roles=WRITERS, request=LoanIn, response=LoanOut)
 def replace_loan(call: Call) -> LoanOut:
-    return LoanOut.model_validate(services.update_loan(call.path["id"], call.parsed.fields, partial=False),
+    return LoanOut.model_validate(services.update_loan(call.path["id"], call.body, partial=False),
                                   from_attributes=True)
 
 
 @api.route("/api/loans/{id:int}/", ["PATCH"], roles=WRITERS, request=LoanPatch, response=LoanOut)
 def patch_loan(call: Call) -> LoanOut:
-    return LoanOut.model_validate(services.update_loan(call.path["id"], call.parsed.fields, partial=True),
+    return LoanOut.model_validate(services.update_loan(call.path["id"], call.body, partial=True),
                                   from_attributes=True)
 
 

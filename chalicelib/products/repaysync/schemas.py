@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, PlainSerializer, field_validator
 
 from chalicelib.core.decimals import decimal_field
 from chalicelib.core.fields import FREE_TEXT, TEXT, FreeText, RecordId, RequestModel, Text, Username, text_pattern
+from chalicelib.core.patch import patch_of
 
 ROLES = ("calling_agent", "collection_officer", "manager", "admin")
 PUBLIC_ROLES = frozenset({"calling_agent", "collection_officer"})
@@ -180,20 +181,7 @@ class CustomerIn(Input):
         return value
 
 
-class CustomerPatch(Input):
-    """PATCH body: any subset of the customer's fields (checked again merged with the record)."""
-
-    customer_code: Text | None = None
-    name: Text | None = None
-    phone: Text | None = None
-    email: Text | None = None
-    assigned_collection_officer: RecordId | None = None
-    address_line_1: Text | None = None
-    address_line_2: Text | None = None
-    city: Text | None = None
-    state: Text | None = None
-    pincode: Text | int | None = None
-    date_of_birth: date | None = None
+CustomerPatch = patch_of(CustomerIn)  # PATCH: any subset, each field checked as in a PUT
 
 
 class CustomerOut(BaseModel):
@@ -226,14 +214,7 @@ class LoanIn(Input):
     customer: RecordId
 
 
-class LoanPatch(Input):
-    loan_account_number: Text | None = None
-    principal_amount: PrincipalAmount | None = None
-    interest_rate: InterestRate | None = None
-    loan_type: Text | None = None
-    tenure_months: int | None = None
-    loan_date: date | None = None
-    customer: RecordId | None = None
+LoanPatch = patch_of(LoanIn)
 
 
 class LoanOut(BaseModel):

@@ -1,4 +1,4 @@
-"""What every RepaySync aggregate shares: tables, roles, id sequences, scoping, paging and counts.
+"""What every RepaySync aggregate shares: tables, roles, id sequences, scoping and counts.
 
 Object-level scoping: a collection officer reaches only the customers assigned to them, and the
 loans and interactions under those customers; anything else is "not found" (404), never "forbidden",
@@ -13,21 +13,12 @@ So a delete either sees the child and answers 409, or the child's create sees no
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from typing import Any
-
-from pydantic import BaseModel as Schema
-from pynamodb.exceptions import QueryError
-from pynamodb.models import Model
 
 from chalicelib.core.auth.principal import Principal
-from chalicelib.core.cursors import is_dynamodb_key
 from chalicelib.core.db.counters import IdSequence, counter_model
 from chalicelib.core.db.read import get_or_none
 from chalicelib.core.db.relations import Children
 from chalicelib.core.db.unique import unique_model
-from chalicelib.core.errors import ValidationFailed
-from chalicelib.core.paging import Slice, Window
 from chalicelib.products.repaysync.models import PRODUCT, Customer
 
 Counters = counter_model(PRODUCT)
@@ -48,31 +39,6 @@ interaction_ids = IdSequence(Counters, "interactions")
 
 CUSTOMER_LOANS = Children(Counters, "customer-loans", "This customer has loans; delete the loans first.")
 LOAN_INTERACTIONS = Children(Counters, "loan-interactions", "This loan has interactions; delete them first.")
-
-
-def check_cursor(cursor: dict[str, Any] | None, keys: frozenset[str]) -> None:
-    """A cursor must be a key of the queried index (DynamoDB would refuse it; moto crashes on it)."""
-    if cursor is not None and not is_dynamodb_key(cursor, keys):
-        raise ValidationFailed({"cursor": ["Invalid cursor."]})
-
-
-def paged(run_query: Callable[[int, dict[str, Any] | None], Any], page: Window, keys: Iterable[str]) -> Slice:
-    """One window of a Query whose index key attributes are `keys` (plus the table's `id`)."""
-    check_cursor(page.after, frozenset({"id", *keys}))
-    try:
-        result = run_query(page.limit, page.after)
-        items = list(result)
-        last = result.last_evaluated_key
-    except QueryError as exc:
-        if page.after is None:
-            raise
-        raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
-    return Slice(items, last if len(items) >= page.limit else None)
-
-
-def current_input(record: Model, schema: type[Schema]) -> dict[str, Any]:
-    """A record's values as its input schema names them: the base a PATCH is merged onto."""
-    return {name: getattr(record, name) for name in schema.model_fields}
 
 
 def sees_all(principal: Principal) -> bool:

@@ -6,23 +6,21 @@ from typing import Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
-from chalicelib.core.db.read import get_or_404
+from chalicelib.core.db.read import get_or_404, query_page
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.core.http import validate
 from chalicelib.core.paging import Slice, Window
+from chalicelib.core.patch import merged
 from chalicelib.products.repaysync.models import Customer, Loan, User
-from chalicelib.products.repaysync.schemas import CustomerIn
+from chalicelib.products.repaysync.schemas import CustomerIn, CustomerOut
 from chalicelib.products.repaysync.services.common import (
     CUSTOMER_LOANS,
     OFFICER,
     Guards,
     assigned_to,
-    current_input,
     customer_ids,
     find,
     generated_code,
-    paged,
     sees_all,
 )
 from chalicelib.products.repaysync.services.users import is_active
@@ -49,12 +47,10 @@ def get_customer(principal: Principal, customer_id: int) -> Customer:
 
 def list_customers(principal: Principal, page: Window) -> Slice:
     if sees_all(principal):
-        return paged(lambda limit, cursor: Customer.all_index.query(
-            "customer", limit=limit, last_evaluated_key=cursor), page, ["kind"])
+        return query_page(Customer.all_index, "customer", page)
     if principal.user_id is None:
         return Slice([], None)
-    return paged(lambda limit, cursor: Customer.officer_index.query(
-        principal.user_id, limit=limit, last_evaluated_key=cursor), page, ["assigned_collection_officer"])
+    return query_page(Customer.officer_index, principal.user_id, page)
 
 
 def customer_fields(body: CustomerIn) -> dict[str, Any]:
@@ -79,10 +75,12 @@ def create_customer(body: CustomerIn) -> Customer:
     raise Conflict("Could not generate a unique customer code; try again.")
 
 
-def update_customer(customer_id: int, changes: dict[str, Any], *, partial: bool) -> Customer:
-    """PUT (`partial=False`) or PATCH; an omitted or null customer_code keeps the current code."""
+def update_customer(customer_id: int, changes: CustomerIn, *, partial: bool) -> Customer:
+    """PUT (`partial=False`) or PATCH (`changes` is a CustomerPatch, laid over the record); an omitted
+    or null customer_code keeps the current code."""
     customer = get_or_404(Customer, customer_id, "Customer not found.")
-    body = validate(CustomerIn, {**current_input(customer, CustomerIn), **changes} if partial else changes)
+    body = merged(CustomerOut.model_validate(customer, from_attributes=True), changes, CustomerIn) if partial \
+        else changes
     if body.assigned_collection_officer != customer.assigned_collection_officer:
         check_officer(body.assigned_collection_officer)
     old_code = customer.customer_code

@@ -7,6 +7,7 @@ from pydantic import BaseModel as Schema
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
+from chalicelib.core.db.read import query_page
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.repaysync.models import Interaction, Loan, loan_kind
@@ -17,7 +18,6 @@ from chalicelib.products.repaysync.services.common import (
     Guards,
     find,
     interaction_ids,
-    paged,
 )
 from chalicelib.products.repaysync.services.loans import get_loan
 
@@ -57,9 +57,7 @@ def get_interaction(principal: Principal, kind: str, interaction_id: int) -> Int
 def list_interactions(principal: Principal, kind: str, loan_id: int, page: Window) -> Slice:
     """Newest first (ids grow with time)."""
     get_loan(principal, loan_id)
-    return paged(lambda limit, cursor: Interaction.loan_index.query(
-        loan_kind(loan_id, kind), scan_index_forward=False, limit=limit, last_evaluated_key=cursor), page,
-        ["loan_kind"])
+    return query_page(Interaction.loan_index, loan_kind(loan_id, kind), page, scan_index_forward=False)
 
 
 def _may_edit(principal: Principal, interaction: Interaction) -> None:

@@ -6,22 +6,20 @@ from typing import Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
-from chalicelib.core.db.read import batch_get, get_or_404
+from chalicelib.core.db.read import batch_get, get_or_404, query_page
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.core.http import validate
 from chalicelib.core.paging import Slice, Window
+from chalicelib.core.patch import merged
 from chalicelib.products.repaysync.models import Customer, Loan
-from chalicelib.products.repaysync.schemas import LoanIn
+from chalicelib.products.repaysync.schemas import LoanIn, LoanOut
 from chalicelib.products.repaysync.services.common import (
     CUSTOMER_LOANS,
     LOAN_INTERACTIONS,
     Guards,
     assigned_to,
-    current_input,
     find,
     loan_ids,
-    paged,
     sees_all,
 )
 from chalicelib.products.repaysync.services.customers import get_customer
@@ -58,12 +56,10 @@ def get_loan(principal: Principal, loan_id: int) -> Loan:
 
 def list_loans(principal: Principal, page: Window) -> Slice:
     if sees_all(principal):
-        return paged(lambda limit, cursor: Loan.all_index.query("loan", limit=limit, last_evaluated_key=cursor),
-                     page, ["kind"])
+        return query_page(Loan.all_index, "loan", page)
     if principal.user_id is None:
         return Slice([], None)
-    listed = paged(lambda limit, cursor: Loan.officer_index.query(
-        principal.user_id, limit=limit, last_evaluated_key=cursor), page, ["officer"])
+    listed = query_page(Loan.officer_index, principal.user_id, page)
     # The loan's officer is a copy; the customer's assignment is the truth. A copy left stale by an
     # interrupted reassignment must never show another officer's loan.
     customers = batch_get(Customer, {loan.customer for loan in listed.items})
@@ -73,8 +69,7 @@ def list_loans(principal: Principal, page: Window) -> Slice:
 
 def list_customer_loans(principal: Principal, customer_id: int, page: Window) -> Slice:
     get_customer(principal, customer_id)
-    return paged(lambda limit, cursor: Loan.customer_index.query(
-        customer_id, limit=limit, last_evaluated_key=cursor), page, ["customer"])
+    return query_page(Loan.customer_index, customer_id, page)
 
 
 def _loan_fields(body: LoanIn) -> dict[str, Any]:
@@ -95,9 +90,10 @@ def create_loan(body: LoanIn) -> Loan:
     return loan
 
 
-def update_loan(loan_id: int, changes: dict[str, Any], *, partial: bool) -> Loan:
+def update_loan(loan_id: int, changes: LoanIn, *, partial: bool) -> Loan:
+    """PUT (`partial=False`) or PATCH (`changes` is a LoanPatch, laid over the record)."""
     loan = get_or_404(Loan, loan_id, "Loan not found.")
-    body = validate(LoanIn, {**current_input(loan, LoanIn), **changes} if partial else changes)
+    body = merged(LoanOut.model_validate(loan, from_attributes=True), changes, LoanIn) if partial else changes
     old_number, old_customer = loan.loan_account_number, loan.customer
     steps: list[txn.Step] = []
     if body.customer != old_customer:

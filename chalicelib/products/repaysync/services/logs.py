@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from chalicelib.core.cursors import is_dynamodb_key
 from chalicelib.core.errors import ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.repaysync.models import PRODUCT
-from chalicelib.products.repaysync.services.common import check_cursor
+
+_INVALID = {"cursor": ["Invalid cursor."]}
 
 
 def list_logs(page: Window) -> Slice:
@@ -13,9 +15,10 @@ def list_logs(page: Window) -> Slice:
     until DynamoDB drops them); the cursor is the last record's key (day and id)."""
     from chalicelib.core.audit import AuditStore
 
-    check_cursor(page.after, frozenset({"day", "id"}))
+    if page.after is not None and not is_dynamodb_key(page.after, {"day", "id"}):
+        raise ValidationFailed(_INVALID)
     try:
         items, last = AuditStore(PRODUCT).page(page.limit, page.after)
     except ValueError as exc:
-        raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
+        raise ValidationFailed(_INVALID) from exc
     return Slice(items, last)

@@ -6,6 +6,7 @@ from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
+from chalicelib.core.db.read import query_page
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
@@ -19,7 +20,6 @@ from chalicelib.products.repaysync.services.common import (
     PENDING,
     Guards,
     find,
-    paged,
     user_ids,
 )
 
@@ -94,8 +94,7 @@ def find_user(username: str) -> User | None:
 def list_users(page: Window, *, pending: bool = False) -> Slice:
     """Approved users, or the registrations waiting for approval (one partition each of the index)."""
     kind = PENDING if pending else ACTIVE
-    return paged(lambda limit, cursor: User.all_index.query(kind, limit=limit, last_evaluated_key=cursor), page,
-                 ["kind"])
+    return query_page(User.all_index, kind, page)
 
 
 NOT_PENDING = "This user is not waiting for approval."
