@@ -12,7 +12,7 @@ from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
-from chalicelib.core.db.pages import query_page
+from chalicelib.core.db.read import query_page
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
@@ -68,10 +68,8 @@ def list_users(page: Window, *, phone: str | None = None, role: str | None = Non
         users = [user for user in User.phone_index.query(phone, limit=1) if role is None or user.role == role]
         return Slice(users, None)
     if role is not None:
-        return query_page(lambda limit, after: User.role_index.query(role, limit=limit, last_evaluated_key=after),
-                          page, ("id", "role"))
-    return query_page(lambda limit, after: User.all_index.query("user", limit=limit, last_evaluated_key=after),
-                      page, ("id", "kind"))
+        return query_page(User.role_index, role, page)
+    return query_page(User.all_index, "user", page)
 
 
 def update_me(user: User, body: MePatch) -> User:
