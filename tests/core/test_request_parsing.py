@@ -6,7 +6,7 @@ import json
 from urllib.parse import urlencode
 
 from chalicelib.core.config import reset_settings
-from tests.helpers import multipart
+from tests.kit.bodies import multipart
 
 
 def post_note(core, body: bytes | str, content_type: str | None = "application/json", token: str | None = None):

@@ -6,7 +6,6 @@ hash) and their tokens are issued directly; the login endpoint itself is tested 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,6 +13,8 @@ from functools import cache
 from typing import Any
 
 import pytest
+
+from tests.kit.http import Http
 
 PASSWORD = "Str0ng-Pass!"
 
@@ -46,36 +47,6 @@ def bearer(user: Any) -> dict[str, str]:
 
 
 @dataclass
-class Http:
-    """JSON requests through Chalice's test client."""
-
-    client: Any
-
-    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
-        headers = dict(headers or {})
-        data = b""
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers.setdefault("Content-Type", "application/json")
-        return self.client.http.request(method, path, headers=headers, body=data)
-
-    def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
-        return self.call("GET", path, headers=headers)
-
-    def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
-        return self.call("POST", path, body, headers)
-
-    def put(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
-        return self.call("PUT", path, body, headers)
-
-    def patch(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
-        return self.call("PATCH", path, body, headers)
-
-    def delete(self, path: str, headers: dict[str, str] | None = None) -> Any:
-        return self.call("DELETE", path, headers=headers)
-
-
-@dataclass
 class World:
     http: Http
     users: dict[str, Any] = field(default_factory=dict)
@@ -100,11 +71,6 @@ def loan_body(customer: int, **overrides: Any) -> dict[str, Any]:
             "loan_type": "personal", "tenure_months": 12, "loan_date": "2025-03-09", "customer": customer}
     body.update(overrides)
     return body
-
-
-@pytest.fixture()
-def http(client) -> Http:
-    return Http(client)
 
 
 @pytest.fixture()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import file_upload, xlsx_bytes
+from tests.kit.bodies import file_upload, xlsx_bytes
 
 CUSTOMER_HEADER = "customer_code,name,phone,email,address_line_1,address_line_2,city,state,pincode,date_of_birth"
 

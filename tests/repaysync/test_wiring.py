@@ -10,8 +10,8 @@ def test_seed_admin_is_idempotent_and_can_log_in(app, http):
     assert first.id == again.id
     assert (first.username, first.email, first.role, first.phone) == ("admin", "admin@example.com", "admin",
                                                                       "+911111111111")
-    login = http.post("/api/auth/token/", {"username": "admin", "password": "admin12345"})
-    assert login.status_code == 200
+    admin = http.login("/api/auth/token/", username="admin", password="admin12345")
+    assert [user["username"] for user in admin.get("/api/users/", expect=200).json_body] == ["admin"]
 
 
 def test_resetting_the_admin_password_kills_earlier_refresh_tokens(app, http):

@@ -20,8 +20,8 @@ from chalicelib.core.errors import ValidationFailed
 from chalicelib.core.files.answer import ExportQuery as CoreExportQuery
 from chalicelib.core.files.spec import ExportSpec, ImportBatch, ImportSpec, RowError
 from chalicelib.core.jobs.model import job_model
-from tests.helpers import file_upload as multipart  # noqa: F401 - re-exported for the tests here
-from tests.helpers import xlsx_bytes
+from tests.kit.bodies import file_upload as multipart  # noqa: F401 - re-exported for the tests here
+from tests.kit.bodies import xlsx_bytes
 
 PRODUCT = "repaysync"
 ROLES = ("calling_agent", "collection_officer", "manager", "admin")

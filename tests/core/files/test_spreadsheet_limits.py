@@ -8,7 +8,7 @@ import struct
 import zipfile
 
 from tests.core.files.conftest import all_widgets, multipart
-from tests.helpers import xlsx_bytes
+from tests.kit.bodies import xlsx_bytes
 
 ROWS = [["code", "name", "qty"]] + [[f"W{n:03d}", f"Widget {n}", n] for n in range(2, 12)]  # 10 data rows
 

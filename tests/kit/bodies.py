@@ -1,4 +1,4 @@
-"""Request-body and file builders shared by the test folders."""
+"""Request bodies and files the tests send: multipart forms, uploaded files, XLSX workbooks."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def file_upload(filename: str, data: bytes, field: str = "file") -> tuple[bytes,
 
 
 def xlsx_bytes(rows: list[list[object]]) -> bytes:
+    """A one-sheet workbook holding `rows`."""
     from openpyxl import Workbook
 
     workbook = Workbook()
