@@ -5,6 +5,10 @@ moto 5.2 backs up every table a transaction touches with `copy.deepcopy(table)` 
 which makes each transaction O(table size): a 10k-row import, or any create on a big table in the
 embedded stack, slows down quadratically. The backup only needs the items the transaction writes,
 so this shim hands moto a snapshot that shares the untouched items and deep-copies the touched ones.
+moto also asks for that backup once per item of the transaction (the same table again and again): the
+first snapshot of a table is handed back for the rest, since nothing is written before the last copy.
+And it evaluates each item's condition twice (once itself, then again inside the write it calls);
+the write inside a transaction skips the second, already decided under the same lock.
 Emulation only (tests, `make run`, bench); nothing in Lambda imports it.
 """
 
@@ -59,8 +63,12 @@ class _CopyShim:
         keys = getattr(_state, "touched", None)
         name = getattr(value, "name", None)
         if keys is not None and name in keys and hasattr(value, "items") and hasattr(value, "hash_key_attr"):
+            snapshots = _state.snapshots
+            if name in snapshots:
+                return snapshots[name]
             try:
-                return _snapshot(value, keys[name])
+                snapshots[name] = _snapshot(value, keys[name])
+                return snapshots[name]
             except (KeyError, TypeError, AttributeError):
                 pass
         return copy.deepcopy(value, memo)
@@ -76,11 +84,11 @@ def install() -> None:
     original = models.DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
-        _state.touched = _touched_keys(transact_items)
+        _state.touched, _state.snapshots = _touched_keys(transact_items), {}
         try:
             return original(self, transact_items)
         finally:
-            _state.touched = None
+            _state.touched, _state.snapshots = None, {}
 
     models.copy = _CopyShim()  # type: ignore[assignment]
     models.DynamoDBBackend.transact_write_items = transact_write_items
@@ -89,19 +97,26 @@ def install() -> None:
 
 
 _lock = threading.RLock()
+_WRITES = frozenset({"put_item", "update_item", "delete_item"})
 
 
 def _serialise(backend: Any) -> None:
     """moto checks a write's condition and applies it in separate Python steps, so two threads (the
     threaded moto server, or parallel test requests) can both pass `failures < 5`. DynamoDB applies
-    each conditional write atomically: one lock over item reads and writes restores that."""
+    each conditional write atomically: one lock over item reads and writes restores that, and an update
+    answers the item as that update left it."""
     import functools
 
     for name in ("get_item", "put_item", "update_item", "delete_item", "transact_write_items"):
         original = getattr(backend, name)
 
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+        def locked(self: Any, *args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
             with _lock:
-                return _original(self, *args, **kwargs)
+                if _name in _WRITES and getattr(_state, "touched", None) is not None:
+                    kwargs["condition_expression"] = None  # the transaction checked it just before
+                result = _original(self, *args, **kwargs)
+                # moto answers an update from the live item after the lock is gone: another thread's
+                # ADD could show through (two callers reading one counter value). Answer a copy.
+                return copy.deepcopy(result) if _name == "update_item" else result
 
         setattr(backend, name, functools.wraps(original)(locked))

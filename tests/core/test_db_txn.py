@@ -83,3 +83,36 @@ def test_a_failed_step_raises_the_error_it_names(core_app):
         txn.run(guards, [missing, txn.update(counters("n#99"), [counters.value.add(1)])])
     with pytest.raises(counters.DoesNotExist):
         counters.get("n#99")  # nothing of the refused transaction was written
+
+
+def test_run_rows_packs_rows_into_few_transactions_and_refuses_only_the_rows_that_fail(core_app):
+    guards = unique_model(PRODUCT)
+    assert save(Note(7), None, "taken-5") == "saved"  # row 5's title belongs to another note
+    Note(40, title="written").save()  # row 40's record exists already (an earlier attempt wrote it)
+    rows = []
+    for n in range(1, 121):
+        note = Note(n)
+        note.title = f"taken-{n}"
+        rows.append((n, [txn.claim(guards, title(note.title), f"note#{n}"), txn.put(note)]))
+    calls: list[str] = []
+    client = guards._get_connection().connection.client
+    client.meta.events.register("before-call.dynamodb.TransactWriteItems", lambda **_: calls.append("txn"))
+    try:
+        errors = txn.run_rows(guards, rows)
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems")
+    assert set(errors) == {5, 7, 40}  # 7: its own note exists (written above), like 40
+    assert errors[5].field_errors == {"title": ["A note with this title already exists."]}
+    assert isinstance(errors[40], Conflict) and isinstance(errors[7], Conflict)
+    assert len(calls) == 4  # 100, 100 and 40 items; then the first again without its 3 refused rows
+    assert owner("taken-1") == "note#1" and owner("taken-120") == "note#120" and owner("taken-5") == "note#7"
+    assert owner("taken-7") is None and owner("taken-40") is None  # a refused row writes nothing
+    assert Note.get(120).title == "taken-120" and Note.get(40).title == "written"
+    with pytest.raises(Note.DoesNotExist):
+        Note.get(5)
+
+
+def test_run_rows_refuses_a_row_too_big_for_one_transaction(core_app):
+    guards = unique_model(PRODUCT)
+    with pytest.raises(ValueError):
+        txn.run_rows(guards, [(1, [txn.claim(guards, title(f"t{n}"), "note#1") for n in range(101)])])

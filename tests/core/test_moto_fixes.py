@@ -55,3 +55,29 @@ def test_the_shim_is_installed_for_the_tests():
     from local import moto_fixes
 
     assert isinstance(models.copy, moto_fixes._CopyShim)
+
+
+def test_a_transaction_backs_up_each_table_once_whatever_its_size(table, monkeypatch):
+    from local import moto_fixes
+
+    snapshots: list[str] = []
+    original = moto_fixes._snapshot
+    monkeypatch.setattr(moto_fixes, "_snapshot", lambda t, keys: snapshots.append(t.name) or original(t, keys))
+    table.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "txn-check", "Item": {"pk": {"S": f"new{n}"}, "n": {"N": "1"}},
+                 "ConditionExpression": "attribute_not_exists(pk)"}} for n in range(40)])
+    assert snapshots == ["txn-check"]  # moto asked 40 times; one copy of the table is enough
+    assert len(_items(table)) == 90
+
+
+def test_a_condition_in_a_transaction_still_decides(table):
+    with pytest.raises(table.exceptions.TransactionCanceledException):
+        table.transact_write_items(TransactItems=[
+            {"Update": {"TableName": "txn-check", "Key": {"pk": {"S": "k1"}}, "UpdateExpression": "SET n = :v",
+                        "ConditionExpression": "n = :old",
+                        "ExpressionAttributeValues": {":v": {"N": "7"}, ":old": {"N": "5"}}}}])
+    table.transact_write_items(TransactItems=[
+        {"Update": {"TableName": "txn-check", "Key": {"pk": {"S": "k1"}}, "UpdateExpression": "SET n = :v",
+                    "ConditionExpression": "n = :old",
+                    "ExpressionAttributeValues": {":v": {"N": "7"}, ":old": {"N": "0"}}}}])
+    assert _items(table)["k1"] == "7"

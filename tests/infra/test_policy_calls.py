@@ -23,7 +23,10 @@ from infra.policy import functions, grants, policy_document
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 # Granted to the code but not reached by the scenario below, with the reason they are needed.
-NOT_EXERCISED = {("uploads_worker", "dynamodb:ConditionCheckItem"): "interaction imports check their loan exists"}
+NOT_EXERCISED = {("uploads_worker", "dynamodb:ConditionCheckItem"): "interaction imports check their loan exists",
+                 ("uploads_worker", "dynamodb:BatchGetItem"): "a resumed batch reads which of its records exist; "
+                                                              "interaction imports read their loans, and "
+                                                              "customer imports their officers"}
 # A RepaySync customers file: two good rows and a duplicate, so the import writes and reports errors.
 UPLOAD = (b"customer_code,name,phone,email,address_line_1,address_line_2,city,state,pincode,date_of_birth\n"
           b",Bucket One,9876500001,,1 St,,Kolkata,WB,700016,\n"

@@ -8,12 +8,16 @@ the same record, so a record keeps its own value on update (and a retried import
 but can never take another record's. `swap` is that rule for an update: nothing when the normalised
 value is unchanged (DynamoDB refuses two operations on one item in a transaction), else claim the new
 guard and release the old one.
+
+`run_rows` commits many independent rows (each all or nothing) in as few transactions as DynamoDB's
+100-item limit allows: a bulk import's rows, without reading anything first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
@@ -25,6 +29,10 @@ from chalicelib.core.errors import ApiError, Conflict, ValidationFailed
 
 # pynamodb sends a transaction's items in this order, whatever order they were added in.
 _ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
+MAX_ITEMS = 100  # DynamoDB's limit of items in one TransactWriteItems
+RETRIED = frozenset({"TransactionConflict"})  # another transaction held an item: the row may pass next time
+ROUNDS = 4  # rounds of packed transactions before the rows still in conflict go one by one
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass
@@ -73,26 +81,105 @@ def swap(guards: type[Model], old: Guard, new: Guard, owner: str) -> list[Step]:
     return [claim(guards, new, owner), release(guards, old)]
 
 
+def _ordered(steps: list[Step]) -> list[Step]:
+    return sorted(steps, key=lambda step: _ORDER[step.kind])
+
+
+def _commit(connection_model: type[Model], ordered: list[Step]) -> None:
+    with TransactWrite(connection=connection_model._get_connection().connection) as tx:
+        for step in ordered:
+            if step.kind == "check":
+                tx.condition_check(step.item, step.key, condition=step.condition)
+            elif step.kind == "delete":
+                tx.delete(step.item, condition=step.condition)
+            elif step.kind == "put":
+                tx.save(step.item, condition=step.condition)
+            else:
+                tx.update(step.item, step.actions, condition=step.condition)
+
+
 def run(connection_model: type[Model], steps: list[Step]) -> None:
     """Commit `steps` atomically; a failed condition raises the step's error (field errors merged)."""
-    ordered = sorted(steps, key=lambda step: _ORDER[step.kind])
+    ordered = _ordered(steps)
     try:
-        with TransactWrite(connection=connection_model._get_connection().connection) as tx:
-            for step in ordered:
-                if step.kind == "check":
-                    tx.condition_check(step.item, step.key, condition=step.condition)
-                elif step.kind == "delete":
-                    tx.delete(step.item, condition=step.condition)
-                elif step.kind == "put":
-                    tx.save(step.item, condition=step.condition)
-                else:
-                    tx.update(step.item, step.actions, condition=step.condition)
+        _commit(connection_model, ordered)
     except TransactWriteError as exc:
         raise _error_for(exc, ordered) from exc
 
 
-def _error_for(exc: TransactWriteError, ordered: list[Step]) -> ApiError:
-    reasons = exc.cancellation_reasons or []
+def run_rows(connection_model: type[Model], rows: Sequence[tuple[K, list[Step]]]) -> dict[K, ApiError]:
+    """Commit each row's steps atomically, packing rows into transactions of up to MAX_ITEMS items.
+
+    Rows must not touch the same item (DynamoDB refuses two operations on one item in a transaction).
+    A cancelled transaction names the items whose condition failed (its cancellation reasons): those
+    rows are refused with their steps' errors, and the others are committed again without them; rows
+    caught in another transaction's conflict are retried. Answers the refused rows' errors. A failure
+    that is no refusal (throttling, a service error) propagates: nothing tells which rows were written.
+    """
+    errors: dict[K, ApiError] = {}
+    pending = list(rows)
+    for _ in range(ROUNDS):
+        retry: list[tuple[K, list[Step]]] = []
+        for group in _packed(pending):
+            retry.extend(_commit_group(connection_model, group, errors))
+        if not retry:
+            return errors
+        pending = retry
+    for key, steps in pending:  # still in conflict: one by one, so a busy row cannot hold the others back
+        try:
+            run(connection_model, steps)
+        except ApiError as error:
+            errors[key] = error
+    return errors
+
+
+def _packed(rows: list[tuple[K, list[Step]]]) -> list[list[tuple[K, list[Step]]]]:
+    groups: list[list[tuple[K, list[Step]]]] = [[]]
+    size = 0
+    for row in rows:
+        if len(row[1]) > MAX_ITEMS:
+            raise ValueError(f"a row of {len(row[1])} steps exceeds a transaction's {MAX_ITEMS} items")
+        if size + len(row[1]) > MAX_ITEMS:
+            groups.append([])
+            size = 0
+        groups[-1].append(row)
+        size += len(row[1])
+    return [group for group in groups if group]
+
+
+def _commit_group(connection_model: type[Model], group: list[tuple[K, list[Step]]],
+                  errors: dict[K, ApiError]) -> list[tuple[K, list[Step]]]:
+    """One transaction for `group`; answers the rows to try again (refused rows go to `errors`)."""
+    tagged = sorted(((step, index) for index, (_, steps) in enumerate(group) for step in steps),
+                    key=lambda pair: _ORDER[pair[0].kind])
+    try:
+        _commit(connection_model, [step for step, _ in tagged])
+        return []
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons
+        if not reasons:
+            raise
+        refused: set[int] = set()
+        for (_, index), reason in zip(tagged, reasons, strict=False):
+            if reason is None or reason.code in ("None", ""):
+                continue
+            if reason.code == "ConditionalCheckFailed":
+                refused.add(index)
+            elif reason.code not in RETRIED:
+                raise
+        for index in sorted(refused):
+            key, steps = group[index]
+            ordered = _ordered(steps)
+            errors[key] = _error_for(exc, ordered, [reason for (_, owner), reason in zip(tagged, reasons, strict=False)
+                                                   if owner == index])
+        return [row for index, row in enumerate(group) if index not in refused]
+
+
+def _error_for(exc: TransactWriteError, ordered: list[Step], reasons: list[Any] | None = None) -> ApiError:
+    """The error a refused transaction means: its failed steps' field errors merged, else the first
+    other error, else a 409. `reasons` (default: the exception's) pair with `ordered` one to one."""
+    if reasons is None:
+        reasons = exc.cancellation_reasons or []
     fields: dict[str, list[str]] = {}
     other: ApiError | None = None
     for index, reason in enumerate(reasons):

@@ -10,6 +10,7 @@ See README.md in this package.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import io
 import logging
@@ -17,6 +18,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
 from pynamodb.exceptions import PutError, UpdateError
@@ -47,8 +49,9 @@ logger = logging.getLogger("crm.imports")
 
 IMPORTS_PREFIX = "imports/"
 API_UPLOADS_PREFIX = "api-uploads/"
-BATCH_SIZE = 25  # DynamoDB's BatchWriteItem limit
-CHUNK_ROWS = 250  # rows per checkpoint (and per id block)
+BATCH_ROWS = 100  # rows per writer call: a transaction holds up to 100 items (the writer packs them)
+CHUNK_ROWS = 1000  # rows per checkpoint (and per id block): three job/counter writes per chunk
+WRITERS = 4  # batches written at once: each is a round trip to DynamoDB, mostly waiting
 PRESIGN_SECONDS = 900
 MAX_OBJECT_BYTES = 100 * 1024 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024  # bigger objects spill to /tmp while they are read
@@ -79,13 +82,15 @@ class ImportEngine:
 
     def __init__(self, product: str, counters: type[Model], specs: list[ImportSpec], *,
                  admin_roles: frozenset[str] = frozenset({"admin"}), chunk_rows: int = CHUNK_ROWS,
-                 max_object_bytes: int = MAX_OBJECT_BYTES, sync_max_rows: int | None = None) -> None:
+                 max_object_bytes: int = MAX_OBJECT_BYTES, sync_max_rows: int | None = None,
+                 writers: int = WRITERS) -> None:
         self.product = product
         self.counters = counters
         self.specs = {spec.name: spec for spec in specs}
         self.jobs = import_job_model(product)
         self.admin_roles = admin_roles
         self.chunk_rows = chunk_rows
+        self.writers = writers
         self.max_object_bytes = max_object_bytes
         self._sync_max_rows = sync_max_rows  # None: the CRM_SYNC_IMPORT_MAX_ROWS setting
 
@@ -394,14 +399,15 @@ class ImportEngine:
     def _commit(self, job: ImportJob, spec: ImportSpec, start: int, end: int, rows: list[tuple[int, Any]],
                 invalid: list[RowError]) -> None:
         """Write rows `start..end` (ids first, checkpoint after)."""
+        # an earlier attempt stopped inside this chunk (its block is recorded): some rows may exist
+        resumed = job.block_row == start
         ids = self._block(job, spec, start, end, len(rows))
         principal = job.principal
+        batches = [ImportBatch(rows[offset:offset + BATCH_ROWS], ids[offset:offset + BATCH_ROWS], principal,
+                               job.job_id, resumed=resumed) for offset in range(0, len(rows), BATCH_ROWS)]
         errors = list(invalid)
         created = 0
-        for offset in range(0, len(rows), BATCH_SIZE):
-            batch = ImportBatch(rows[offset:offset + BATCH_SIZE], ids[offset:offset + BATCH_SIZE],
-                                principal, job.job_id)
-            refused = spec.write(batch) or []
+        for batch, refused in zip(batches, self._write_all(spec, batches), strict=True):
             errors.extend(refused)
             created += len(batch.rows) - len({error.row for error in refused})
         errors.sort(key=lambda error: error.row)
@@ -412,6 +418,16 @@ class ImportEngine:
         if errors and len(kept) < MAX_ERRORS:
             actions.append(jobs.errors.set(kept + [error.as_dict() for error in errors[:MAX_ERRORS - len(kept)]]))
         self._update(job, actions, condition=(jobs.next_row == start) & (jobs.status == PROCESSING))
+
+    def _write_all(self, spec: ImportSpec, batches: list[ImportBatch]) -> list[list[RowError]]:
+        """Each batch's refused rows, `writers` batches at a time; the first failure propagates (the
+        checkpoint stays, so a retry resumes this chunk). Each thread runs in a copy of this context,
+        so the product's settings and the log correlation id follow it."""
+        if self.writers <= 1 or len(batches) <= 1:
+            return [spec.write(batch) or [] for batch in batches]
+        with ThreadPoolExecutor(max_workers=min(self.writers, len(batches))) as pool:
+            futures = [pool.submit(contextvars.copy_context().run, spec.write, batch) for batch in batches]
+            return [future.result() or [] for future in futures]
 
     def _complete(self, job: ImportJob, last: int) -> ImportJob:
         jobs = self.jobs

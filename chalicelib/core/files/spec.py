@@ -27,16 +27,20 @@ class RowError:
 
 @dataclass(frozen=True)
 class ImportBatch:
-    """Up to 25 validated rows and one reserved id per row.
+    """Up to 100 validated rows and one reserved id per row.
 
     The ids are the same every time the same object is processed (redelivery, crash retry), so a
-    writer that keys its records on them overwrites instead of duplicating.
+    writer that keys its records on them never duplicates. The ids are fresh from the counter unless
+    `resumed`: an earlier attempt stopped in this chunk and may have written some of these rows, so a
+    writer that does not read before writing (it need not otherwise) checks which exist.
+    Several batches of one file may be written at once, from different threads.
     """
 
     rows: list[tuple[int, BaseModel]]
     ids: list[int]
     principal: Principal | None
     job_id: str
+    resumed: bool = False
 
     def items(self) -> list[tuple[int, int | None, BaseModel]]:
         """`(row number, id, validated row)`; id is None when the spec reserves no ids."""

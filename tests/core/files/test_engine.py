@@ -208,10 +208,10 @@ def test_many_rows_checkpoint_per_chunk(aws_env, writer):
     from chalicelib.core.files.engine import ImportEngine
     from tests.core.files.conftest import widget_spec
 
-    engine = ImportEngine(PRODUCT, counter_model(PRODUCT), [widget_spec(writer)])  # default chunk of 250
+    engine = ImportEngine(PRODUCT, counter_model(PRODUCT), [widget_spec(writer)])  # default chunk of 1000
     job = engine.import_upload("widgets", "w.csv", csv_bytes(HEADER, *good_rows(600)), MANAGER)
     assert job.created_rows == 600 and job.total_rows == 600
-    assert max(len(rows) for rows in writer.calls) == 25
+    assert max(len(rows) for rows in writer.calls) == 100
     assert [w.id for w in all_widgets()] == list(range(1, 601))
 
 
