@@ -5,7 +5,8 @@ Lambda); pynamodb would build a new session for every table it connects to, so a
 reads a token's revocation, a record and writes its audit item loaded DynamoDB's model three times.
 `share_session()` makes pynamodb use this module's session (one per thread, as pynamodb keeps its
 own: botocore's client creation is not thread-safe). Clients are built on first use, once per
-process, with botocore alone; only S3's comes through boto3 (~100 ms to import), for `upload_fileobj`.
+process, with botocore alone; only S3's comes through boto3 (~100 ms to import, on its own session),
+for `upload_fileobj`.
 Every client finds the local emulation through `AWS_ENDPOINT_URL`, which botocore reads itself.
 """
 
@@ -50,9 +51,9 @@ def client(service: str) -> Any:
                 import boto3  # deferred: only S3's client needs boto3's additions (upload_fileobj)
                 from botocore.config import Config
 
-                session = boto3.session.Session(botocore_session=botocore_session())
-                _clients[service] = session.client(service, region_name=region,
-                                                   config=Config(signature_version="s3v4"))
+                # its own session: boto3 adds its S3 methods to the session it wraps, once only
+                _clients[service] = boto3.session.Session().client(service, region_name=region,
+                                                                   config=Config(signature_version="s3v4"))
             else:
                 _clients[service] = botocore_session().create_client(service, region_name=region)
         return _clients[service]
