@@ -1,22 +1,22 @@
-"""RepaySync fixtures: a small seeded world (users of every role, two officers' customers and loans).
+"""RepaySync fixtures: its app on a fresh stage (`app`) and a small seeded world (`world`: users of every
+role, two officers' customers and loans), both from the test kit (tests/kit/README.md).
 
-Users are written directly with one password hash computed once per session (argon2 costs ~50 ms a
-hash) and their tokens are issued directly; the login endpoint itself is tested in test_auth.py.
+Users are written through the services with one password hash computed once per run (argon2 costs
+~50 ms a hash) and their tokens are issued directly; the login endpoint itself is tested in test_auth.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-import pytest
-
-from tests.kit.http import Http
+from tests.kit.app import app_fixture
+from tests.kit.world import Blueprint, Records, World, world_fixture
 
 PASSWORD = "Str0ng-Pass!"
+OFFICERS = ("officer", "other_officer")
 
 
 @cache
@@ -46,18 +46,6 @@ def bearer(user: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens().issue(services.principal_of(user)).access}"}
 
 
-@dataclass
-class World:
-    http: Http
-    users: dict[str, Any] = field(default_factory=dict)
-    auth: dict[str, dict[str, str]] = field(default_factory=dict)
-    customers: dict[str, Any] = field(default_factory=dict)
-    loans: dict[str, Any] = field(default_factory=dict)
-
-    def as_(self, name: str) -> dict[str, str]:
-        return self.auth[name]
-
-
 def customer_body(**overrides: Any) -> dict[str, Any]:
     body = {"customer_code": None, "name": "John Doe", "phone": "+91-9876543210", "email": "john@example.com",
             "assigned_collection_officer": None, "address_line_1": "123 Main St", "address_line_2": "Apt 4B",
@@ -73,27 +61,41 @@ def loan_body(customer: int, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture()
-def world(http) -> World:
-    """admin, manager, two collection officers (officer, other_officer), a calling agent; one customer
-    and one loan per officer."""
-    from chalicelib.products.repaysync import services
-    from chalicelib.products.repaysync.schemas import CustomerIn, LoanIn
+# -- the seeded world ---------------------------------------------------------------------------------
+def _user(world: World, name: str, role: str) -> Any:
+    """`officer` reports to `manager`; everyone else to nobody."""
+    return make_user(name, role, manager=world.users["manager"].id if name == "officer" else None)
 
-    world = World(http)
-    world.users["admin"] = make_user("admin", "admin")
-    world.users["manager"] = make_user("manager", "manager")
-    world.users["officer"] = make_user("officer", "collection_officer", manager=world.users["manager"].id)
-    world.users["other_officer"] = make_user("other_officer", "collection_officer")
-    world.users["agent"] = make_user("agent", "calling_agent")
-    for name, user in world.users.items():
-        world.auth[name] = bearer(user)
-    for index, owner in enumerate(("officer", "other_officer")):
-        customer = services.create_customer(CustomerIn.model_validate(customer_body(
-            name=f"Customer of {owner}", customer_code=f"CUST{index}", email=f"c{index}@example.com",
-            assigned_collection_officer=world.users[owner].id)))
-        world.customers[owner] = customer
-        world.loans[owner] = services.create_loan(LoanIn(
-            loan_account_number=f"LN{index}", principal_amount=Decimal("50000.00"), interest_rate=Decimal("10.50"),
-            loan_type="personal", tenure_months=12, loan_date=date(2025, 3, 9), customer=customer.id))
-    return world
+
+def _principal(user: Any) -> Any:
+    from chalicelib.products.repaysync import services
+
+    return services.principal_of(user)
+
+
+def _customer(world: World, owner: str, index: int) -> Any:
+    from chalicelib.products.repaysync import services
+    from chalicelib.products.repaysync.schemas import CustomerIn
+
+    return services.create_customer(CustomerIn.model_validate(customer_body(
+        name=f"Customer of {owner}", customer_code=f"CUST{index}", email=f"c{index}@example.com",
+        assigned_collection_officer=world.users[owner].id)))
+
+
+def _loan(world: World, owner: str, index: int) -> Any:
+    from chalicelib.products.repaysync import services
+    from chalicelib.products.repaysync.schemas import LoanIn
+
+    return services.create_loan(LoanIn(
+        loan_account_number=f"LN{index}", principal_amount=Decimal("50000.00"), interest_rate=Decimal("10.50"),
+        loan_type="personal", tenure_months=12, loan_date=date(2025, 3, 9), customer=world.customers[owner].id))
+
+
+WORLD = Blueprint(
+    users={"admin": "admin", "manager": "manager", "officer": "collection_officer",
+           "other_officer": "collection_officer", "agent": "calling_agent"},
+    create_user=_user, principal_of=_principal,
+    records=(Records("customers", OFFICERS, _customer), Records("loans", OFFICERS, _loan)))
+
+app = app_fixture("repaysync")
+world = world_fixture(WORLD)  # admin, manager, officer and other_officer, agent; one customer and loan per officer

@@ -1,9 +1,11 @@
-"""The coverage matrix: every RepaySync route x {happy, bad input, 401, 403, officer-404}, over HTTP.
+"""The coverage matrix: every RepaySync route x {roles, happy, bad input, officer-404}, over HTTP.
 
-`ROUTES` lists every route the app registers (checked against the app's route table, so a new route
-fails `test_matrix_lists_every_route` until it is placed here). Cells that the other test files
-already cover are not repeated unless they only checked the status code; the tables below add the
-rest with exact bodies, in the spec's shapes `{"error": "..."}` and `{"errors": {"field": [...]}}`.
+`test_roles` is generated from the app's route table (tests/kit/matrix.py): for every route, no token
+and an invalid token are 401, every role the route does not declare gets 403, and every role it
+declares gets through (a new route is in it as soon as it is declared; the declared roles themselves are
+pinned by docs/openapi/repaysync.json, "Roles: ..." on each operation). The tables below add, with
+exact bodies in the spec's shapes `{"error": "..."}` and `{"errors": {"field": [...]}}`, the happy
+paths, bad input and object-level cells that the other test files do not already cover.
 
 Not applicable, by design:
 - 401/403 for the public routes (`/api/auth/token/`, `/api/auth/token/refresh/`, `/.well-known/jwks.json`,
@@ -28,63 +30,13 @@ from typing import Any
 
 import pytest
 
-from tests.repaysync.conftest import bearer, customer_body, loan_body, make_user
+from tests.kit.app import build_app
+from tests.kit.matrix import Matrix
+from tests.kit.world import Records, world_fixture
+from tests.repaysync.conftest import OFFICERS, WORLD, bearer, customer_body, loan_body, make_user
 
-PUBLIC, EVERYONE = "public", "everyone"
-WRITERS = frozenset({"admin", "manager"})
-ALL_ROLES = ("admin", "manager", "officer", "agent")
-ROLE_OF = {"admin": "admin", "manager": "manager", "officer": "collection_officer", "agent": "calling_agent"}
+MATRIX = Matrix(build_app("repaysync"))
 
-# (method, path as the app declares it, who may call it)
-ROUTES: list[tuple[str, str, Any]] = [
-    ("POST", "/api/auth/token/", PUBLIC),
-    ("POST", "/api/auth/token/refresh/", PUBLIC),
-    ("POST", "/api/auth/logout/", EVERYONE),
-    ("POST", "/api/users/register/", PUBLIC),
-    ("GET", "/api/users/", WRITERS),
-    ("GET", "/api/users/pending/", WRITERS),
-    ("POST", "/api/users/{id:int}/approve/", WRITERS),
-    ("POST", "/api/users/{id:int}/reject/", WRITERS),
-    ("GET", "/api/customers/", EVERYONE),
-    ("POST", "/api/customers/", WRITERS),
-    ("POST", "/api/customers/create/", WRITERS),
-    ("POST", "/api/customers/bulk/upload/", WRITERS),
-    ("GET", "/api/customers/{id:int}/", EVERYONE),
-    ("PUT", "/api/customers/{id:int}/", WRITERS),
-    ("PATCH", "/api/customers/{id:int}/", WRITERS),
-    ("DELETE", "/api/customers/{id:int}/", WRITERS),
-    ("GET", "/api/loans/", EVERYONE),
-    ("POST", "/api/loans/", WRITERS),
-    ("GET", "/api/loans/{id:int}/", EVERYONE),
-    ("PUT", "/api/loans/{id:int}/", WRITERS),
-    ("PATCH", "/api/loans/{id:int}/", WRITERS),
-    ("DELETE", "/api/loans/{id:int}/", WRITERS),
-    ("GET", "/api/loans/customer/{customer_id:int}/", EVERYONE),
-    ("POST", "/api/interactions/field/create/", frozenset({"officer", "manager", "admin"})),
-    ("GET", "/api/interactions/field/{id:int}/", EVERYONE),
-    ("PUT", "/api/interactions/field/{id:int}/", EVERYONE),
-    ("PATCH", "/api/interactions/field/{id:int}/", EVERYONE),
-    ("DELETE", "/api/interactions/field/{id:int}/", EVERYONE),
-    ("GET", "/api/interactions/field/loan/{loan_id:int}/", EVERYONE),
-    ("POST", "/api/interactions/calling/create/", frozenset({"agent", "manager", "admin"})),
-    ("GET", "/api/interactions/calling/{id:int}/", EVERYONE),
-    ("PUT", "/api/interactions/calling/{id:int}/", EVERYONE),
-    ("PATCH", "/api/interactions/calling/{id:int}/", EVERYONE),
-    ("DELETE", "/api/interactions/calling/{id:int}/", EVERYONE),
-    ("GET", "/api/interactions/calling/loan/{loan_id:int}/", EVERYONE),
-    ("POST", "/api/interactions/bulk/upload/", WRITERS),
-    ("GET", "/api/logs/", frozenset({"admin"})),
-    ("POST", "/api/imports/presign/", WRITERS),
-    ("GET", "/api/imports/{job_id}/", WRITERS),
-    ("GET", "/api/jobs/", WRITERS),
-    ("GET", "/api/jobs/{job_id}/", WRITERS),
-    ("GET", "/.well-known/jwks.json", PUBLIC),
-    ("GET", "/openapi.json", PUBLIC),
-]
-PROTECTED = [(method, path, who) for method, path, who in ROUTES if who != PUBLIC]
-RESTRICTED = [(method, path, who) for method, path, who in PROTECTED if who != EVERYONE]
-
-UNAUTHENTICATED = {"error": "Authentication credentials were not provided or are invalid."}
 FORBIDDEN = {"error": "You do not have permission to perform this action."}
 NOT_CREATOR = {"error": "Only the creator, a manager or an admin can change this interaction."}
 ADMIN_ONLY = {"error": "Only an admin can register a manager or an admin."}
@@ -103,27 +55,44 @@ class Ref:
     name: str
 
 
+def _interaction(author: str, kind: str, disposition: str) -> Records:
+    """A `kind` interaction by `author` (the owner, when None) on each officer's loan."""
+
+    def create(world, owner: str, index: int) -> Any:
+        from chalicelib.products.repaysync import services
+        from chalicelib.products.repaysync.schemas import InteractionIn
+
+        who = author or owner
+        body = InteractionIn(loan=world.loans[owner].id, comment=f"{kind} by {who}", disposition=disposition,
+                             next_call_date="2025-03-15")
+        return services.create_interaction(services.principal_of(world.users[who]), kind, body)
+
+    return create
+
+
+def _import_job(world, owner: str, index: int) -> str:
+    from chalicelib.products.repaysync import imports, services
+
+    return imports.engine().presign("customers", "big.csv", services.principal_of(world.users[owner]))["job_id"]
+
+
+MATRIX_WORLD = WORLD.with_records(
+    Records("field", OFFICERS, _interaction(None, "field", "visited")),
+    Records("calls", OFFICERS, _interaction("agent", "calling", "called")),
+    Records("jobs", ("manager",), _import_job))
+world = world_fixture(MATRIX_WORLD)
+
+
 @pytest.fixture()
 def ids(world) -> dict[str, Any]:
     """Ids for the path placeholders: `mine` belongs to `officer`, `theirs` to `other_officer`."""
-    from chalicelib.products.repaysync import imports, services
-    from chalicelib.products.repaysync.schemas import InteractionIn
-
-    def interaction(who: str, kind: str, owner: str, disposition: str) -> int:
-        body = InteractionIn(loan=world.loans[owner].id, comment=f"{kind} by {who}", disposition=disposition,
-                             next_call_date="2025-03-15")
-        return services.create_interaction(services.principal_of(world.users[who]), kind, body).id
-
-    manager = services.principal_of(world.users["manager"])
     values = {f"{name}_id": user.id for name, user in world.users.items()}
     values.update(
         cust_mine=world.customers["officer"].id, cust_theirs=world.customers["other_officer"].id,
         loan_mine=world.loans["officer"].id, loan_theirs=world.loans["other_officer"].id,
-        field_mine=interaction("officer", "field", "officer", "visited"),
-        field_theirs=interaction("other_officer", "field", "other_officer", "visited"),
-        call_mine=interaction("agent", "calling", "officer", "called"),
-        call_theirs=interaction("agent", "calling", "other_officer", "called"),
-        job=imports.engine().presign("customers", "big.csv", manager)["job_id"])
+        field_mine=world.field["officer"].id, field_theirs=world.field["other_officer"].id,
+        call_mine=world.calls["officer"].id, call_theirs=world.calls["other_officer"].id,
+        job=world.jobs["manager"])
     return values
 
 
@@ -147,21 +116,18 @@ def request(world, method: str, path: str, body: Any = None, who: str | None = N
     return world.http.call(method, path, body, headers)
 
 
-def concrete(path: str, ids: dict[str, Any] | None = None) -> str:
-    """A declared path with real ids (or 1 and a fake job id when no world is needed)."""
-    ids = ids or {}
-    for name in ("{id:int}", "{customer_id:int}", "{loan_id:int}"):
-        path = path.replace(name, str(ids.get("cust_mine", 1)))
-    return path.replace("{job_id}", ids.get("job", "0" * 32))
+# -- the route x role matrix, generated from the route table (tests/kit/matrix.py) ------------------
+@pytest.mark.parametrize("route", MATRIX.params())
+def test_roles(world, route):
+    """No token and an invalid token are 401, a role the route does not declare 403, a declared one passes."""
+    MATRIX.check(route, world)
 
 
-# -- the route table is complete -----------------------------------------------------------------
-def test_matrix_lists_every_route(app):
-    registered = {(method, route.path) for route in app.crm_product.api.routes for method in route.methods}
-    assert registered == {(method, path) for method, path, _ in ROUTES}
-    public = {(method, route.path) for route in app.crm_product.api.routes for method in route.methods
-              if route.public}
-    assert public == {(method, path) for method, path, who in ROUTES if who == PUBLIC}
+def test_the_matrix_covers_every_route_and_role(app):
+    routes = {route.id for route in MATRIX.routes()}
+    assert len(routes) == sum(len(spec.methods) for spec in app.crm_product.api.routes)
+    assert {"POST /api/users/register/", "GET /api/logs/", "GET /api/jobs/{job_id}/"} <= routes
+    assert MATRIX.roles == ("calling_agent", "collection_officer", "manager", "admin")
 
 
 # -- happy paths not covered elsewhere -----------------------------------------------------------
@@ -222,8 +188,7 @@ def test_happy_openapi_describes_every_route(http):
     assert document["openapi"] == "3.1.0" and document["info"]["title"] == "RepaySync"
     declared = {(method.upper(), path) for path, item in document["paths"].items() for method in item
                 if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE"}}
-    expected = {(method, path.replace(":int", "")) for method, path, _ in ROUTES}
-    assert declared == expected
+    assert declared == {(route.method, route.spec.openapi_path) for route in MATRIX.routes()}
 
 
 # -- bad input: 400 with field errors (or one error), exact bodies -------------------------------
@@ -330,33 +295,12 @@ def test_patch_customer_bad_pincode_type_is_keyed_by_field(world):
     assert list(response.json_body) == ["errors"] and list(response.json_body["errors"]) == ["pincode"]
 
 
-# -- 401: no token, or an invalid one, on every protected route ----------------------------------
-@pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _ in PROTECTED],
-                         ids=[f"{m} {p}" for m, p, _ in PROTECTED])
-def test_unauthenticated(http, method, path):
-    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic YWRtaW46YWRtaW4="}):
-        response = http.call(method, concrete(path), {} if method in {"POST", "PUT", "PATCH"} else None, headers)
-        assert response.status_code == 401, (headers, response.body)
-        assert response.json_body == UNAUTHENTICATED
-
-
+# -- 401 and 403 beyond the matrix ---------------------------------------------------------------
 def test_register_privileged_role_with_invalid_token_is_401(http):
     body = {"username": "boss", "email": "boss@example.com", "role": "manager", "password": "SomePassword123"}
     response = http.post("/api/users/register/", body, {"Authorization": "Bearer not-a-token"})
     assert response.status_code == 401
     assert response.json_body == {"error": "Token is invalid."}
-
-
-# -- 403: every role a route refuses; object-level refusals --------------------------------------
-@pytest.mark.parametrize(("method", "path", "allowed"), RESTRICTED, ids=[f"{m} {p}" for m, p, _ in RESTRICTED])
-def test_wrong_role(world, ids, method, path, allowed):
-    refused = [role for role in ALL_ROLES if role not in allowed]
-    assert refused
-    for who in refused:
-        response = request(world, method, concrete(path, ids), {} if method in {"POST", "PUT", "PATCH"} else None,
-                           who)
-        assert response.status_code == 403, (who, response.body)
-        assert response.json_body == FORBIDDEN
 
 
 NOT_YOURS = [
@@ -414,7 +358,7 @@ def test_officer_cannot_record_a_visit_on_another_officers_loan(world, ids):
 
 
 def test_another_managers_import_job_is_not_found(world, ids):
-    other = bearer(make_user("manager2", ROLE_OF["manager"]))
+    other = bearer(make_user("manager2", "manager"))
     response = world.http.get(f"/api/imports/{ids['job']}/", other)
     assert response.status_code == 404 and response.json_body == {"error": "Import job not found."}
 
@@ -425,7 +369,7 @@ def test_import_jobs_are_listed_for_their_owner_and_admins(world, ids):
         assert listed.status_code == 200, listed.body
         assert [(job["job_id"], job["kind"], job["status"]) for job in listed.json_body] == [
             (ids["job"], "import", "pending")]
-    other = bearer(make_user("manager2", ROLE_OF["manager"]))
+    other = bearer(make_user("manager2", "manager"))
     assert world.http.get("/api/jobs/", other).json_body == []
     assert world.http.get(f"/api/jobs/{ids['job']}/", other).status_code == 404
     detail = world.http.get(f"/api/jobs/{ids['job']}/", world.as_("admin")).json_body
