@@ -1,5 +1,10 @@
 """Decimal fields (money, rates) whose OpenAPI schema is exactly what the code accepts.
 
+Money is `money(...)` in a request (a `decimal_field` with 2 places: NaN, Infinity, a third decimal
+place and, where declared, a negative or zero amount are 400s) and `Money` (a string, "50000.00", as
+RepaySync, RevisBali and most of ISP show it) or `MoneyNumber` (a JSON number, 150000.5, where a spec
+shows one) in a response. Amounts are Decimal end to end; only the wire form differs.
+
 pydantic's own Decimal accepts `" 5 "`, `"1e2"` and Arabic-Indic digits, and the string pattern it
 documents is not anchored at the end, so a schema-driven client (or fuzzer) and the server disagree.
 `decimal_field()` builds one type: a JSON number that is a multiple of 10^-places within the bounds,
@@ -15,6 +20,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+MONEY_PLACES = 2
+CENT = Decimal("0.01")
+MONEY_PATTERN = r"^-?(?:0|[1-9][0-9]*)\.[0-9]{2}$"
 
 
 def _bound_pattern(integer_digits: int, places: int, upper: Decimal | None) -> str:
@@ -91,3 +100,26 @@ def _in_bounds(value: Decimal, gt: int | None, ge: int | None, upper: Decimal | 
     if upper is not None:
         return value <= upper
     return -limit < value < limit
+
+
+def money(max_digits: int = 14, *, gt: int | None = None, ge: int | None = None, le: int | None = None) -> Any:
+    """An amount of money in a request: at most 2 decimal places (DRF's DecimalField(max_digits, 2)),
+    as a JSON number or the same as a string; bounds as `decimal_field`. Answered as `Money`."""
+    return decimal_field(max_digits, MONEY_PLACES, gt=gt, ge=ge, le=le)
+
+
+def _cents(value: Decimal) -> Decimal:
+    """A stored amount with exactly 2 places (DynamoDB gives "50000" back for "50000.00")."""
+    if not value.is_finite():
+        raise ValueError(f"not an amount of money: {value}")
+    return value.quantize(CENT)
+
+
+# A response's amount as a string with exactly 2 decimals, "50000.00" (never through a float).
+Money = Annotated[Decimal, PlainSerializer(lambda value: f"{_cents(value):f}", return_type=str, when_used="json"),
+                  WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN},
+                                 mode="serialization")]
+# A response's amount as a JSON number (150000.5): exact for amounts below 10^13 (15 significant digits).
+MoneyNumber = Annotated[Decimal, PlainSerializer(lambda value: float(_cents(value)), return_type=float,
+                                                 when_used="json"),
+                        WithJsonSchema({"type": "number", "multipleOf": 0.01}, mode="serialization")]

@@ -9,6 +9,10 @@
 - `Username`: ASCII letters, digits and `@ . + - _` (a Cyrillic a, U+0430, in `admin` is refused).
 - `AsciiDigits`: `[0-9]` only; Python's `\\d` and `str.isdigit()` also take the full-width 9 (U+FF19)
   and the Arabic-Indic 9 (U+0669), so nothing here uses them.
+- `Email`: an address in ASCII (a look-alike letter, a Unicode digit, a full-width @ or any control
+  character is refused; an internationalised domain is sent in its `xn--` form), at most 254
+  characters, its domain lower-cased (the local part is the mail server's business, so it is kept);
+  `EmailAsSent` keeps the domain as sent too (RepaySync answers what was sent).
 - `RecordId`: a strict integer id. In a JSON body only a JSON integer is an id (`true`, `1.0` and
   `"1"` are refused); in a form or multipart body and in a spreadsheet row, where every value is
   text, a string of ASCII digits is read as the id (`validate(..., text_values=True)`).
@@ -26,7 +30,16 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, Strict, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    Strict,
+    ValidationInfo,
+)
 from pydantic_core import PydanticCustomError, core_schema
 
 # Character classes written with \\uXXXX escapes: the same text is a valid regex for Python's re,
@@ -79,6 +92,22 @@ Text = Annotated[str, TEXT]
 FreeText = Annotated[str, FREE_TEXT]
 Username = Annotated[str, Pattern(USERNAME_PATTERN, "Use letters, digits and @/./+/-/_ only.")]
 AsciiDigits = Annotated[str, Pattern(DIGITS_PATTERN, "Use the digits 0-9 only.")]
+
+# The shape of an address (RFC 5322's dot-atom local part, DNS labels of 1-63 characters, at least
+# one dot), ASCII only: pydantic's EmailStr would need the email-validator package and documents
+# only `format: email`, which says less than the code checks.
+EMAIL_PATTERN = (r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                 r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+EMAIL = Pattern(EMAIL_PATTERN, "Enter a valid email address.")
+
+
+def _lower_domain(address: str) -> str:
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+EmailAsSent = Annotated[str, Field(max_length=254), EMAIL]
+Email = Annotated[str, Field(max_length=254), EMAIL, AfterValidator(_lower_domain)]
 
 MAX_ID = 2**53 - 1
 _ID_TEXT = re.compile(r"[0-9]{1,16}")

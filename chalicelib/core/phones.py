@@ -4,7 +4,8 @@
 field names a default region) and normalises them; an impossible or unassigned-range number is a 400
 field error. Only ASCII is accepted: libphonenumber would read Arabic-Indic or full-width digits as
 digits, and a look-alike spelling must not become a different stored value than the one shown.
-`phonenumbers` is imported on the first check (its metadata is large: Lambda cold starts stay small).
+`phonenumbers` (the `phonenumberslite` build: the same API without the geocoder, carrier and time-zone
+data, which nothing here reads) is imported on the first check: its metadata is large, cold starts stay small.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The emulator's cheaper transaction rollback must still roll back exactly what a transaction wrote."""
+"""The emulator's cheaper transaction rollback must still roll back exactly what a transaction wrote,
+and an item a write answers is the item as that write left it (not the live item a later write changes)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,17 @@ def test_a_condition_in_a_transaction_still_decides(table):
                     "ConditionExpression": "n = :old",
                     "ExpressionAttributeValues": {":v": {"N": "7"}, ":old": {"N": "0"}}}}])
     assert _items(table)["k1"] == "7"
+
+
+def test_an_update_answers_the_item_as_it_left_it(table):
+    """moto serialises its answer after the lock is released: a live item let two concurrent counter
+    ADDs both answer the second value (tests/core/test_db.py's duplicate id under load)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends["123456789012"]["us-east-1"]
+    add = {"update_expression": "ADD n :one", "attribute_updates": None, "expression_attribute_names": {},
+           "expression_attribute_values": {":one": {"N": "1"}}, "expected": None, "condition_expression": None}
+    first = backend.update_item("txn-check", {"pk": {"S": "k1"}}, **add)
+    backend.update_item("txn-check", {"pk": {"S": "k1"}}, **add)
+    assert first.to_json()["Attributes"]["n"] == {"N": "1"}
+    assert _items(table)["k1"] == "2"

@@ -111,3 +111,14 @@ def resolve(value: dict, template: dict) -> str:
     if "Ref" in value and value["Ref"] in template.get("Parameters", {}):
         return str(template["Parameters"][value["Ref"]].get("Default", ""))
     return "unresolved"
+
+
+@pytest.mark.parametrize("stage", stage_names())
+def test_the_layer_carries_only_the_phone_metadata_core_reads(stage):
+    """phonenumberslite: libphonenumber's numbering metadata, without the geocoder and carrier data
+    (about 20 MB unzipped) that core/phones.py never reads."""
+    with zipfile.ZipFile(built_stage(stage) / "layer-deployment.zip") as layer:
+        names = layer.namelist()
+    package = f"{LAYER_SITE.as_posix()}/phonenumbers/"
+    assert any(name.startswith(package + "data/") for name in names)
+    assert not [name for name in names if name.startswith((package + "geodata/", package + "carrierdata/"))]

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chalicelib.core.decimals import decimal_field
-from chalicelib.core.fields import FREE_TEXT, TEXT, FreeText, RecordId, RequestModel, Text, Username, text_pattern
+from chalicelib.core.decimals import Money, decimal_field, money
+from chalicelib.core.fields import (
+    FREE_TEXT,
+    TEXT,
+    EmailAsSent,
+    FreeText,
+    RecordId,
+    RequestModel,
+    Text,
+    Username,
+    text_pattern,
+)
 from chalicelib.core.patch import patch_of
 
 ROLES = ("calling_agent", "collection_officer", "manager", "admin")
@@ -30,8 +39,6 @@ INDIAN_STATES = frozenset({
     "RJ", "SK", "TN", "TS", "TG", "TR", "UP", "UK", "UT", "WB",
 })
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _PINCODE = re.compile(r"^[1-9][0-9]{5}$")  # [0-9], never \d: \d takes full-width and Arabic-Indic digits
 _CODE = re.compile(r"^[A-Za-z0-9-]+$")
 PHONE_MESSAGE = "Enter a valid phone number (10 to 15 digits, optional + and country code)."
@@ -39,26 +46,14 @@ PHONE_MESSAGE = "Enter a valid phone number (10 to 15 digits, optional + and cou
 PHONE = text_pattern(r"^[ ().-]*\+?[ ().-]*(?:[0-9][ ().-]*){10,15}$", PHONE_MESSAGE)
 Phone = Annotated[str, PHONE]
 Pincode = Annotated[str, text_pattern(r"^[1-9][0-9]{5}$", "Enter a valid 6-digit PIN code.")]
-EMAIL = text_pattern(_EMAIL.pattern, "Enter a valid email address.")
-Email = Annotated[str, EMAIL]
 CUSTOMER_CODE = text_pattern(r"^[A-Za-z0-9-]*$", "Use letters, digits and hyphens only.")
 
-Money = Annotated[Decimal, PlainSerializer(lambda value: f"{value:.2f}", return_type=str, when_used="json")]
-PrincipalAmount = decimal_field(14, 2, gt=0)  # DRF's DecimalField(max_digits=14, decimal_places=2)
+PrincipalAmount = money(14, gt=0)  # DRF's DecimalField(max_digits=14, decimal_places=2)
 InterestRate = decimal_field(5, 2, ge=0, le=100)
 
 
 def _text(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
-
-
-def check_email(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    if len(value) > 254 or not _EMAIL.match(value):
-        raise ValueError("Enter a valid email address.")
-    return value
 
 
 class Input(RequestModel):
@@ -97,13 +92,11 @@ class TokenPairOut(Output):
 # -- users ---------------------------------------------------------------------------------
 class RegisterRequest(Input):
     username: Username = Field(min_length=3, max_length=150)
-    email: Email = Field(max_length=254)
+    email: EmailAsSent  # answered as sent (core's Email would lower-case the domain)
     role: Role
     manager: RecordId | None = None
     password: Text = Field(min_length=8, max_length=128)
     phone: Annotated[str, Field(max_length=25), PHONE] | None = None
-
-    _email = field_validator("email")(check_email)
 
     @field_validator("password")
     @classmethod
@@ -136,7 +129,7 @@ class CustomerIn(Input):
     customer_code: Annotated[str, Field(max_length=20), CUSTOMER_CODE] | None = None
     name: Text = Field(min_length=1, max_length=200)
     phone: Phone = Field(max_length=25)
-    email: Annotated[str, Field(max_length=254), EMAIL] | None = None
+    email: EmailAsSent | None = None
     assigned_collection_officer: RecordId | None = None
     address_line_1: Text = Field(min_length=1, max_length=255)
     address_line_2: Annotated[str, Field(max_length=255), TEXT] | None = None
@@ -157,11 +150,6 @@ class CustomerIn(Input):
         if value is not None and not _CODE.match(value):
             raise ValueError("Use letters, digits and hyphens only.")
         return value.upper() if value else value
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return check_email(value)
 
     @field_validator("state")
     @classmethod
