@@ -31,11 +31,20 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "schemathesis.toml"
 
 
-def admin_token(base_url: str, password: str) -> str:
+# How each product's seeded admin signs in (login path, identity fields) and an admin-only GET that
+# proves a saved token still works; the others are RepaySync's.
+LOGINS: dict[str, tuple[str, dict[str, str], str]] = {
+    "repaysync": ("/api/auth/token/", {"username": ADMIN_USERNAME}, "/api/users/?page_size=1"),
+    "vst": ("/api/auth/login/", {"phone": "+919000000001"}, "/api/auth/admin/users/?page_size=1"),
+}
+
+
+def admin_token(base_url: str, password: str, slug: str = "repaysync") -> str:
     """Sign in the seeded admin; a 429 (someone fuzzed the login) is waited out once."""
-    body = json.dumps({"username": ADMIN_USERNAME, "password": password}).encode()
+    path, identity, _ = LOGINS.get(slug, LOGINS["repaysync"])
+    body = json.dumps({**identity, "password": password}).encode()
     for _attempt in range(2):
-        request = urllib.request.Request(f"{base_url}/api/auth/token/", data=body, method="POST",
+        request = urllib.request.Request(f"{base_url}{path}", data=body, method="POST",
                                          headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -61,7 +70,7 @@ def schemathesis_command(base_url: str, args: argparse.Namespace, report: Path) 
     return command
 
 
-def reusable_token(path: Path, base_url: str) -> str | None:
+def reusable_token(path: Path, base_url: str, slug: str = "repaysync") -> str | None:
     """The token an earlier run saved, while it still has 15 minutes to live and still works.
 
     Fuzzing the login route may lock the admin out of this address for a while (that is the
@@ -75,7 +84,7 @@ def reusable_token(path: Path, base_url: str) -> str | None:
         return None
     if expires < time.time() + 15 * 60:
         return None
-    request = urllib.request.Request(f"{base_url}/api/users/?page_size=1",
+    request = urllib.request.Request(f"{base_url}{LOGINS.get(slug, LOGINS['repaysync'])[2]}",
                                      headers={"Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=30):
@@ -87,7 +96,7 @@ def reusable_token(path: Path, base_url: str) -> str | None:
 def fuzz_product(slug: str, port: int, args: argparse.Namespace) -> int:
     base_url = f"http://127.0.0.1:{port}"
     saved = args.report_dir / f"{slug}.token"
-    token = reusable_token(saved, base_url) or admin_token(base_url, args.password)
+    token = reusable_token(saved, base_url, slug) or admin_token(base_url, args.password, slug)
     saved.write_text(token)
     saved.chmod(0o600)
     report = args.report_dir / f"{slug}.json"

@@ -69,7 +69,7 @@ class ProductHost:
         create_signing_key_secret()
         if product.seed_admin is not None:
             product.seed_admin(admin_password())
-            self.admin = ADMIN_USERNAME
+            self.admin = product.admin_login
         else:
             self.say("this product has no seed_admin yet: no admin user was created")
 
@@ -104,7 +104,7 @@ class ProductHost:
         if self.http is not None:
             lines.append(f"API      http://{self.http.host}:{self.http.port}/")
         if self.admin:
-            lines.append(f"admin    username {self.admin!r}, password {admin_password()!r}")
+            lines.append(f"admin    {self.admin}, password {admin_password()!r}")
         for runner in self.runners:
             lines.append(f"worker   {runner.binding.handler_name} <- SQS {runner.binding.queue}")
         for name, expression in schedule_expressions(self.app).items():

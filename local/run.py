@@ -274,7 +274,8 @@ def _print_summary(dispatcher: Dispatcher, directory: Path) -> None:
         for line in child.status.get("describe", []):
             say(f"{slug:<9} {line}")
     if dispatcher.children:
-        say(f"admin of each product: username {ADMIN_USERNAME!r}, password {admin_password()!r}")
+        say(f"admin of each product: username {ADMIN_USERNAME!r} (VST: phone +919000000001), "
+            f"password {admin_password()!r}")
     say(f"data     {directory} (saved every few seconds and on exit; `make reset` wipes it)")
     say("ready: press Ctrl-C to stop")
 
@@ -378,6 +379,16 @@ def run_child(args: argparse.Namespace) -> int:
     return 0
 
 
+def schedule_owners(name: str, products: list[str]) -> list[str]:
+    """The one product that declares schedule `name` (else SystemExit: say which product)."""
+    from chalicelib.core.app_factory import load_product
+
+    owners = [slug for slug in products if any(spec.name == name for spec in load_product(slug).schedules)]
+    if len(owners) != 1:
+        raise SystemExit(f"the stack is not running: say which product (PRODUCT=...; one of {', '.join(products)})")
+    return owners
+
+
 def fire(args: argparse.Namespace) -> int:
     from local import control
 
@@ -388,14 +399,14 @@ def fire(args: argparse.Namespace) -> int:
         say(f"{body.get('product', '')} {args.fire}: done" if code == 200 else body.get("error", f"HTTP {code}"))
         return 0 if code == 200 else 1
     products = [args.product] if args.product else available_products()
-    if len(products) != 1:
-        raise SystemExit(f"the stack is not running: say which product (PRODUCT=...; one of {', '.join(products)})")
     say(f"the stack is not running: firing {args.fire} on the saved state in {directory}")
     with data_dir_lock(directory):
         emulation = Emulation(directory)
         emulation.start(autosave=False)
         dispatcher = Dispatcher()
         try:
+            if len(products) != 1:
+                products = schedule_owners(args.fire, products)
             from local.host import ProductHost
 
             host = ProductHost(products[0], say)

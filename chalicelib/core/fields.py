@@ -138,3 +138,17 @@ class RequestModel(BaseModel):
     """
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+
+def _password_strength(value: str) -> str:
+    """Django's two checks that need no word list: not all digits, not a few characters repeated."""
+    if value.isdigit():
+        raise PydanticCustomError("password_numeric", "This password is entirely numeric.")
+    if len(set(value)) < 4:
+        raise PydanticCustomError("password_common", "This password is too common.")
+    return value
+
+
+# A password a user chooses (registration, a reset): 8-128 characters of one-line text, not all
+# digits, at least 4 distinct characters. Logins take any text (the old rules may have differed).
+NewPassword = Annotated[str, Field(min_length=8, max_length=128), TEXT, AfterValidator(_password_strength)]

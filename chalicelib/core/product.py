@@ -48,6 +48,7 @@ class Product:
     # seed_admin(password, reset=False): the first admin; reset=True (the deployed stage's bootstrap)
     # gives an existing one the new password. Idempotent either way.
     seed_admin: Callable[..., Any] | None = None
+    admin_login: str = "username 'admin'"  # how the seeded admin logs in (printed by the embedded stack)
     queues: tuple[QueueSpec, ...] = ()  # only the queues the product uses
     schedules: tuple[ScheduleSpec, ...] = ()
     # a refresh token's claims -> the current Principal, or None if gone (core.auth.flows.AuthFlows.resolve)

@@ -48,3 +48,22 @@ def test_every_text_field_of_every_request_states_its_rule(slug):
             if not ({"pattern", "enum", "const", "format"} & node.keys()):
                 loose.append(where)
     assert loose == []
+
+
+# -- NewPassword: a password a user chooses ----------------------------------------------------
+@pytest.mark.parametrize(("password", "message"), [
+    ("short1!", "at least 8"), ("12345678", "entirely numeric"), ("aaaabbbb", "too common"),
+    ("x" * 129, "at most 128"), ("abc\u0000defgh", "Control"),
+])
+def test_new_password_refuses_weak_or_unsafe_values(password, message):
+    from pydantic import BaseModel, ValidationError
+
+    from chalicelib.core.fields import NewPassword
+
+    class Body(BaseModel):
+        password: NewPassword
+
+    with pytest.raises(ValidationError) as caught:
+        Body(password=password)
+    assert message in str(caught.value)
+    assert Body(password="Str0ng-Pass!").password == "Str0ng-Pass!"

@@ -94,6 +94,8 @@ def test_policies_grant_the_stage_resources_and_nothing_wider(stage, stage_setti
     settings = stage_settings(stage)
 
     def allowed(name: str, action: str, arn: str) -> bool:
+        if name not in by_name:  # a function this product does not have (VST has no uploads worker)
+            return False
         subs = {"${AWS::Partition}": "aws", "${AWS::Region}": "eu-west-1", "${AWS::AccountId}": "123456789012",
                 "${AWS::StackName}": "crm-x", "${Bucket}": "the-bucket",
                 "${SigningKeySecret}": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbC123"}
@@ -116,12 +118,15 @@ def test_policies_grant_the_stage_resources_and_nothing_wider(stage, stage_setti
     assert not allowed("daily_followups", "dynamodb:PutItem", table)
     assert allowed("api_handler", "s3:PutObject", "arn:aws:s3:::the-bucket/imports/customers/x/a.csv")
     assert not allowed("api_handler", "s3:GetObject", "arn:aws:s3:::the-bucket/reports/x.csv")
-    assert allowed("uploads_worker", "s3:GetObject", "arn:aws:s3:::the-bucket/imports/customers/x/a.csv")
+    if "uploads_worker" in by_name:
+        assert allowed("uploads_worker", "s3:GetObject", "arn:aws:s3:::the-bucket/imports/customers/x/a.csv")
     assert not allowed("uploads_worker", "s3:GetObject", "arn:aws:s3:::another-bucket/imports/a.csv")
-    assert allowed("daily_followups", "s3:PutObject", "arn:aws:s3:::the-bucket/reports/followups/d.csv")
+    if "daily_followups" in by_name:
+        assert allowed("daily_followups", "s3:PutObject", "arn:aws:s3:::the-bucket/reports/followups/d.csv")
     assert not allowed("daily_followups", "s3:PutObject", "arn:aws:s3:::the-bucket/imports/x.csv")
     uploads = f"arn:aws:sqs:eu-west-1:123456789012:{settings.uploads_queue}"
-    assert allowed("uploads_worker", "sqs:ReceiveMessage", uploads)
+    if "uploads_worker" in by_name:
+        assert allowed("uploads_worker", "sqs:ReceiveMessage", uploads)
     assert not allowed("api_handler", "sqs:ReceiveMessage", uploads)
     secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbC123"
     assert allowed("jwt_authorizer", "secretsmanager:GetSecretValue", secret)
@@ -142,14 +147,16 @@ def test_queue_workers_finish_within_the_visibility_timeout():
     from chalicelib.core.app_factory import create_app
     from chalicelib.core.resources import queues
 
+    checked = []
     for stage in stage_names():
         app = create_app(stage_environment(stage)["CRM_PRODUCT"])
         visibility = {q.name: q.visibility_timeout for q in queues(app.crm_product)}
         workers = [source for source in app.event_sources if getattr(source, "queue", None)]
+        checked += workers
         for source in workers:
             config = Config(chalice_stage=stage, function_name=source.name, config_from_disk=load_config())
             assert config.lambda_timeout < visibility[source.queue], f"{source.name} outlives its message"
-    assert workers, "expected at least the uploads worker"
+    assert checked, "expected at least RepaySync's uploads worker"
 
 
 def test_fixups_point_sqs_events_at_queue_resources_and_fix_log_group_names():

@@ -1,0 +1,105 @@
+"""VST's HTTP surface (specs/vst.md): parse, validate, check the role, call the services.
+
+Lists are plain JSON arrays as the spec shows, paginated in core's LINK style (`PAGING`): the next
+page is in the `Link` header (and its signed cursor in `X-Next-Cursor`). Errors are DRF's shape
+(`{"detail": "..."}`, or `{"field": ["..."]}` for a 400).
+"""
+
+from __future__ import annotations
+
+from chalicelib.core.api import Api, Call, Reply
+from chalicelib.core.errors import render_detail
+from chalicelib.core.paging import Paging, Style
+from chalicelib.products.vst import auth
+from chalicelib.products.vst.models import PRODUCT
+from chalicelib.products.vst.schemas import (
+    DetailOut,
+    LoginIn,
+    MePatch,
+    PasswordResetIn,
+    RefreshIn,
+    RegisterIn,
+    TokenPairOut,
+    UserOut,
+    UserPatch,
+    UserQuery,
+)
+from chalicelib.products.vst.services import users
+from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, WORKER
+
+EVERYONE = frozenset({CUSTOMER, WORKER, ADMIN})
+ADMINS = frozenset({ADMIN})
+PAGING = Paging(Style.LINK, default=100, maximum=500)  # every list: `page_size` 1-500, 100 by default
+
+api = Api(PRODUCT, render_detail, title="VST", paging=PAGING)
+
+
+def _user(user: object) -> UserOut:
+    return UserOut.model_validate(user, from_attributes=True)
+
+
+def _pair(pair: object) -> TokenPairOut:
+    return TokenPairOut(access=pair.access, refresh=pair.refresh)  # type: ignore[attr-defined]
+
+
+# -- auth (core.auth.flows on VST's user store) ------------------------------------------------
+@api.route("/api/auth/login/", ["POST"], public=True, request=LoginIn, response=TokenPairOut, errors=(401, 429))
+def login(call: Call) -> TokenPairOut:
+    """Phone and password for an access and a refresh token (throttled per phone and address)."""
+    return _pair(auth.flows().login(call.body.phone, call.body.password, call.request))
+
+
+@api.route("/api/auth/token/register/", ["POST"], public=True, request=RegisterIn, response=TokenPairOut,
+           status=201, errors=(429,))
+def register(call: Call) -> TokenPairOut:
+    """A new customer account (never another role), logged in at once."""
+    user = users.register_customer(call.body)
+    return _pair(auth.flows().tokens.issue(users.principal_of(user)))
+
+
+@api.route("/api/auth/token/refresh/", ["POST"], public=True, request=RefreshIn, response=TokenPairOut,
+           errors=(401,))
+def refresh(call: Call) -> TokenPairOut:
+    """A new access token and a new refresh token; the refresh token sent is used up."""
+    return _pair(auth.flows().refresh(call.body.refresh))
+
+
+@api.route("/api/auth/me/", ["GET"], roles=EVERYONE, response=UserOut)
+def me(call: Call) -> UserOut:
+    """The caller's profile."""
+    return _user(auth.flows().me(call.user))
+
+
+@api.route("/api/auth/me/", ["PATCH"], roles=EVERYONE, request=MePatch, response=UserOut)
+def patch_me(call: Call) -> UserOut:
+    """Change one's own name or address (role, phone and region are left as they are)."""
+    return _user(users.update_me(auth.flows().me(call.user), call.body))
+
+
+# -- users (admin) ---------------------------------------------------------------------------
+@api.route("/api/auth/admin/users/", ["GET"], roles=ADMINS, query=UserQuery, response=list[UserOut],
+           paginated=True)
+def list_users(call: Call) -> Reply:
+    """Every user by id; `?role=` one role, `?phone=` the user of that phone."""
+    query = call.query_model
+    return call.listing(lambda window: users.list_users(window, phone=query.phone, role=query.role), UserOut)
+
+
+@api.route("/api/auth/admin/users/{id:int}/", ["GET"], roles=ADMINS, response=UserOut)
+def get_user(call: Call) -> UserOut:
+    return _user(users.get_user(call.path["id"]))
+
+
+@api.route("/api/auth/admin/users/{id:int}/update/", ["PATCH"], roles=ADMINS, request=UserPatch,
+           response=UserOut, errors=(409,))
+def update_user(call: Call) -> UserOut:
+    """Change a user's name, phone, role, region or address."""
+    return _user(users.update_user(call.path["id"], call.body))
+
+
+@api.route("/api/auth/admin/users/{id:int}/change-password/", ["POST"], roles=ADMINS, request=PasswordResetIn,
+           response=DetailOut)
+def change_password(call: Call) -> DetailOut:
+    """Set a user's password: the old one stops working, refresh tokens issued before are refused."""
+    users.reset_password(call.path["id"], call.body.new_password)
+    return DetailOut(detail="Password changed successfully")

@@ -1,0 +1,97 @@
+"""Request and response bodies of VST (pydantic v2), in the spec's field names.
+
+Validation that needs no database lives here (formats, lengths, choices); rules that do (a taken
+phone, ownership, scoping) live in services/.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from chalicelib.core.fields import TEXT, NewPassword, RequestModel
+from chalicelib.core.phones import E164
+
+ROLES = ("customer", "worker", "admin")
+Role = Literal["customer", "worker", "admin"]
+# Phones in E.164; a national number (98765 43210) is read as an Indian one, VST's customers being there.
+Phone = Annotated[str, E164("IN")]
+Name = Annotated[str, Field(min_length=1, max_length=150), TEXT]
+Region = Annotated[str, Field(min_length=1, max_length=100), TEXT]
+Address = Annotated[str, Field(max_length=500), TEXT]
+
+
+def omittable() -> Any:
+    """A PATCH field that may be left out (unchanged) but not sent as null: the document shows no
+    default, which would be null and break the field's own type."""
+    return Field(None, json_schema_extra=lambda schema: schema.pop("default", None))
+
+
+class Input(RequestModel):
+    """Request bodies: the core input rules (strings trimmed, unknown fields ignored as DRF does)."""
+
+
+# -- auth ----------------------------------------------------------------------------------
+class LoginIn(Input):
+    phone: Phone
+    password: Annotated[str, Field(min_length=1, max_length=256), TEXT]
+
+
+class RegisterIn(Input):
+    """Self-registration: always a customer (a `role` sent is ignored)."""
+
+    name: Name
+    phone: Phone
+    password: NewPassword
+    region: Region | None = None
+    address: Address | None = None
+
+
+class RefreshIn(Input):
+    refresh: Annotated[str, Field(min_length=1), TEXT]
+
+
+class TokenPairOut(BaseModel):
+    access: str
+    refresh: str
+
+
+class DetailOut(BaseModel):
+    detail: str
+
+
+# -- users ---------------------------------------------------------------------------------
+class UserOut(BaseModel):
+    id: int
+    name: str
+    phone: str
+    role: Role
+    region: str | None = None
+    address: str | None = None
+
+
+class MePatch(Input):
+    """What a user changes of themselves: not their role nor their phone (those are ignored)."""
+
+    name: Name = omittable()  # omitted: unchanged; null: 400 (a name is required)
+    address: Address | None = None  # null clears it
+
+
+class UserPatch(Input):
+    """An admin's change of a user (any subset)."""
+
+    name: Name = omittable()  # omitted: unchanged; null: 400
+    phone: Phone = omittable()
+    role: Role = omittable()
+    region: Region | None = None  # null clears it
+    address: Address | None = None
+
+
+class PasswordResetIn(Input):
+    new_password: NewPassword
+
+
+class UserQuery(Input):
+    phone: Phone | None = None
+    role: Role | None = None

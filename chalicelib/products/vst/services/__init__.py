@@ -1,0 +1,1 @@
+"""VST's rules, one module per aggregate; no HTTP here. `common` holds what they share."""
