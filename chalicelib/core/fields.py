@@ -130,6 +130,19 @@ RecordId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_id_
 StrictId = RecordId
 
 
+def _query_id(value: Any) -> Any:
+    """A query string holds text: only ASCII digits are an id there."""
+    if isinstance(value, str):
+        if not _ID_TEXT.fullmatch(value):
+            raise PydanticCustomError("int_type", "A valid integer is required.")
+        return int(value)
+    return value
+
+
+# An id in a query string (`?customer=12`).
+QueryId = Annotated[int, BeforeValidator(_query_id), Field(ge=1, le=MAX_ID)]
+
+
 class RequestModel(BaseModel):
     """Base of every request body: strings are trimmed and unknown fields ignored (as DRF does).
 

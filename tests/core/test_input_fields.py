@@ -67,3 +67,17 @@ def test_new_password_refuses_weak_or_unsafe_values(password, message):
         Body(password=password)
     assert message in str(caught.value)
     assert Body(password="Str0ng-Pass!").password == "Str0ng-Pass!"
+
+
+@pytest.mark.parametrize("text", ["abc", "1.0", " 1", "\u0661", "0", "99999999999999999", "-1", ""])
+def test_query_id_takes_only_ascii_digits_of_a_record_id(text):
+    from pydantic import BaseModel, ValidationError
+
+    from chalicelib.core.fields import QueryId
+
+    class Query(BaseModel):
+        customer: QueryId
+
+    with pytest.raises(ValidationError):
+        Query(customer=text)
+    assert Query(customer="12").customer == 12

@@ -45,4 +45,40 @@ class User(BaseModel):
     phone_index = _index("phone-index", "phone", None, UnicodeAttribute)
 
 
-MODELS = [User]
+class Card(BaseModel):
+    """A service card: one purifier installed at a customer's address, with its warranty.
+
+    The index keys (`kind`, `customer_key`, `region_key`, `type_key`) exist while the card is live: a
+    soft delete removes them, so the card leaves every list at once, and sets `deleted_at`."""
+
+    Meta = meta("cards", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    model = UnicodeAttribute()
+    customer = NumberAttribute()
+    customer_name = UnicodeAttribute()
+    card_type = UnicodeAttribute()
+    region = UnicodeAttribute()
+    address = UnicodeAttribute()
+    city = UnicodeAttribute()
+    postal_code = UnicodeAttribute()
+    date_of_installation = UnicodeAttribute(null=True)  # ISO dates
+    warranty_start_date = UnicodeAttribute(null=True)
+    warranty_end_date = UnicodeAttribute(null=True)
+    deleted_at = UTCDateTimeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)
+    customer_key = NumberAttribute(null=True)
+    region_key = UnicodeAttribute(null=True)  # casefolded: `?region=Madurai` finds "madurai"
+    type_key = UnicodeAttribute(null=True)
+
+    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
+    customer_index = _index("customer-index", "customer_key", "id", NumberAttribute)
+    region_index = _index("region-index", "region_key", "id", UnicodeAttribute)
+    type_index = _index("type-index", "type_key", "id", UnicodeAttribute)
+
+    def live(self) -> None:
+        """Set the index keys from the card's values (a live card is in every list it matches)."""
+        self.kind, self.customer_key = "card", self.customer
+        self.region_key, self.type_key = self.region.casefold(), self.card_type
+
+
+MODELS = [User, Card]

@@ -13,6 +13,10 @@ from chalicelib.core.paging import Paging, Style
 from chalicelib.products.vst import auth
 from chalicelib.products.vst.models import PRODUCT
 from chalicelib.products.vst.schemas import (
+    CardIn,
+    CardOut,
+    CardPatch,
+    CardQuery,
     DetailOut,
     LoginIn,
     MePatch,
@@ -24,7 +28,7 @@ from chalicelib.products.vst.schemas import (
     UserPatch,
     UserQuery,
 )
-from chalicelib.products.vst.services import users
+from chalicelib.products.vst.services import cards, users
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, WORKER
 
 EVERYONE = frozenset({CUSTOMER, WORKER, ADMIN})
@@ -103,3 +107,47 @@ def change_password(call: Call) -> DetailOut:
     """Set a user's password: the old one stops working, refresh tokens issued before are refused."""
     users.reset_password(call.path["id"], call.body.new_password)
     return DetailOut(detail="Password changed successfully")
+
+
+# -- cards -------------------------------------------------------------------------------------
+CARD_WRITERS = frozenset({ADMIN, CUSTOMER})  # customers only when CRM_ALLOW_CUSTOMER_CARD_CREATE (services)
+
+
+def _card(card: object) -> CardOut:
+    return CardOut.model_validate(card, from_attributes=True)
+
+
+@api.route("/api/crm/cards/", ["GET"], roles=EVERYONE, query=CardQuery, response=list[CardOut], paginated=True)
+def list_cards(call: Call) -> Reply:
+    """Cards by id; a customer sees only their own. Filters: customer, region, card_type, search."""
+    return call.listing(lambda window: cards.list_cards(call.user, call.query_model, window), CardOut)
+
+
+@api.route("/api/crm/cards/", ["POST"], roles=CARD_WRITERS, request=CardIn, response=CardOut, status=201)
+def create_card(call: Call) -> CardOut:
+    """Create a card (admins; a customer their own when the stage allows it)."""
+    return _card(cards.create_card(call.user, call.body))
+
+
+@api.route("/api/crm/cards/{id:int}/", ["GET"], roles=EVERYONE, response=CardOut)
+def get_card(call: Call) -> CardOut:
+    return _card(cards.get_card(call.user, call.path["id"]))
+
+
+@api.route("/api/crm/cards/{id:int}/", ["PUT"], roles=CARD_WRITERS, request=CardIn, response=CardOut,
+           errors=(409,))
+def replace_card(call: Call) -> CardOut:
+    return _card(cards.update_card(call.user, call.path["id"], call.body, partial=False))
+
+
+@api.route("/api/crm/cards/{id:int}/", ["PATCH"], roles=CARD_WRITERS, request=CardPatch, response=CardOut,
+           errors=(409,))
+def patch_card(call: Call) -> CardOut:
+    return _card(cards.update_card(call.user, call.path["id"], call.body, partial=True))
+
+
+@api.route("/api/crm/cards/{id:int}/", ["DELETE"], roles=ADMINS, status=204)
+def delete_card(call: Call) -> Reply:
+    """Soft delete: the card leaves lists and detail; its services and history stay."""
+    cards.delete_card(call.path["id"])
+    return Reply(None, status=204)

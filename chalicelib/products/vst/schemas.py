@@ -6,11 +6,13 @@ phone, ownership, scoping) live in services/.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from chalicelib.core.fields import TEXT, NewPassword, RequestModel
+from chalicelib.core.fields import TEXT, NewPassword, QueryId, RecordId, RequestModel, text_pattern
+from chalicelib.core.patch import patch_of
 from chalicelib.core.phones import E164
 
 ROLES = ("customer", "worker", "admin")
@@ -95,3 +97,54 @@ class PasswordResetIn(Input):
 class UserQuery(Input):
     phone: Phone | None = None
     role: Role | None = None
+
+
+# -- cards ---------------------------------------------------------------------------------
+CardType = Annotated[str, Field(min_length=1, max_length=30), text_pattern(
+    r"^[A-Za-z][A-Za-z0-9_-]*$", "Use letters, digits, '-' and '_', starting with a letter.")]
+Pincode = Annotated[str, text_pattern(r"^[1-9][0-9]{5}$", "Enter a valid 6-digit PIN code.")]
+Short = Annotated[str, Field(min_length=1, max_length=100), TEXT]
+
+
+class CardIn(Input):
+    """A service card (POST and PUT). `customer` may be omitted by a customer creating their own card;
+    `customer_name` defaults to the customer's name."""
+
+    model: Short
+    customer: RecordId | None = None
+    customer_name: Annotated[str, Field(max_length=150), TEXT] | None = None
+    card_type: CardType = "normal"
+    region: Region
+    address: Address
+    city: Short
+    postal_code: Pincode
+    date_of_installation: date | None = None
+    warranty_start_date: date | None = None
+    warranty_end_date: date | None = None
+
+
+CardPatch = patch_of(CardIn)
+
+
+class CardOut(BaseModel):
+    id: int
+    model: str
+    customer: int
+    customer_name: str
+    card_type: str
+    region: str
+    address: str
+    city: str
+    postal_code: str
+    date_of_installation: date | None = None
+    warranty_start_date: date | None = None
+    warranty_end_date: date | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CardQuery(Input):
+    customer: QueryId | None = None
+    region: Region | None = None
+    card_type: CardType | None = None
+    search: Annotated[str, Field(min_length=1, max_length=100), TEXT] | None = None
