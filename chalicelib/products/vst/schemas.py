@@ -7,7 +7,7 @@ phone, ownership, scoping) live in services/.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,12 +22,6 @@ Phone = Annotated[str, E164("IN")]
 Name = Annotated[str, Field(min_length=1, max_length=150), TEXT]
 Region = Annotated[str, Field(min_length=1, max_length=100), TEXT]
 Address = Annotated[str, Field(max_length=500), TEXT]
-
-
-def omittable() -> Any:
-    """A PATCH field that may be left out (unchanged) but not sent as null: the document shows no
-    default, which would be null and break the field's own type."""
-    return Field(None, json_schema_extra=lambda schema: schema.pop("default", None))
 
 
 class Input(RequestModel):
@@ -73,21 +67,27 @@ class UserOut(BaseModel):
     address: str | None = None
 
 
-class MePatch(Input):
-    """What a user changes of themselves: not their role nor their phone (those are ignored)."""
+class ProfileIn(Input):
+    """What a user may change of themselves: not their role, phone or region (those are ignored)."""
 
-    name: Name = omittable()  # omitted: unchanged; null: 400 (a name is required)
-    address: Address | None = None  # null clears it
-
-
-class UserPatch(Input):
-    """An admin's change of a user (any subset)."""
-
-    name: Name = omittable()  # omitted: unchanged; null: 400
-    phone: Phone = omittable()
-    role: Role = omittable()
-    region: Region | None = None  # null clears it
+    name: Name
     address: Address | None = None
+
+
+MePatch = patch_of(ProfileIn)  # omitted: unchanged; `name: null` is 400, `address: null` clears it
+
+
+class UserIn(Input):
+    """A user as an admin edits them."""
+
+    name: Name
+    phone: Phone
+    role: Role
+    region: Region | None = None
+    address: Address | None = None
+
+
+UserPatch = patch_of(UserIn)  # any subset; name, phone and role not null
 
 
 class PasswordResetIn(Input):

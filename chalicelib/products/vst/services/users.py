@@ -79,12 +79,7 @@ def update_me(user: User, body: MePatch) -> User:
 
 def update_user(user_id: int, body: UserPatch) -> User:
     """An admin's change: name, phone (moved with its guard in one transaction), role, region, address."""
-    user = get_user(user_id)
-    fields = set(body.model_fields_set)
-    for required in ("name", "phone", "role"):
-        if required in fields and getattr(body, required) is None:
-            raise ValidationFailed({required: ["This field may not be null."]})
-    return _apply(user, body, fields)
+    return _apply(get_user(user_id), body, set(body.model_fields_set))
 
 
 def _apply(user: User, body: MePatch | UserPatch, fields: set[str]) -> User:
