@@ -1,6 +1,8 @@
 """Benchmarks that print figures (`make bench`); not timed tests.
 
-(a) import time of `app` against its bare dependencies, each in a fresh interpreter (median of runs);
+(a) import time of `app` against its bare dependencies and against the libraries the authorizer cannot
+    avoid, each in a fresh interpreter (median of runs); then the cold start (import + first authorized
+    GET) of a fresh process against the embedded moto server, against its floor (bench/coldstart.py);
 (b) DynamoDB calls per RepaySync endpoint, counted with a botocore `before-call` event hook;
 (c) rows/s of a 10,000-row customer CSV import against a raw batch write of the same items,
     both on in-process moto in this one run.
@@ -22,34 +24,72 @@ sys.path.insert(0, str(ROOT))
 ENV = {
     "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
     "CRM_PRODUCT": "repaysync", "CRM_STAGE": "bench", "CRM_TABLE_PREFIX": "bench-",
+    "POWERTOOLS_METRICS_DISABLED": "true",  # no EMF lines among the figures
 }
 IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "5"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 
 
-def import_seconds(statement: str) -> float:
-    """Median wall time of `statement` in a fresh interpreter."""
-    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-    env = {**os.environ, **ENV}
-    samples = []
+def run_seconds(args: list[str], env: dict[str, str]) -> float:
+    """The seconds a fresh interpreter prints last."""
+    out = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True,
+                         text=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def medians(commands: dict[str, tuple[list[str], dict[str, str]]]) -> dict[str, float]:
+    """Median seconds of each command, run in turns (a load that drifts weighs on all of them alike)."""
+    samples: dict[str, list[float]] = {label: [] for label in commands}
     for _ in range(IMPORT_RUNS):
-        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
-                             capture_output=True, text=True).stdout
-        samples.append(float(out.strip().splitlines()[-1]))
-    return statistics.median(samples)
+        for label, (args, env) in commands.items():
+            samples[label].append(run_seconds(args, env))
+    return {label: statistics.median(values) for label, values in samples.items()}
 
 
 def bench_imports() -> None:
+    from bench.coldstart import FLOOR_LIBRARIES
+
     print(f"(a) import time, fresh interpreter, median of {IMPORT_RUNS}")
-    rows = [
-        ("boto3", "import boto3"),
-        ("pynamodb.models", "import pynamodb.models"),
-        ("chalice", "import chalice"),
-        ("boto3 + pynamodb + chalice", "import boto3, pynamodb.models, chalice"),
-        ("app (repaysync)", "import app"),
-    ]
-    for label, statement in rows:
-        print(f"    {label:<30} {import_seconds(statement) * 1000:8.1f} ms")
+    env = {**os.environ, **ENV}
+    env.pop("AWS_ENDPOINT_URL", None)
+    rows = {
+        "boto3": "import boto3",
+        "pynamodb.models": "import pynamodb.models",
+        "chalice": "import chalice",
+        "authorizer libraries": FLOOR_LIBRARIES,
+        "app (repaysync)": "import app",
+    }
+    code = "import time; t = time.perf_counter(); {}; print(time.perf_counter() - t)"
+    times = medians({label: (["-c", code.format(statement)], env) for label, statement in rows.items()})
+    for label, seconds in times.items():
+        print(f"    {label:<30} {seconds * 1000:8.1f} ms")
+    print("    (authorizer libraries: pynamodb, chalice, pydantic, PyJWT with RSA)")
+    print(f"    import app / authorizer libraries: {times['app (repaysync)'] / times['authorizer libraries']:.1f}x"
+          f"  (limit 1.5x)")
+
+
+def bench_cold_start() -> None:
+    """A fresh process's import + first authorized GET against the embedded moto server, and its floor."""
+    from local.emulator import Emulator
+
+    emulator = Emulator()
+    env = {**os.environ, **ENV, "AWS_ENDPOINT_URL": emulator.start()}
+    try:
+        token, customer, table, key, secret, region = subprocess.run(
+            [sys.executable, "-m", "bench.coldstart", "seed"], cwd=ROOT, env=env, check=True, capture_output=True,
+            text=True).stdout.strip().splitlines()[-1].split()
+        # in Lambda, init work runs at import (app.prewarm); the API function's handler
+        lambda_env = {**env, "AWS_LAMBDA_FUNCTION_NAME": "crm-repaysync-bench", "_HANDLER": "app.app"}
+        times = medians({
+            "app": (["-m", "bench.coldstart", "app", token, customer], lambda_env),
+            "floor": (["-m", "bench.coldstart", "floor", table, key, secret, region], lambda_env),
+        })
+    finally:
+        emulator.stop()
+    print(f"\n    cold start, fresh process against the embedded moto server, median of {IMPORT_RUNS}:")
+    print(f"    import app + authorizer + first GET /api/customers/{{id}}/ {times['app'] * 1000:8.1f} ms")
+    print(f"    floor: the libraries + one boto3 GetItem + one Secrets Manager read {times['floor'] * 1000:8.1f} ms")
+    print(f"    cold start (import + first authorized GET) / floor: {times['app'] / times['floor']:.1f}x  (limit 1.5x)")
 
 
 class CallCounter:
@@ -85,6 +125,7 @@ class CallCounter:
 
 def main() -> None:
     bench_imports()
+    bench_cold_start()
     os.environ.update(ENV)
     os.environ.pop("AWS_ENDPOINT_URL", None)
     counter = CallCounter()

@@ -88,6 +88,27 @@ def register_schedule(app: Chalice, product: Product, spec: ScheduleSpec) -> Non
     app.schedule(spec.expression, name=spec.name, description=spec.description or spec.name)(run)
 
 
+def prewarm(app: Chalice, handler: str | None) -> None:
+    """Lambda runs module code once per environment, before the first invocation: build the DynamoDB
+    client there (its botocore session loads DynamoDB's model) and, in the functions that verify or sign
+    tokens (`handler`, Lambda's `_HANDLER`: the API or an authorizer), read the signing keys, so the
+    first request pays neither. app.py calls it only in Lambda (`AWS_LAMBDA_FUNCTION_NAME`); tests and
+    the embedded stack build what they use. A failure is logged and the first request tries again."""
+    from chalicelib.core.auth.store import revocation_model
+
+    product = app.crm_product
+    token_handlers = {"app.app", *(f"app.{config.name}" for config in app.builtin_auth_handlers)}
+    try:
+        with using_settings(product.settings):
+            revocation_model(product.slug)._get_connection().connection.client  # noqa: B018 - built on access
+            if handler in token_handlers:
+                from chalicelib.core.auth.keys import keyring
+
+                keyring.verifying()
+    except Exception:  # never stop the function from starting: the first request builds what is missing
+        logging.getLogger("crm.start").exception("warming up the %s function failed", handler)
+
+
 def lambda_entry_points(app: Chalice) -> dict[str, Callable[..., Any]]:
     """Every Lambda handler `chalice package` names besides `app.app`: authorizers, event sources
     (SQS, schedules, S3...) and `@app.lambda_function`s. Chalice writes each one's Handler as

@@ -1,6 +1,12 @@
-"""Lazily built boto3 clients.
+"""Lazily built AWS clients on one botocore session.
 
-boto3 costs ~100 ms to import and each client more: build them on first use only, once per process.
+A botocore session loads each service's model files once (DynamoDB's cost ~100-300 ms on a cold
+Lambda); pynamodb would build a new session for every table it connects to, so a first request that
+reads a token's revocation, a record and writes its audit item loaded DynamoDB's model three times.
+`share_session()` makes pynamodb use this module's session (one per thread, as pynamodb keeps its
+own: botocore's client creation is not thread-safe). Clients are built on first use, once per
+process, with botocore alone; only S3's comes through boto3 (~100 ms to import, on its own session),
+for `upload_fileobj`.
 Every client finds the local emulation through `AWS_ENDPOINT_URL`, which botocore reads itself.
 """
 
@@ -13,6 +19,25 @@ from chalicelib.core.config import get_settings
 
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()
+_local = threading.local()
+
+
+def botocore_session() -> Any:
+    """This thread's botocore session, shared by every client and pynamodb connection made in it."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        import botocore.session
+
+        session = _local.session = botocore.session.get_session()
+    return session
+
+
+def share_session() -> None:
+    """pynamodb's connections take their session from `botocore_session` (it has no setting for it:
+    its module's `get_session` is the one hook)."""
+    import pynamodb.connection.base as pynamodb_base
+
+    pynamodb_base.get_session = botocore_session  # type: ignore[attr-defined]
 
 
 def client(service: str) -> Any:
@@ -21,14 +46,16 @@ def client(service: str) -> Any:
         return cached
     with _lock:
         if service not in _clients:
-            import boto3  # deferred: keeps the cold start of routes that never touch S3/SQS small
-
-            options: dict[str, Any] = {}
+            region = get_settings().region
             if service == "s3":  # presigned URLs and POSTs signed with SigV4: S3 refuses SigV2 on newer buckets
+                import boto3  # deferred: only S3's client needs boto3's additions (upload_fileobj)
                 from botocore.config import Config
 
-                options["config"] = Config(signature_version="s3v4")
-            _clients[service] = boto3.session.Session().client(service, region_name=get_settings().region, **options)
+                # its own session: boto3 adds its S3 methods to the session it wraps, once only
+                _clients[service] = boto3.session.Session().client(service, region_name=region,
+                                                                   config=Config(signature_version="s3v4"))
+            else:
+                _clients[service] = botocore_session().create_client(service, region_name=region)
         return _clients[service]
 
 

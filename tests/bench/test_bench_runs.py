@@ -20,5 +20,8 @@ def test_bench_prints_every_section():
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "(a) import time" in out and "app (repaysync)" in out
+    assert "import app / authorizer libraries: " in out
+    assert "cold start (import + first authorized GET) / floor: " in out
+    assert '"_aws"' not in out  # no EMF metric lines among the figures
     assert "(b) DynamoDB calls per endpoint" in out and "GET /api/logs/" in out
     assert "(c) 60-row customer CSV" in out and "rows/s" in out

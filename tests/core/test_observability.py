@@ -101,3 +101,10 @@ def test_the_authorizer_logs_a_refusal_under_the_lambda_request_id(core_app):
     assert [(line["message"], line["correlation_id"]) for line in refusals] == [
         ("token refused: Token is invalid.", "auth-req-3")]
     assert "not-a-jwt" not in json.dumps(list(lines))
+
+
+def test_powertools_metrics_disabled_mutes_every_metric(core_app, capsys, monkeypatch):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")  # as `make bench` sets it
+    capsys.readouterr()
+    assert login(core_app, GOOD).status_code == 200
+    assert metric_values(capsys.readouterr().out, "LoginSucceeded") == []

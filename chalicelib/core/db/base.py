@@ -9,8 +9,11 @@ from pynamodb.attributes import UTCDateTimeAttribute, VersionAttribute
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.models import Model
 
+from chalicelib.core import aws
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import Conflict
+
+aws.share_session()  # every table's connection on one botocore session: DynamoDB's model loaded once
 
 
 def utcnow() -> datetime:

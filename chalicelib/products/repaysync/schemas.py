@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.core.decimals import Money, decimal_field, money
 from chalicelib.core.fields import (
@@ -59,6 +59,14 @@ def _text(value: object) -> object:
 class Input(RequestModel):
     """Request bodies: the core input rules (strings trimmed, unknown fields ignored as DRF does)."""
 
+    model_config = ConfigDict(defer_build=True)  # validators built on first use: `import app` stays small
+
+
+class Output(BaseModel):
+    """Response bodies (and other plain models), built on first use like the request bodies."""
+
+    model_config = ConfigDict(defer_build=True)
+
 
 # -- auth ----------------------------------------------------------------------------------
 class TokenRequest(Input):
@@ -70,13 +78,13 @@ class RefreshRequest(Input):
     refresh: Text = Field(min_length=1)
 
 
-class LoggedOutOut(BaseModel):
+class LoggedOutOut(Output):
     """Body of a successful logout."""
 
     detail: str
 
 
-class TokenPairOut(BaseModel):
+class TokenPairOut(Output):
     access: str
     refresh: str
 
@@ -106,7 +114,7 @@ class RegisterRequest(Input):
         return None if value == "" else value
 
 
-class UserOut(BaseModel):
+class UserOut(Output):
     id: int
     username: str
     email: str
@@ -172,7 +180,7 @@ class CustomerIn(Input):
 CustomerPatch = patch_of(CustomerIn)  # PATCH: any subset, each field checked as in a PUT
 
 
-class CustomerOut(BaseModel):
+class CustomerOut(Output):
     id: int
     customer_code: str
     name: str
@@ -205,7 +213,7 @@ class LoanIn(Input):
 LoanPatch = patch_of(LoanIn)
 
 
-class LoanOut(BaseModel):
+class LoanOut(Output):
     id: int
     loan_account_number: str
     principal_amount: Money
@@ -245,7 +253,7 @@ class InteractionPatch(Input):
     next_call_date: date | None = None
 
 
-class InteractionOut(BaseModel):
+class InteractionOut(Output):
     id: int
     loan: int
     comment: str
@@ -272,23 +280,23 @@ class InteractionRow(Input):
 
 
 # -- uploads and logs ----------------------------------------------------------------------
-class RowErrorOut(BaseModel):
+class RowErrorOut(Output):
     row: int
     errors: dict[str, list[str]]
 
 
-class BulkUploadOut(BaseModel):
+class BulkUploadOut(Output):
     records_created: int
     errors: list[RowErrorOut]
 
 
-class DeletedOut(BaseModel):
+class DeletedOut(Output):
     """Body of a successful DELETE (the spec answers deletes with 200 OK)."""
 
     detail: str
 
 
-class LogOut(BaseModel):
+class LogOut(Output):
     id: int
     user: int | None
     method: str
@@ -299,5 +307,5 @@ class LogOut(BaseModel):
     created_at: datetime
 
 
-class Deleted(BaseModel):
+class Deleted(Output):
     detail: str

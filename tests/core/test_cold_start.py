@@ -1,0 +1,43 @@
+"""What a cold Lambda pays for: `import app` leaves heavy modules that only some routes or workers use
+unloaded, and every DynamoDB table shares one botocore session (its model files are loaded once).
+`make bench` prints the figures (import app / authorizer libraries, cold start / floor)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Each costs 15-100 ms to import and serves only some routes or workers: imported where used.
+NOT_AT_IMPORT = (
+    "openpyxl",  # spreadsheets: imports and exports
+    "phonenumbers",  # E.164 phone fields (not RepaySync's)
+    "aws_lambda_powertools.utilities.batch",  # SQS consumers
+    "aws_lambda_powertools.utilities.idempotency",
+    "boto3", "s3transfer",  # only S3's client needs boto3 (upload_fileobj); the rest use botocore alone
+    "multipart", "python_multipart",  # multipart bodies: bulk uploads
+    "chalicelib.core.files.answer",  # file answers: exports
+)
+
+
+def test_import_app_leaves_what_only_some_routes_use_unloaded():
+    code = f"import json, sys, app; print(json.dumps([m for m in {list(NOT_AT_IMPORT)!r} if m in sys.modules]))"
+    env = {**os.environ, "CRM_PRODUCT": "repaysync"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == []
+
+
+def test_every_table_and_client_shares_one_botocore_session(aws_mock):
+    from chalicelib.core import aws
+    from chalicelib.core.audit import audit_model
+    from chalicelib.core.auth.store import revocation_model
+    from chalicelib.products.repaysync.models import Customer
+
+    sessions = {id(model._get_connection().connection.session)
+                for model in (Customer, revocation_model("repaysync"), audit_model("repaysync"))}
+    assert sessions == {id(aws.botocore_session())}
+    assert aws.secrets()._request_signer is not None and len(sessions) == 1
