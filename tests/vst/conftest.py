@@ -79,6 +79,13 @@ class World:
         self.auth[key] = bearer(user)
         return user
 
+    def client(self, name: str | None) -> Any:
+        """The kit's Http calling as user `name` (None: without a token)."""
+        from tests.kit.http import Http as KitHttp
+
+        token = self.auth[name]["Authorization"].removeprefix("Bearer ") if name else None
+        return KitHttp(self.http.client).as_(token)
+
     def settings(self) -> Any:
         from chalicelib.core.config import using_settings
 

@@ -13,6 +13,8 @@ from chalicelib.core.paging import Paging, Style
 from chalicelib.products.vst import auth
 from chalicelib.products.vst.models import PRODUCT
 from chalicelib.products.vst.schemas import (
+    AssignIn,
+    BookingOut,
     CardIn,
     CardOut,
     CardPatch,
@@ -23,12 +25,18 @@ from chalicelib.products.vst.schemas import (
     PasswordResetIn,
     RefreshIn,
     RegisterIn,
+    RescheduleIn,
+    ServiceDetailOut,
+    ServiceIn,
+    ServiceOut,
+    ServicePatch,
+    ServiceQuery,
     TokenPairOut,
     UserOut,
     UserPatch,
     UserQuery,
 )
-from chalicelib.products.vst.services import cards, users
+from chalicelib.products.vst.services import bookings, cards, lifecycle, users
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, WORKER
 
 EVERYONE = frozenset({CUSTOMER, WORKER, ADMIN})
@@ -151,3 +159,65 @@ def delete_card(call: Call) -> Reply:
     """Soft delete: the card leaves lists and detail; its services and history stay."""
     cards.delete_card(call.path["id"])
     return Reply(None, status=204)
+
+
+# -- services (bookings) -----------------------------------------------------------------------
+BOOKERS = frozenset({CUSTOMER, ADMIN})  # a customer on their own card, an admin on any (for its owner)
+
+
+def _service(service: object) -> ServiceOut:
+    return ServiceOut.model_validate(service, from_attributes=True)
+
+
+@api.route("/api/crm/services/", ["POST"], roles=BOOKERS, request=ServiceIn, response=BookingOut, status=201,
+           errors=(409,))
+def book_service(call: Call) -> BookingOut:
+    """Book a service on a card; the server decides free or normal. Starts `pending`."""
+    service = bookings.book(call.user, call.body)
+    return BookingOut(**_service(service).model_dump(), next_steps=bookings.next_steps(service))
+
+
+@api.route("/api/crm/services/", ["GET"], roles=EVERYONE, query=ServiceQuery, response=list[ServiceOut],
+           paginated=True)
+def list_services(call: Call) -> Reply:
+    """Services in schedule order (scheduled_at ascending, none last, then created_at), or `?order=created`.
+    A customer sees their own, a worker those assigned to them, an admin all."""
+    return call.listing(lambda window: bookings.list_services(call.user, call.query_model, window), ServiceOut)
+
+
+@api.route("/api/crm/services/{id:int}/", ["GET"], roles=EVERYONE, response=ServiceDetailOut)
+def get_service(call: Call) -> ServiceDetailOut:
+    """The service with its assigned staff and its status history."""
+    service = bookings.visible(call.user, call.path["id"])
+    staff = bookings.staff_of(service)
+    moves = [{"action": m.action, "from_state": m.from_state, "to_state": m.to_state, "at": m.at,
+              "actor": int(m.actor) if m.actor.isdigit() else None} for m in lifecycle.history(service)]
+    return ServiceDetailOut(**_service(service).model_dump(), history=moves,
+                            assigned_staff=staff and {"id": staff.id, "name": staff.name, "phone": staff.phone})
+
+
+@api.route("/api/crm/services/{id:int}/", ["PATCH"], roles=EVERYONE, request=ServicePatch, response=ServiceOut,
+           errors=(409,))
+def patch_service(call: Call) -> ServiceOut:
+    """Change the description or visit type; `scheduled_at` reschedules, `status: cancelled` cancels."""
+    return _service(bookings.update(call.user, call.path["id"], call.body))
+
+
+@api.route("/api/crm/services/{id:int}/assign/", ["POST"], roles=ADMINS, request=AssignIn, response=ServiceOut,
+           errors=(409,))
+def assign_service(call: Call) -> ServiceOut:
+    """Assign a worker (and optionally the date): the service becomes `assigned`."""
+    return _service(bookings.assign(call.user, call.path["id"], call.body))
+
+
+@api.route("/api/crm/services/{id:int}/reschedule/", ["POST"], roles=BOOKERS, request=RescheduleIn,
+           response=ServiceOut, errors=(409,))
+def reschedule_service(call: Call) -> ServiceOut:
+    """Move the visit (the owner within the booking window, or an admin)."""
+    return _service(bookings.reschedule(call.user, call.path["id"], call.body))
+
+
+@api.route("/api/crm/services/{id:int}/cancel/", ["POST"], roles=BOOKERS, response=ServiceOut, errors=(409,))
+def cancel_service(call: Call) -> ServiceOut:
+    """Cancel a service that is not completed (the owner or an admin)."""
+    return _service(bookings.cancel(call.user, call.path["id"]))

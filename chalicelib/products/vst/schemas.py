@@ -11,7 +11,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from chalicelib.core.fields import TEXT, NewPassword, QueryId, RecordId, RequestModel, text_pattern
+from chalicelib.core.fields import (
+    FREE_TEXT,
+    TEXT,
+    DayOrInstant,
+    IsoDate,
+    NewPassword,
+    QueryId,
+    RecordId,
+    RequestModel,
+    text_pattern,
+)
 from chalicelib.core.patch import patch_of
 from chalicelib.core.phones import E164
 
@@ -100,8 +110,9 @@ class UserQuery(Input):
 
 
 # -- cards ---------------------------------------------------------------------------------
-CardType = Annotated[str, Field(min_length=1, max_length=30), text_pattern(
+Code = Annotated[str, Field(min_length=1, max_length=30), text_pattern(
     r"^[A-Za-z][A-Za-z0-9_-]*$", "Use letters, digits, '-' and '_', starting with a letter.")]
+CardType = Code
 Pincode = Annotated[str, text_pattern(r"^[1-9][0-9]{5}$", "Enter a valid 6-digit PIN code.")]
 Short = Annotated[str, Field(min_length=1, max_length=100), TEXT]
 
@@ -148,3 +159,96 @@ class CardQuery(Input):
     region: Region | None = None
     card_type: CardType | None = None
     search: Annotated[str, Field(min_length=1, max_length=100), TEXT] | None = None
+
+
+# -- services (bookings) -------------------------------------------------------------------
+STATUSES = ("pending", "scheduled", "assigned", "awaiting_otp", "completed", "cancelled")
+Status = Literal["pending", "scheduled", "assigned", "awaiting_otp", "completed", "cancelled"]
+Description = Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT]
+WallTime = Annotated[str, text_pattern(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "Enter a time as HH:MM (24 hours).")]
+
+
+class ServiceIn(Input):
+    """A booking. `service_type` is the server's to decide: "auto" or absent (anything else is 400)."""
+
+    card: RecordId
+    description: Description
+    service_type: Literal["auto"] | None = None
+    preferred_date: IsoDate
+    preferred_time: WallTime | None = None
+    visit_type: Code = "onsite"
+
+
+class ServicePatch(Input):
+    """What PATCH changes: the description and visit type (admins, the owner, the assigned worker),
+    the date (`scheduled_at`: a reschedule) and `status: "cancelled"` (a cancel), by their rules."""
+
+    description: Description | None = None
+    visit_type: Code | None = None
+    scheduled_at: DayOrInstant | None = None
+    status: Literal["cancelled"] | None = None
+
+
+class AssignIn(Input):
+    assigned_to: RecordId
+    scheduled_at: DayOrInstant | None = None
+
+
+class RescheduleIn(Input):
+    scheduled_at: DayOrInstant
+
+
+class StaffOut(BaseModel):
+    id: int
+    name: str
+    phone: str
+
+
+class MoveOut(BaseModel):
+    """One move of the status machine, as the history shows it."""
+
+    action: str
+    from_state: str
+    to_state: str
+    actor: int
+    at: datetime
+
+
+class ServiceOut(BaseModel):
+    id: int
+    card: int
+    customer: int
+    description: str
+    service_type: Literal["free", "normal"]
+    visit_type: str
+    preferred_date: date
+    preferred_time: str | None = None
+    status: Status
+    scheduled_at: datetime | None = None
+    assigned_to: int | None = None
+    otp_requested_at: datetime | None = None
+    otp_expires_at: datetime | None = None
+    completed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class BookingOut(ServiceOut):
+    next_steps: str
+
+
+class ServiceDetailOut(ServiceOut):
+    """The detail: the service, its assigned staff and its moves."""
+
+    assigned_staff: StaffOut | None = None
+    history: list[MoveOut] = []
+
+
+class ServiceQuery(Input):
+    status: Status | None = None
+    assigned_to: QueryId | None = None
+    card: QueryId | None = None
+    from_: IsoDate | None = Field(None, alias="from")
+    to: IsoDate | None = None
+    order: Literal["scheduled", "created"] = "scheduled"
