@@ -25,19 +25,12 @@ from datetime import datetime, timedelta
 from chalicelib.core.auth.lockout import RateLimiter
 
 _INFO = b"crm/one-time-code/v1"
-_derived: dict[tuple[str, str], bytes] = {}
 
 
 def _key(kid: str, pem: str, product: str) -> bytes:
-    cached = _derived.get((kid, product))
-    if cached is None:
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    from chalicelib.core.auth.keys import derived_secret
 
-        cached = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                      info=_INFO + b"/" + product.encode("utf-8")).derive(pem.encode("utf-8"))
-        _derived[(kid, product)] = cached
-    return cached
+    return derived_secret(kid, pem, _INFO + b"/" + product.encode("utf-8"))
 
 
 def _mac(key: bytes, subject: str, code: str) -> str:

@@ -19,15 +19,9 @@ WORK = {"work_detail": "Replaced valve, cleaned filter",
 
 
 @pytest.fixture()
-def dev_otp(monkeypatch):
+def dev_otp(setting):
     """CRM_DEV_RETURN_OTP=true: request_otp answers the code (the embedded stack's switch)."""
-    from chalicelib.core.config import reset_settings
-
-    monkeypatch.setenv("CRM_DEV_RETURN_OTP", "true")
-    reset_settings()
-    yield
-    monkeypatch.delenv("CRM_DEV_RETURN_OTP")
-    reset_settings()
+    setting("CRM_DEV_RETURN_OTP", "true")
 
 
 def assigned(world, worker: str = "worker") -> dict[str, Any]:
