@@ -54,7 +54,7 @@ class RegisterIn(Input):
     """A new user (a sales person), created by someone allowed to create users."""
 
     email: Email
-    username: Annotated[str, Field(min_length=1, max_length=150), Username]
+    username: Annotated[Username, Field(min_length=1, max_length=150)]
     password: NewPassword
 
 
@@ -106,7 +106,7 @@ class UserEdit(Input):
     """A user as PUT replaces them (the password is not changed here)."""
 
     email: Email
-    username: Annotated[str, Field(min_length=1, max_length=150), Username]
+    username: Annotated[Username, Field(min_length=1, max_length=150)]
     first_name: Name = ""
     last_name: Name = ""
     role: RecordId
