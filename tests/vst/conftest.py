@@ -151,3 +151,17 @@ def world(vst_app) -> Iterator[World]:
 @pytest.fixture()
 def http(world) -> Http:
     return world.http
+
+
+@pytest.fixture()
+def setting(monkeypatch) -> Iterator[Any]:
+    """`setting("CRM_X", "value")`: a stage variable for this test only (settings are read again)."""
+    from chalicelib.core.config import reset_settings
+
+    def put(name: str, value: str) -> None:
+        monkeypatch.setenv(name, value)
+        reset_settings()
+
+    yield put
+    monkeypatch.undo()
+    reset_settings()

@@ -39,15 +39,9 @@ def book(world, card, who: str = "customer", *, offset: int = 3, expect: int = 2
 
 
 @pytest.fixture()
-def window(monkeypatch):
+def window(setting):
     """A stage that lets customers book a year ahead (CRM_BOOKING_WINDOW_DAYS)."""
-    from chalicelib.core.config import reset_settings
-
-    monkeypatch.setenv("CRM_BOOKING_WINDOW_DAYS", "400")
-    reset_settings()
-    yield
-    monkeypatch.delenv("CRM_BOOKING_WINDOW_DAYS")
-    reset_settings()
+    setting("CRM_BOOKING_WINDOW_DAYS", "400")
 
 
 # -- booking -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UT
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.core.clock import Clock
+from chalicelib.core.db.attributes import DecimalAttribute
 from chalicelib.core.db.base import BaseModel, meta
 
 PRODUCT = "vst"
@@ -115,7 +116,7 @@ class Service(BaseModel):
     """A booking on a card, from `pending` to `completed` or `cancelled` (services/lifecycle.py).
 
     `customer` is the card's owner at booking and `region` the card's (auto-assign reads it). The OTP
-    that completes it is kept only as a hash, with its expiry and the attempts made. Index keys:
+    that completes it is kept only as a keyed hash, with its expiry (core/otp.py). Index keys:
     `kind`, `customer_key`, `card_key`, `status_key` always; `assignee_key` while someone is assigned."""
 
     Meta = meta("services", PRODUCT)
@@ -134,7 +135,6 @@ class Service(BaseModel):
     booked_by = NumberAttribute()
     otp_hash = UnicodeAttribute(null=True)
     otp_expires_at = UTCDateTimeAttribute(null=True)
-    otp_attempts = NumberAttribute(null=True)
     otp_requested_at = UTCDateTimeAttribute(null=True)
     completed_at = UTCDateTimeAttribute(null=True)
     cancelled_at = UTCDateTimeAttribute(null=True)
@@ -163,4 +163,20 @@ class Service(BaseModel):
         self.schedule_key = schedule_key(self.scheduled_at, self.created_at, self.id)
 
 
-MODELS = [User, Card, Service]
+class ServiceEntry(BaseModel):
+    """A work log of a service: what was done, the parts replaced (JSON list of {code, qty, price}),
+    the amount charged. The OTP completion writes one in the same transaction as the completion."""
+
+    Meta = meta("service-entries", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    service = NumberAttribute()
+    work_detail = UnicodeAttribute()
+    parts_replaced = UnicodeAttribute(default="[]")  # JSON; prices as exact decimal text
+    amount_charged = DecimalAttribute()
+    next_service_date = UnicodeAttribute(null=True)
+    created_by = NumberAttribute()
+
+    service_index = _index("service-index", "service", "id", NumberAttribute)
+
+
+MODELS = [User, Card, Service, ServiceEntry]

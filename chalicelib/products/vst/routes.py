@@ -19,14 +19,19 @@ from chalicelib.products.vst.schemas import (
     CardOut,
     CardPatch,
     CardQuery,
+    CompletedOut,
     DetailOut,
     LoginIn,
     MePatch,
+    OtpSentOut,
     PasswordResetIn,
     RefreshIn,
     RegisterIn,
     RescheduleIn,
     ServiceDetailOut,
+    ServiceEntryIn,
+    ServiceEntryOut,
+    ServiceEntryQuery,
     ServiceIn,
     ServiceOut,
     ServicePatch,
@@ -35,9 +40,11 @@ from chalicelib.products.vst.schemas import (
     UserOut,
     UserPatch,
     UserQuery,
+    VerifyOtpIn,
 )
-from chalicelib.products.vst.services import bookings, cards, lifecycle, users
+from chalicelib.products.vst.services import bookings, cards, entries, lifecycle, otp, users
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, WORKER
+from chalicelib.products.vst.settings import settings
 
 EVERYONE = frozenset({CUSTOMER, WORKER, ADMIN})
 ADMINS = frozenset({ADMIN})
@@ -193,6 +200,7 @@ def get_service(call: Call) -> ServiceDetailOut:
     moves = [{"action": m.action, "from_state": m.from_state, "to_state": m.to_state, "at": m.at,
               "actor": int(m.actor) if m.actor.isdigit() else None} for m in lifecycle.history(service)]
     return ServiceDetailOut(**_service(service).model_dump(), history=moves,
+                            entries=[entries.render(entry) for entry in entries.of_service(service)],
                             assigned_staff=staff and {"id": staff.id, "name": staff.name, "phone": staff.phone})
 
 
@@ -221,3 +229,41 @@ def reschedule_service(call: Call) -> ServiceOut:
 def cancel_service(call: Call) -> ServiceOut:
     """Cancel a service that is not completed (the owner or an admin)."""
     return _service(bookings.cancel(call.user, call.path["id"]))
+
+
+# -- OTP completion ----------------------------------------------------------------------------
+STAFF = frozenset({WORKER, ADMIN})
+
+
+@api.route("/api/crm/services/{id:int}/request_otp/", ["POST"], roles=STAFF, response=OtpSentOut, errors=(409,))
+def request_otp(call: Call) -> dict[str, str]:
+    """Send the customer a 4-digit OTP by SMS (the assigned worker or an admin); replaces an earlier one."""
+    code = otp.request_otp(call.user, call.path["id"])
+    answer = {"detail": "otp-sent"}
+    if settings().dev_return_otp:  # the embedded stack only: the settings refuse it in a Lambda
+        answer["otp"] = code
+    return answer
+
+
+@api.route("/api/crm/services/{id:int}/verify_otp/", ["POST"], roles=frozenset({WORKER}), request=VerifyOtpIn,
+           response=CompletedOut, errors=(409,))
+def verify_otp(call: Call) -> CompletedOut:
+    """Check the customer's OTP (5 attempts, 10 minutes): completes the service and writes its entry."""
+    service, entry = otp.verify_otp(call.user, call.path["id"], call.body)
+    return CompletedOut(detail="Service completed", service=_service(service), entry=entries.render(entry))
+
+
+# -- service entries ---------------------------------------------------------------------------
+@api.route("/api/crm/service-entries/", ["GET"], roles=EVERYONE, query=ServiceEntryQuery,
+           response=list[ServiceEntryOut], paginated=True)
+def list_service_entries(call: Call) -> Reply:
+    """The work entries of `?service=` (its customer, its worker, admins), oldest first."""
+    return call.listing(lambda window: entries.list_entries(call.user, call.query_model.service, window),
+                        entries.render)
+
+
+@api.route("/api/crm/service-entries/", ["POST"], roles=STAFF, request=ServiceEntryIn, response=ServiceEntryOut,
+           status=201, errors=(409,))
+def create_service_entry(call: Call) -> ServiceEntryOut:
+    """Log work on a service (its assigned worker, or an admin) once it is assigned."""
+    return entries.render(entries.create(call.user, call.body))

@@ -7,10 +7,12 @@ phone, ownership, scoping) live in services/.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Strict
 
+from chalicelib.core.decimals import MoneyNumber, money
 from chalicelib.core.fields import (
     FREE_TEXT,
     TEXT,
@@ -238,10 +240,72 @@ class BookingOut(ServiceOut):
     next_steps: str
 
 
+# -- service entries and the OTP completion ----------------------------------------------------
+PartCode = Annotated[str, Field(min_length=1, max_length=30), text_pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9_./-]*$", "Use letters, digits, '-', '_', '.' and '/'.")]
+Amount = money(12, ge=0)
+
+
+class PartIn(Input):
+    code: PartCode
+    qty: Annotated[int, Strict(), Field(ge=1, le=1000)]
+    price: Amount
+
+
+class WorkIn(Input):
+    """What the worker did: the entry a completion or a staff member writes."""
+
+    work_detail: Description
+    parts_replaced: Annotated[list[PartIn], Field(max_length=50)] = []
+    amount_charged: Amount = Decimal(0)
+    next_service_date: IsoDate | None = None
+
+
+class ServiceEntryIn(WorkIn):
+    service: RecordId
+
+
+class VerifyOtpIn(WorkIn):
+    otp: Annotated[str, text_pattern(r"^[0-9]{4}$", "Enter the 4-digit OTP.")]
+
+
+class PartOut(BaseModel):
+    code: str
+    qty: int
+    price: MoneyNumber
+
+
+class ServiceEntryOut(BaseModel):
+    id: int
+    service: int
+    work_detail: str
+    parts_replaced: list[PartOut]
+    amount_charged: MoneyNumber
+    next_service_date: date | None = None
+    created_by: int
+    created_at: datetime
+
+
+class ServiceEntryQuery(Input):
+    service: QueryId
+
+
+class OtpSentOut(BaseModel):
+    detail: str
+    otp: str | None = Field(None, description="Only with CRM_DEV_RETURN_OTP=true (the embedded stack); never in AWS.")
+
+
+class CompletedOut(BaseModel):
+    detail: str
+    service: ServiceOut
+    entry: ServiceEntryOut
+
+
 class ServiceDetailOut(ServiceOut):
-    """The detail: the service, its assigned staff and its moves."""
+    """The detail: the service, its assigned staff, its work entries and its moves."""
 
     assigned_staff: StaffOut | None = None
+    entries: list[ServiceEntryOut] = []
     history: list[MoveOut] = []
 
 

@@ -26,4 +26,5 @@ def build() -> Product:
         roles=ROLES, admin_role="admin", access_ttl_minutes=auth.ACCESS_MINUTES,
         refresh_ttl_minutes=auth.REFRESH_MINUTES, seed_admin=users.seed_admin,
         admin_login=f"phone {users.ADMIN_PHONE}",
-        queues=workers.QUEUES, schedules=workers.SCHEDULES, resolve_user=auth.flows().resolve)
+        register_workers=workers.register_workers, queues=workers.QUEUES, schedules=workers.SCHEDULES,
+        resolve_user=auth.flows().resolve)

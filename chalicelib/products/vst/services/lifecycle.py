@@ -10,8 +10,10 @@ transaction, conditional on the status and version read: of two racing moves one
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from chalicelib.core.db import txn
 from chalicelib.core.states import StateMachine, history_model
 from chalicelib.products.vst.models import PRODUCT, Service
 
@@ -24,13 +26,14 @@ SERVICE = StateMachine("service", {
     "cancel": {state: "cancelled" for state in OPEN},
 })
 History = history_model(PRODUCT)
-OTP_FIELDS = ("otp_hash", "otp_expires_at", "otp_attempts", "otp_requested_at")
+OTP_FIELDS = ("otp_hash", "otp_expires_at", "otp_requested_at")
 
 
 def move(service: Service, action: str, actor: str, changes: dict[str, Any] | None = None,
-         also: list[Any] | None = None) -> Service:
+         also: list[Any] | None = None, steps: Sequence[txn.Step] = ()) -> Service:
     """Move `service` by `action` (409 when its status does not allow it), setting `changes` (None
-    removes an attribute) and its list keys in the same write; `also` are more update actions."""
+    removes an attribute) and its list keys in the same write; `also` are more update actions and
+    `steps` more items of the same transaction (the entry a completion creates)."""
     current = service.status
     target = SERVICE.target(action, current)
     changes = dict(changes or {})
@@ -43,7 +46,7 @@ def move(service: Service, action: str, actor: str, changes: dict[str, Any] | No
                    schedule_key=service.schedule_key)
     actions = [getattr(Service, name).set(value) if value is not None else getattr(Service, name).remove()
                for name, value in changes.items()]
-    SERVICE.move(service, action, actor, history=History, also=[*actions, *(also or [])])
+    SERVICE.move(service, action, actor, history=History, also=[*actions, *(also or [])], steps=steps)
     return service
 
 
