@@ -23,7 +23,7 @@ import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FunctionType, MethodType
+from types import FunctionType, MethodType, ModuleType
 from typing import Any
 
 from pynamodb.indexes import Index
@@ -97,7 +97,7 @@ def _resolve(expr: ast.expr, names: dict[str, Any]) -> Any:
         return names.get(expr.id)
     if isinstance(expr, ast.Attribute):
         owner = _resolve(expr.value, names)
-        return getattr(owner, expr.attr, None) if owner is not None else None
+        return _attribute(owner, expr.attr) if owner is not None else None
     if isinstance(expr, ast.Call):  # `flows().login`: the method of what `flows` says it returns
         func = _resolve(expr.func, names)
         if isinstance(func, type):
@@ -105,6 +105,20 @@ def _resolve(expr: ast.expr, names: dict[str, Any]) -> Any:
         returned = _return_type(func)
         return returned if isinstance(returned, type) else None
     return None
+
+
+def _attribute(owner: Any, name: str) -> Any:
+    """`owner.name` without running anything: a property is unknown, an instance's method is bound."""
+    try:
+        value = inspect.getattr_static(owner, name)
+    except AttributeError:
+        return None
+    if isinstance(value, staticmethod | classmethod):
+        return value.__func__
+    if isinstance(value, FunctionType) and not isinstance(owner, type | ModuleType) \
+            and name not in getattr(owner, "__dict__", {}):
+        return MethodType(value, owner)
+    return None if isinstance(value, property) else value
 
 
 def _return_type(func: Any) -> Any:
