@@ -179,4 +179,46 @@ class ServiceEntry(BaseModel):
     service_index = _index("service-index", "service", "id", NumberAttribute)
 
 
-MODELS = [User, Card, Service, ServiceEntry]
+class Feedback(BaseModel):
+    """A customer's rating of a completed service: one per service (a guard item in the same
+    transaction). `worker` is who did the work, so a worker's list is a Query too."""
+
+    Meta = meta("feedbacks", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    service = NumberAttribute()
+    customer = NumberAttribute()
+    worker = NumberAttribute(null=True)
+    rating = NumberAttribute()
+    comments = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(default="feedback")
+
+    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
+    customer_index = _index("customer-index", "customer", "id", NumberAttribute)
+    worker_index = _index("worker-index", "worker", "id", NumberAttribute)
+    service_index = _index("service-index", "service", "id", NumberAttribute)
+
+
+class Attendance(BaseModel):
+    """Whether a worker is present or absent on a business day: one item per worker and day (the key),
+    so marking again changes it rather than adding one. `day_user` orders the full list by day."""
+
+    Meta = meta("attendance", PRODUCT)
+    key = UnicodeAttribute(hash_key=True)  # "<user>#<YYYY-MM-DD>"
+    id = NumberAttribute()
+    user = NumberAttribute()
+    date = UnicodeAttribute()
+    status = UnicodeAttribute()  # present | absent
+    marked_by = NumberAttribute()
+    kind = UnicodeAttribute(default="attendance")
+    day_user = UnicodeAttribute()
+
+    all_index = _index("all-index", "kind", "day_user", UnicodeAttribute, UnicodeAttribute)
+    user_index = _index("user-index", "user", "date", NumberAttribute, UnicodeAttribute)
+    date_index = _index("date-index", "date", "user", UnicodeAttribute, NumberAttribute)
+
+    @staticmethod
+    def key_of(user_id: int, day: date) -> str:
+        return f"{user_id}#{day.isoformat()}"
+
+
+MODELS = [User, Card, Service, ServiceEntry, Feedback, Attendance]

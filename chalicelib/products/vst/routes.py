@@ -11,18 +11,29 @@ from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import render_detail
 from chalicelib.core.paging import Paging, Style
 from chalicelib.products.vst import auth
+from chalicelib.products.vst.clock import clock
 from chalicelib.products.vst.models import PRODUCT
 from chalicelib.products.vst.schemas import (
     AssignIn,
+    AttendanceOut,
+    AttendanceQuery,
     BookingOut,
+    BulkMarkedOut,
+    BulkMarkIn,
     CardIn,
     CardOut,
     CardPatch,
     CardQuery,
     CompletedOut,
     DetailOut,
+    FeedbackIn,
+    FeedbackOut,
+    FeedbackQuery,
     LoginIn,
+    MarkedOut,
+    MarkIn,
     MePatch,
+    MyAttendanceOut,
     OtpSentOut,
     PasswordResetIn,
     RefreshIn,
@@ -42,7 +53,7 @@ from chalicelib.products.vst.schemas import (
     UserQuery,
     VerifyOtpIn,
 )
-from chalicelib.products.vst.services import bookings, cards, entries, lifecycle, otp, users
+from chalicelib.products.vst.services import attendance, bookings, cards, entries, feedback, lifecycle, otp, users
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, WORKER
 from chalicelib.products.vst.settings import settings
 
@@ -267,3 +278,59 @@ def list_service_entries(call: Call) -> Reply:
 def create_service_entry(call: Call) -> ServiceEntryOut:
     """Log work on a service (its assigned worker, or an admin) once it is assigned."""
     return entries.render(entries.create(call.user, call.body))
+
+
+# -- feedback ----------------------------------------------------------------------------------
+@api.route("/api/crm/feedbacks/", ["POST"], roles=frozenset({CUSTOMER}), request=FeedbackIn, response=FeedbackOut,
+           status=201)
+def submit_feedback(call: Call) -> FeedbackOut:
+    """Rate a completed service of one's own, 1-5, once."""
+    return FeedbackOut.model_validate(feedback.submit(call.user, call.body), from_attributes=True)
+
+
+@api.route("/api/crm/feedbacks/", ["GET"], roles=EVERYONE, query=FeedbackQuery, response=list[FeedbackOut],
+           paginated=True)
+def list_feedbacks(call: Call) -> Reply:
+    """A customer's own feedback, a worker's on the services they did, every one for admins."""
+    return call.listing(lambda window: feedback.list_feedback(call.user, call.query_model, window), FeedbackOut)
+
+
+# -- attendance --------------------------------------------------------------------------------
+@api.route("/api/crm/attendance/", ["GET"], roles=ADMINS, query=AttendanceQuery, response=list[AttendanceOut],
+           paginated=True)
+def list_attendance(call: Call) -> Reply:
+    """Attendance by day then worker; `?user=`, `?date=`, `?status=`."""
+    return call.listing(lambda window: attendance.list_attendance(call.query_model, window), AttendanceOut)
+
+
+def _marked(record: object, status: str) -> MarkedOut:
+    return MarkedOut(detail=f"Marked {status}", attendance_id=record.id)  # type: ignore[attr-defined]
+
+
+@api.route("/api/crm/attendance/mark_present/", ["POST"], roles=ADMINS, request=MarkIn, response=MarkedOut,
+           errors=(409,))
+def mark_present(call: Call) -> MarkedOut:
+    """Mark a worker present for a day (today by default); marking again changes nothing."""
+    return _marked(attendance.mark(call.body.user, call.body.date, "present", call.user), "present")
+
+
+@api.route("/api/crm/attendance/mark_absent/", ["POST"], roles=ADMINS, request=MarkIn, response=MarkedOut,
+           errors=(409,))
+def mark_absent(call: Call) -> MarkedOut:
+    """Mark a worker absent for a day: they are not assigned work that day."""
+    return _marked(attendance.mark(call.body.user, call.body.date, "absent", call.user), "absent")
+
+
+@api.route("/api/crm/attendance/me/", ["GET"], roles=frozenset({WORKER}), response=MyAttendanceOut)
+def my_attendance(call: Call) -> MyAttendanceOut:
+    """Today's status as the admin marked it (null when not marked yet)."""
+    today = clock().today()
+    return MyAttendanceOut(date=today, status=attendance.status_of(int(call.user.subject), today))
+
+
+@api.route("/api/crm/attendance/bulk/", ["POST"], roles=ADMINS, request=BulkMarkIn, response=BulkMarkedOut,
+           errors=(409,))
+def bulk_attendance(call: Call) -> BulkMarkedOut:
+    """Mark many workers present or absent for one day."""
+    present, absent = attendance.bulk(call.body.date, call.body.present, call.body.absent, call.user)
+    return BulkMarkedOut(detail="Bulk update complete", present_marked=present, absent_marked=absent)

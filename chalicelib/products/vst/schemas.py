@@ -316,3 +316,72 @@ class ServiceQuery(Input):
     from_: IsoDate | None = Field(None, alias="from")
     to: IsoDate | None = None
     order: Literal["scheduled", "created"] = "scheduled"
+
+
+# -- feedback ------------------------------------------------------------------------------------
+class FeedbackIn(Input):
+    service: RecordId
+    rating: Annotated[int, Strict(), Field(ge=1, le=5)]
+    comments: Annotated[str, Field(max_length=2000), FREE_TEXT] | None = None
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    service: int
+    customer: int
+    worker: int | None = None
+    rating: int
+    comments: str | None = None
+    created_at: datetime
+
+
+class FeedbackQuery(Input):
+    service: QueryId | None = None
+
+
+# -- attendance ----------------------------------------------------------------------------------
+Presence = Literal["present", "absent"]
+
+
+class MarkIn(Input):
+    """One worker on one business day (today when `date` is omitted)."""
+
+    user: RecordId
+    date: IsoDate | None = None
+
+
+class MarkedOut(BaseModel):
+    detail: str
+    attendance_id: int
+
+
+class BulkMarkIn(Input):
+    date: IsoDate | None = None
+    present: Annotated[list[RecordId], Field(max_length=200)] = []
+    absent: Annotated[list[RecordId], Field(max_length=200)] = []
+
+
+class BulkMarkedOut(BaseModel):
+    detail: str
+    present_marked: int
+    absent_marked: int
+
+
+class AttendanceOut(BaseModel):
+    id: int
+    user: int
+    date: date
+    status: Presence
+    marked_by: int
+    created_at: datetime
+
+
+class MyAttendanceOut(BaseModel):
+    date: date
+    status: Presence | None = Field(description="None: not marked yet for the day.")
+
+
+class AttendanceQuery(Input):
+    user: QueryId | None = None
+    date: IsoDate | None = None
+    status: Presence | None = None

@@ -26,7 +26,7 @@ from chalicelib.core.paging import Slice, Window
 from chalicelib.products.vst.clock import clock
 from chalicelib.products.vst.models import Card, Service, User
 from chalicelib.products.vst.schemas import AssignIn, RescheduleIn, ServiceIn, ServicePatch, ServiceQuery
-from chalicelib.products.vst.services import lifecycle
+from chalicelib.products.vst.services import attendance, lifecycle
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, WORKER, Counters, find
 from chalicelib.products.vst.settings import settings
 
@@ -209,7 +209,8 @@ def _worker(user_id: int) -> User:
 
 def assign(principal: Principal, service_id: int, body: AssignIn) -> Service:
     """An admin names the worker and, optionally, the date (else the date already set, else the
-    preferred day and time). Re-assigning a service awaiting its OTP voids that OTP."""
+    preferred day and time). A worker marked absent that day is refused (checked in the same
+    transaction). Re-assigning a service awaiting its OTP voids that OTP."""
     service = visible(principal, service_id)
     lifecycle.SERVICE.target("assign", service.status)  # 409 before anything else is checked
     worker = _worker(body.assigned_to)
@@ -221,7 +222,8 @@ def assign(principal: Principal, service_id: int, body: AssignIn) -> Service:
                                                         service.preferred_time)
     changes: dict[str, Any] = {"assigned_to": worker.id, "scheduled_at": instant}
     changes.update(dict.fromkeys(lifecycle.OTP_FIELDS))
-    return lifecycle.move(service, "assign", principal.subject, changes)
+    return lifecycle.move(service, "assign", principal.subject, changes,
+                          steps=[attendance.not_absent(worker.id, clock().local_date(instant))])
 
 
 def reschedule(principal: Principal, service_id: int, body: RescheduleIn | Any) -> Service:
@@ -232,7 +234,8 @@ def reschedule(principal: Principal, service_id: int, body: RescheduleIn | Any) 
     lifecycle.SERVICE.target("reschedule", service.status)
     instant = visit_instant(body.scheduled_at, service.preferred_time)
     _check_date(principal, instant)
-    return lifecycle.move(service, "reschedule", principal.subject, {"scheduled_at": instant})
+    steps = [attendance.not_absent(service.assigned_to, clock().local_date(instant))] if service.assigned_to else []
+    return lifecycle.move(service, "reschedule", principal.subject, {"scheduled_at": instant}, steps=steps)
 
 
 def cancel(principal: Principal, service_id: int) -> Service:
