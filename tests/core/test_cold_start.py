@@ -20,6 +20,7 @@ NOT_AT_IMPORT = (
     "boto3", "s3transfer",  # only S3's client needs boto3 (upload_fileobj); the rest use botocore alone
     "multipart", "python_multipart",  # multipart bodies: bulk uploads
     "chalicelib.core.files.answer",  # file answers: exports
+    "pydantic_settings", "asyncio",  # settings are a plain pydantic model over os.environ (core/config.py)
 )
 
 
