@@ -1,5 +1,6 @@
 """What a cold Lambda pays for: `import app` leaves heavy modules that only some routes or workers use
-unloaded, and every DynamoDB table shares one botocore session (its model files are loaded once).
+unloaded, and every DynamoDB table shares one botocore session (its model files are loaded once) and
+one client.
 `make bench` prints the figures (import app / authorizer libraries, cold start / floor)."""
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def test_import_app_leaves_what_only_some_routes_use_unloaded():
     assert json.loads(out.strip().splitlines()[-1]) == []
 
 
-def test_every_table_and_client_shares_one_botocore_session(aws_mock):
+def test_every_table_and_client_shares_one_botocore_session_and_tables_one_dynamodb_client(aws_mock):
     from chalicelib.core import aws
     from chalicelib.core.audit import audit_model
     from chalicelib.core.auth.store import revocation_model
@@ -42,3 +43,6 @@ def test_every_table_and_client_shares_one_botocore_session(aws_mock):
                 for model in (Customer, revocation_model("repaysync"), audit_model("repaysync"))}
     assert sessions == {id(aws.botocore_session())}
     assert aws.secrets()._request_signer is not None and len(sessions) == 1
+    clients = {id(model._get_connection().connection.client)
+               for model in (Customer, revocation_model("repaysync"), audit_model("repaysync"))}
+    assert len(clients) == 1
