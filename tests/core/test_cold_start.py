@@ -46,3 +46,14 @@ def test_every_table_and_client_shares_one_botocore_session_and_tables_one_dynam
     clients = {id(model._get_connection().connection.client)
                for model in (Customer, revocation_model("repaysync"), audit_model("repaysync"))}
     assert len(clients) == 1
+
+
+def test_import_app_collects_no_garbage_on_the_way_and_freezes_what_it_built():
+    # full collections while importing (without the switch: several, each walking every object)
+    code = ("import gc; full = []; gc.callbacks.append(lambda phase, info: full.append(info['generation'] == 2 "
+            "and phase == 'start') if info['generation'] == 2 else None); import app; "
+            "print(sum(full), gc.isenabled(), gc.get_freeze_count() > 10_000, len(app.app.routes) > 10)")
+    env = {**os.environ, "CRM_PRODUCT": "repaysync"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert out.split() == ["0", "True", "True", "True"]
