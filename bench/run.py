@@ -28,6 +28,7 @@ ENV = {
 }
 IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "7"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
+IMPORT_REPEATS = int(os.environ.get("BENCH_IMPORT_REPEATS", "3"))
 
 
 def run_seconds(args: list[str], env: dict[str, str]) -> float:
@@ -153,7 +154,7 @@ def main() -> None:
 
         started = time.perf_counter()
         bench_endpoints(counter)
-        bench_import(IMPORT_ROWS)
+        bench_import(IMPORT_ROWS, IMPORT_REPEATS)
         print(f"\n(total in-process part: {time.perf_counter() - started:.1f} s)")
 
 
