@@ -71,6 +71,7 @@ def build_stage(stage: str) -> Path:
                     "--merge-template", str(fragment), str(out)], check=True, cwd=ROOT, env=child_env)
     packaged = time.perf_counter()
     prune_chalice_cache()
+    compiled = byte_compile(out)
 
     sam = out / "sam.json"
     template = json.loads(sam.read_text())
@@ -80,8 +81,20 @@ def build_stage(stage: str) -> Path:
     keep_log_groups(template)
     sam.write_text(json.dumps(template, indent=2) + "\n")
     print(f"[{stage}] {sam.relative_to(ROOT)}: {len(template['Resources'])} resources; "
-          f"render {rendered - started:.1f}s, chalice package {packaged - rendered:.1f}s")
+          f"render {rendered - started:.1f}s, chalice package {packaged - rendered:.1f}s, "
+          f"{compiled} modules byte-compiled")
     return sam
+
+
+def byte_compile(out: Path) -> int:
+    """.pyc files into both zips (infra/bytecode.py says why), for the runtime the functions declare."""
+    from infra.bytecode import add_bytecode, require_runtime
+
+    template = json.loads((out / "sam.json").read_text())
+    for runtime in {r["Properties"].get("Runtime") for r in template["Resources"].values()
+                    if r["Type"] == "AWS::Serverless::Function"} - {None}:
+        require_runtime(runtime)
+    return add_bytecode(out / "deployment.zip", "/var/task") + add_bytecode(out / "layer-deployment.zip", "/opt")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ granted action goes unused. No Scan: no request path scans a table (DESIGN.md).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,14 +106,30 @@ def grants(function: Function, settings: Settings) -> list[Grant]:
         "schedule": [logs, Grant("Tables", TABLE_READ, _tables(settings)),
                      Grant("WriteReports", ("s3:PutObject",), _objects("reports/"))],
     }
-    return declared[function.kind] + PRODUCT_GRANTS.get((settings.product, function.kind), []) \
-        + PRODUCT_GRANTS.get((settings.product, function.name), [])
+    return declared[function.kind] + _product_grants((settings.product, function.kind), settings) \
+        + _product_grants((settings.product, function.name), settings)
 
 
-# What one product needs beyond the platform, by function kind or by a consumer's name (its work).
+def _product_grants(key: tuple[str, str], settings: Settings) -> list[Grant]:
+    found = PRODUCT_GRANTS.get(key, [])
+    return found(settings) if callable(found) else list(found)
+
+
+def _named_tables(settings: Settings, *entities: str) -> tuple[str, ...]:
+    return tuple(ARN % ("dynamodb", f"table/{settings.table_name(entity)}") for entity in entities)
+
+
+# What one product needs beyond the platform, by function kind or by a consumer's name (its work):
+# the grants, or a function of the stage's settings answering them (table names differ per stage).
 # SMS and Textract have no resource-level permissions.
-PRODUCT_GRANTS: dict[tuple[str, str], list[Grant]] = {
-    ("vst", "sqs"): [Grant("SendSms", ("sns:Publish",), ("*",))],
+PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Grant]]] = {
+    # VST's API puts each OTP's SMS job on its queue.
+    ("vst", "api"): lambda settings: [
+        Grant("SendJobs", ("sqs:SendMessage",), (ARN % ("sqs", settings.queue_name("otp")),))],
+    # VST's OTP worker reads the service and its customer, then sends the SMS.
+    ("vst", "otp_worker"): lambda settings: [
+        Grant("ReadServiceAndCustomer", ("dynamodb:GetItem",), _named_tables(settings, "services", "users")),
+        Grant("SendSms", ("sns:Publish",), ("*",))],
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
 }
 
@@ -129,22 +146,21 @@ def functions(app: Any) -> list[Function]:
             found.append(Function(source.name, "schedule"))
         else:
             raise ValueError(f"{source.name}: no IAM grants declared for a {kind} (infra/policy.py)")
-    from chalicelib.core.config import get_settings
     from chalicelib.core.consumers import consumers
 
-    batch_consumers = {consumer.name: consumer for consumer in consumers(app)}
-    for function in app.pure_lambda_functions:
-        if function.name not in batch_consumers:
-            raise ValueError(f"{function.name}: no IAM grants declared for this Lambda function (infra/policy.py)")
-        found.append(Function(function.name, "consumer",
-                              get_settings().queue_name(batch_consumers[function.name].queue)))
-    # the queue by key: names differ per stage
+    # the queue by key: names differ per stage (an SQS event source names its queue; a consumer its key,
+    # which register_consumer checked against the product's queues)
     keys = {queue.name: queue.key for queue in queues(getattr(app, "crm_product", None))}
     for index, function in enumerate(found):
         if function.queue is not None:
             if function.queue not in keys:
                 raise ValueError(f"{function.name} reads {function.queue}, not one of the stage's queues")
             found[index] = Function(function.name, function.kind, keys[function.queue])
+    batch_consumers = {consumer.name: consumer for consumer in consumers(app)}
+    for function in app.pure_lambda_functions:
+        if function.name not in batch_consumers:
+            raise ValueError(f"{function.name}: no IAM grants declared for this Lambda function (infra/policy.py)")
+        found.append(Function(function.name, "consumer", batch_consumers[function.name].queue))
     return found
 
 

@@ -86,6 +86,16 @@ class Clock:
         return datetime.combine(date(year, 1, 1), wall, tzinfo=self.tz).astimezone(UTC).time()
 
 
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole calendar months, on the same day of the month or the month's last day when
+    it has fewer (31 January + 1 month = 28 or 29 February): "3 months after" as people count it."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+
+
 def business_clock(default_zone: str, source: Callable[[], datetime] = system_now) -> Clock:
     """The product's clock: `CRM_TIME_ZONE` when the stage sets it, else the product's default."""
     return Clock(zone(os.environ.get(ENV, "").strip() or default_zone), source)

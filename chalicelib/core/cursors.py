@@ -31,23 +31,15 @@ MAX_CURSOR_CHARS = 2048  # stated in the OpenAPI document with the cursor's alph
 ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
 _INFO = b"crm/list-cursor/v1"
 
-_derived: dict[tuple[str, str], bytes] = {}  # (kid, product) -> HMAC key; PEMs never change under a kid
-
 
 class InvalidCursor(ValueError):
     """Not a cursor this list issued (tampered, foreign, of an old format, or its key has expired)."""
 
 
 def _hmac_key(kid: str, pem: str, product: str) -> bytes:
-    cached = _derived.get((kid, product))
-    if cached is None:
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    from chalicelib.core.auth.keys import derived_secret
 
-        cached = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                      info=_INFO + b"/" + product.encode("utf-8")).derive(pem.encode("utf-8"))
-        _derived[(kid, product)] = cached
-    return cached
+    return derived_secret(kid, pem, _INFO + b"/" + product.encode("utf-8"))
 
 
 def _keys(product: str) -> tuple[bytes, list[bytes]]:

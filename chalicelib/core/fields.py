@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -161,6 +162,39 @@ def _password_strength(value: str) -> str:
         raise PydanticCustomError("password_common", "This password is too common.")
     return value
 
+
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_text(value: Any) -> Any:
+    """A day as the specs write it: `YYYY-MM-DD` text (pydantic alone also takes 1700000000 or
+    `2025-12-18T00:00`, which the document's `format: date` does not promise)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_TEXT.fullmatch(value.strip()):
+        raise PydanticCustomError("date_format", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")
+    return value.strip()
+
+
+def _day_or_instant(value: Any) -> Any:
+    """`YYYY-MM-DD` is a day; a longer ISO 8601 text is a date-time (a naive one is the product's local time)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime_format", "Enter a date (YYYY-MM-DD) or a date and time (ISO 8601).")
+    text = value.strip()
+    try:
+        return date.fromisoformat(text) if _DATE_TEXT.fullmatch(text) else datetime.fromisoformat(text)
+    except ValueError:
+        raise PydanticCustomError("datetime_format",
+                                  "Enter a date (YYYY-MM-DD) or a date and time (ISO 8601).") from None
+
+
+# A calendar day, `YYYY-MM-DD` only.
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
+# A day or an instant: `2025-12-18`, `2025-12-18T10:00`, `2025-12-18 10:00:00+05:30`; the handler decides
+# what a bare day or a naive time means.
+DayOrInstant = Annotated[datetime | date, BeforeValidator(_day_or_instant)]
 
 # A password a user chooses (registration, a reset): 8-128 characters of one-line text, not all
 # digits, at least 4 distinct characters. Logins take any text (the old rules may have differed).

@@ -11,20 +11,20 @@ version is bumped) and a history item keyed by the record and its new version (o
 key is new). Two racing moves from the same state: exactly one commits, the other's whole
 transaction, history included, is cancelled and answered 409. A move the table does not allow from
 the current state is 409 too (the request was valid; the record's state forbids it); an action the
-table does not know is 400.
+table does not know is 400. `steps` join more items to that transaction (a record the move
+creates), so the move and what it makes are written together or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
+from chalicelib.core.db import txn
 from chalicelib.core.db.base import meta, utcnow
 from chalicelib.core.errors import Conflict, ValidationFailed
 
@@ -83,9 +83,11 @@ class StateMachine:
         return f"{self.entity}#{key}"
 
     def move(self, record: Model, action: str, actor: str, *, history: type[Model], note: str | None = None,
-             also: list[Any] | None = None) -> Model:
+             also: list[Any] | None = None, steps: Sequence[txn.Step] = ()) -> Model:
         """Move `record` (a versioned model as read) by `action`; `also` are more update actions on the
-        record in the same write (e.g. who approved it). Returns the history item written."""
+        record in the same write (e.g. who approved it), `steps` more items of the same transaction (a
+        record the move creates: all or nothing; a failed step condition raises that step's error).
+        Returns the history item written."""
         current = str(getattr(record, self.field))
         target = self.target(action, current)
         version_name = record._version_attribute_name  # type: ignore[attr-defined]
@@ -99,15 +101,11 @@ class StateMachine:
         actions = [attribute.set(target), *(also or [])]
         if "updated_at" in type(record).get_attributes():
             actions.append(type(record).get_attributes()["updated_at"].set(now))
-        try:
-            with TransactWrite(connection=type(record)._get_connection().connection) as tx:
-                tx.update(record, actions, condition=attribute == current)  # pynamodb adds version == read, +1
-                tx.save(entry, condition=history.version.does_not_exist())  # type: ignore[attr-defined]
-        except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            if any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons):
-                raise Conflict(STALE) from exc
-            raise
+        stale = Conflict(STALE)
+        txn.run(type(record), [
+            txn.update(record, actions, condition=attribute == current, error=stale),  # + version == read, +1
+            txn.put(entry, condition=history.version.does_not_exist(), error=stale),  # type: ignore[attr-defined]
+            *steps])
         setattr(record, self.field, target)
         if hasattr(record, "updated_at"):
             record.updated_at = now

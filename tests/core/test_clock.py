@@ -59,3 +59,15 @@ def test_the_stage_setting_wins_and_a_wrong_one_is_a_clear_error(monkeypatch):
         business_clock("Asia/Kolkata")
     with pytest.raises(ValueError, match="unknown time zone"):
         zone("../../etc/passwd")
+
+
+def test_add_months_counts_calendar_months():
+    from chalicelib.core.clock import add_months
+
+    assert add_months(date(2025, 9, 15), 3) == date(2025, 12, 15)
+    assert add_months(date(2025, 11, 30), 3) == date(2026, 2, 28)  # no 30 February: the month's last day
+    assert add_months(date(2023, 11, 30), 3) == date(2024, 2, 29)
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2025, 12, 31), 2) == date(2026, 2, 28)
+    assert add_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
+    assert add_months(date(2025, 1, 15), 12) == date(2026, 1, 15)

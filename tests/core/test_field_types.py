@@ -116,3 +116,35 @@ def test_email_domain_is_lower_cased_unless_kept_as_sent():
     assert AS_SENT.validate_python("John.Doe+Tag@Example.COM") == "John.Doe+Tag@Example.COM"
     assert EMAIL.validate_python("a@xn--bcher-kva.de") == "a@xn--bcher-kva.de"
     assert EMAIL.json_schema()["maxLength"] == 254 and EMAIL.json_schema()["pattern"].startswith("^")
+
+
+def test_a_day_is_yyyy_mm_dd_text_only():
+    from datetime import date
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from chalicelib.core.fields import IsoDate
+
+    adapter = TypeAdapter(IsoDate)
+    assert adapter.validate_python("2025-12-18") == date(2025, 12, 18)
+    for value in (1700000000, "2025-12-18T00:00", "18-12-2025", "2025-02-30", True, None):
+        with pytest.raises(ValidationError):
+            adapter.validate_python(value)
+
+
+def test_a_day_or_an_instant_keeps_which_one_was_sent():
+    from datetime import date, datetime, timedelta
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from chalicelib.core.fields import DayOrInstant
+
+    adapter = TypeAdapter(DayOrInstant)
+    assert adapter.validate_python("2025-12-18") == date(2025, 12, 18)
+    assert type(adapter.validate_python("2025-12-18")) is date
+    assert adapter.validate_python("2025-12-18 10:00") == datetime(2025, 12, 18, 10, 0)
+    aware = adapter.validate_python("2025-12-18T10:00:00+05:30")
+    assert aware.utcoffset() == timedelta(hours=5, minutes=30)
+    for value in (1700000000, "tomorrow", "2025-12-18T25:00", None):
+        with pytest.raises(ValidationError):
+            adapter.validate_python(value)

@@ -178,3 +178,29 @@ def test_a_table_needs_a_start_state_for_every_action():
     with pytest.raises(ValueError):
         StateMachine("ticket", {"start": {}})
     assert StateMachine("ticket", TRANSITIONS).states == {"open", "working", "done", "cancelled"}
+
+
+def test_a_move_writes_its_steps_in_the_same_transaction_or_nothing(tickets):
+    """`steps` join the move's transaction: a record the move creates is written with it, and a step
+    whose condition fails cancels the move and its history, raising that step's error."""
+    from chalicelib.core.db import txn
+    from chalicelib.core.errors import ValidationFailed
+    from chalicelib.core.states import StateMachine, history_model
+
+    machine, history = StateMachine("ticket", TRANSITIONS), history_model(PRODUCT)
+    _call(tickets, "PUT", "/api/tickets/5/")
+    _call(tickets, "PUT", "/api/tickets/6/")
+    ticket = Ticket.get(5, consistent_read=True)
+    follow_up = Ticket(50, title="follow-up of 5")
+    machine.move(ticket, "start", "alice", history=history,
+                 steps=[txn.put(follow_up, condition=Ticket.id.does_not_exist())])
+    assert Ticket.get(50, consistent_read=True).title == "follow-up of 5"
+    other = Ticket.get(6, consistent_read=True)
+    refused = ValidationFailed({"follow_up": ["Ticket 50 exists already."]})
+    with pytest.raises(ValidationFailed) as error:
+        machine.move(other, "start", "alice", history=history,
+                     steps=[txn.put(Ticket(50, title="again"), condition=Ticket.id.does_not_exist(), error=refused)])
+    assert error.value.field_errors == {"follow_up": ["Ticket 50 exists already."]}
+    stored = Ticket.get(6, consistent_read=True)
+    assert (stored.status, stored.version) == ("open", 1) and machine.history(stored, history) == []
+    assert Ticket.get(50, consistent_read=True).title == "follow-up of 5"

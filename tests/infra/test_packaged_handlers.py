@@ -9,6 +9,7 @@ source it is made from (`make test` builds it first), else rebuilt here.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -122,3 +123,30 @@ def test_the_layer_carries_only_the_phone_metadata_core_reads(stage):
     package = f"{LAYER_SITE.as_posix()}/phonenumbers/"
     assert any(name.startswith(package + "data/") for name in names)
     assert not [name for name in names if name.startswith((package + "geodata/", package + "carrierdata/"))]
+
+
+@pytest.mark.parametrize("stage", stage_names())
+def test_every_module_in_the_zips_carries_byte_code_lambda_can_use(stage):
+    """Lambda's /var/task and /opt are read-only: without .pyc files in the zips, every cold start compiles
+    every module it imports. Each .py has a hash-based, unchecked .pyc of the functions' Python beside it."""
+    out = built_stage(stage)
+    runtimes = {r["Properties"]["Runtime"] for r in json.loads((out / "sam.json").read_text())["Resources"].values()
+                if r["Type"] == "AWS::Serverless::Function"}
+    assert runtimes == {f"python{sys.version_info.major}.{sys.version_info.minor}"}
+    tag = sys.implementation.cache_tag
+    for archive in ("deployment.zip", "layer-deployment.zip"):
+        with zipfile.ZipFile(out / archive) as bundle:
+            names = set(bundle.namelist())
+            sources = [name for name in names if name.endswith(".py")]
+            assert sources
+            missing = []
+            for source in sources:
+                folder, slash, filename = source.rpartition("/")
+                pyc = f"{folder}{slash}__pycache__/{filename[:-3]}.{tag}.pyc"
+                if pyc not in names:
+                    missing.append(source)
+                    continue
+                header = bundle.read(pyc)[:8]
+                assert header[:4] == importlib.util.MAGIC_NUMBER, pyc
+                assert int.from_bytes(header[4:8], "little") == 0b01, f"{pyc}: not an unchecked hash-based pyc"
+            assert missing == [], f"{archive}: {len(missing)} modules without byte-code, e.g. {missing[:3]}"

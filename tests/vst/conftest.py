@@ -79,6 +79,13 @@ class World:
         self.auth[key] = bearer(user)
         return user
 
+    def client(self, name: str | None) -> Any:
+        """The kit's Http calling as user `name` (None: without a token)."""
+        from tests.kit.http import Http as KitHttp
+
+        token = self.auth[name]["Authorization"].removeprefix("Bearer ") if name else None
+        return KitHttp(self.http.client).as_(token)
+
     def settings(self) -> Any:
         from chalicelib.core.config import using_settings
 
@@ -144,3 +151,17 @@ def world(vst_app) -> Iterator[World]:
 @pytest.fixture()
 def http(world) -> Http:
     return world.http
+
+
+@pytest.fixture()
+def setting(monkeypatch) -> Iterator[Any]:
+    """`setting("CRM_X", "value")`: a stage variable for this test only (settings are read again)."""
+    from chalicelib.core.config import reset_settings
+
+    def put(name: str, value: str) -> None:
+        monkeypatch.setenv(name, value)
+        reset_settings()
+
+    yield put
+    monkeypatch.undo()
+    reset_settings()

@@ -26,14 +26,8 @@ def card_body(customer, **overrides):
 
 
 @pytest.fixture()
-def allow_customer_cards(monkeypatch):
-    from chalicelib.core.config import reset_settings
-
-    monkeypatch.setenv("CRM_ALLOW_CUSTOMER_CARD_CREATE", "true")
-    reset_settings()
-    yield
-    monkeypatch.delenv("CRM_ALLOW_CUSTOMER_CARD_CREATE")
-    reset_settings()
+def allow_customer_cards(setting):
+    setting("CRM_ALLOW_CUSTOMER_CARD_CREATE", "true")
 
 
 def create(http, world, **overrides):

@@ -151,6 +151,22 @@ def create_signing_secret(client: Any, secret_id: str) -> None:
     initialise_keys(client, secret_id)
 
 
+_derived: dict[tuple[str, bytes], bytes] = {}  # (kid, purpose) -> secret; PEMs never change under a kid
+
+
+def derived_secret(kid: str, pem: str, purpose: bytes) -> bytes:
+    """A 32-byte secret for one purpose (list cursors, one-time codes), derived with HKDF from a signing
+    key: no second secret to provision or rotate, and one purpose's secret tells nothing of another's."""
+    cached = _derived.get((kid, purpose))
+    if cached is None:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        cached = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(pem.encode("utf-8"))
+        _derived[(kid, purpose)] = cached
+    return cached
+
+
 class KeyRing:
     """The stage's keys as a Lambda sees them: read from the secret, re-read every few minutes."""
 

@@ -186,6 +186,10 @@ class RateLimiter:
         self.guard = LoginGuard(product)
         self.name = name
 
+    def take(self, key: str, limit: int, window: timedelta) -> bool:
+        """Count one use of `key`; False (and nothing counted) once `limit` uses were made in the window."""
+        return self.guard._take(f"rate#{self.name}#{key}", limit, window, utcnow(), sliding=False)
+
     def hit(self, key: str, limit: int, window: timedelta, message: str) -> None:
         now = utcnow()
         item_key = f"rate#{self.name}#{key}"

@@ -6,28 +6,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.constants import NUMBER
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from chalicelib.core.db.attributes import DecimalAttribute
 from chalicelib.core.db.base import BaseModel, meta, utcnow
 
 PRODUCT = "repaysync"
-
-
-class DecimalAttribute(Attribute[Decimal]):
-    """A number kept exact: pynamodb's NumberAttribute would round-trip through float."""
-
-    attr_type = NUMBER
-
-    def serialize(self, value: Any) -> str:
-        return str(Decimal(value))
-
-    def deserialize(self, value: str) -> Decimal:
-        return Decimal(value)
 
 
 def _index(name: str, hash_attr: str, range_attr: str | None, hash_type: type[Attribute],

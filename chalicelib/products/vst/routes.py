@@ -11,25 +11,51 @@ from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import render_detail
 from chalicelib.core.paging import Paging, Style
 from chalicelib.products.vst import auth
+from chalicelib.products.vst.clock import clock
 from chalicelib.products.vst.models import PRODUCT
 from chalicelib.products.vst.schemas import (
+    AssignIn,
+    AttendanceOut,
+    AttendanceQuery,
+    BookingOut,
+    BulkMarkedOut,
+    BulkMarkIn,
     CardIn,
     CardOut,
     CardPatch,
     CardQuery,
+    CompletedOut,
     DetailOut,
+    FeedbackIn,
+    FeedbackOut,
+    FeedbackQuery,
     LoginIn,
+    MarkedOut,
+    MarkIn,
     MePatch,
+    MyAttendanceOut,
+    OtpSentOut,
     PasswordResetIn,
     RefreshIn,
     RegisterIn,
+    RescheduleIn,
+    ServiceDetailOut,
+    ServiceEntryIn,
+    ServiceEntryOut,
+    ServiceEntryQuery,
+    ServiceIn,
+    ServiceOut,
+    ServicePatch,
+    ServiceQuery,
     TokenPairOut,
     UserOut,
     UserPatch,
     UserQuery,
+    VerifyOtpIn,
 )
-from chalicelib.products.vst.services import cards, users
+from chalicelib.products.vst.services import attendance, bookings, cards, entries, feedback, lifecycle, otp, users
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, WORKER
+from chalicelib.products.vst.settings import settings
 
 EVERYONE = frozenset({CUSTOMER, WORKER, ADMIN})
 ADMINS = frozenset({ADMIN})
@@ -151,3 +177,160 @@ def delete_card(call: Call) -> Reply:
     """Soft delete: the card leaves lists and detail; its services and history stay."""
     cards.delete_card(call.path["id"])
     return Reply(None, status=204)
+
+
+# -- services (bookings) -----------------------------------------------------------------------
+BOOKERS = frozenset({CUSTOMER, ADMIN})  # a customer on their own card, an admin on any (for its owner)
+
+
+def _service(service: object) -> ServiceOut:
+    return ServiceOut.model_validate(service, from_attributes=True)
+
+
+@api.route("/api/crm/services/", ["POST"], roles=BOOKERS, request=ServiceIn, response=BookingOut, status=201,
+           errors=(409,))
+def book_service(call: Call) -> BookingOut:
+    """Book a service on a card; the server decides free or normal. Starts `pending`."""
+    service = bookings.book(call.user, call.body)
+    return BookingOut(**_service(service).model_dump(), next_steps=bookings.next_steps(service))
+
+
+@api.route("/api/crm/services/", ["GET"], roles=EVERYONE, query=ServiceQuery, response=list[ServiceOut],
+           paginated=True)
+def list_services(call: Call) -> Reply:
+    """Services in schedule order (scheduled_at ascending, none last, then created_at), or `?order=created`.
+    A customer sees their own, a worker those assigned to them, an admin all."""
+    return call.listing(lambda window: bookings.list_services(call.user, call.query_model, window), ServiceOut)
+
+
+@api.route("/api/crm/services/{id:int}/", ["GET"], roles=EVERYONE, response=ServiceDetailOut)
+def get_service(call: Call) -> ServiceDetailOut:
+    """The service with its assigned staff and its status history."""
+    service = bookings.visible(call.user, call.path["id"])
+    staff = bookings.staff_of(service)
+    moves = [{"action": m.action, "from_state": m.from_state, "to_state": m.to_state, "at": m.at,
+              "actor": int(m.actor) if m.actor.isdigit() else None} for m in lifecycle.history(service)]
+    return ServiceDetailOut(**_service(service).model_dump(), history=moves,
+                            entries=[entries.render(entry) for entry in entries.of_service(service)],
+                            assigned_staff=staff and {"id": staff.id, "name": staff.name, "phone": staff.phone})
+
+
+@api.route("/api/crm/services/{id:int}/", ["PATCH"], roles=EVERYONE, request=ServicePatch, response=ServiceOut,
+           errors=(409,))
+def patch_service(call: Call) -> ServiceOut:
+    """Change the description or visit type; `scheduled_at` reschedules, `status: cancelled` cancels."""
+    return _service(bookings.update(call.user, call.path["id"], call.body))
+
+
+@api.route("/api/crm/services/{id:int}/assign/", ["POST"], roles=ADMINS, request=AssignIn, response=ServiceOut,
+           errors=(409,))
+def assign_service(call: Call) -> ServiceOut:
+    """Assign a worker (and optionally the date): the service becomes `assigned`."""
+    return _service(bookings.assign(call.user, call.path["id"], call.body))
+
+
+@api.route("/api/crm/services/{id:int}/reschedule/", ["POST"], roles=BOOKERS, request=RescheduleIn,
+           response=ServiceOut, errors=(409,))
+def reschedule_service(call: Call) -> ServiceOut:
+    """Move the visit (the owner within the booking window, or an admin)."""
+    return _service(bookings.reschedule(call.user, call.path["id"], call.body))
+
+
+@api.route("/api/crm/services/{id:int}/cancel/", ["POST"], roles=BOOKERS, response=ServiceOut, errors=(409,))
+def cancel_service(call: Call) -> ServiceOut:
+    """Cancel a service that is not completed (the owner or an admin)."""
+    return _service(bookings.cancel(call.user, call.path["id"]))
+
+
+# -- OTP completion ----------------------------------------------------------------------------
+STAFF = frozenset({WORKER, ADMIN})
+
+
+@api.route("/api/crm/services/{id:int}/request_otp/", ["POST"], roles=STAFF, response=OtpSentOut, errors=(409,))
+def request_otp(call: Call) -> dict[str, str]:
+    """Send the customer a 4-digit OTP by SMS (the assigned worker or an admin); replaces an earlier one."""
+    code = otp.request_otp(call.user, call.path["id"])
+    answer = {"detail": "otp-sent"}
+    if settings().dev_return_otp:  # the embedded stack only: the settings refuse it in a Lambda
+        answer["otp"] = code
+    return answer
+
+
+@api.route("/api/crm/services/{id:int}/verify_otp/", ["POST"], roles=frozenset({WORKER}), request=VerifyOtpIn,
+           response=CompletedOut, errors=(409,))
+def verify_otp(call: Call) -> CompletedOut:
+    """Check the customer's OTP (5 attempts, 10 minutes): completes the service and writes its entry."""
+    service, entry = otp.verify_otp(call.user, call.path["id"], call.body)
+    return CompletedOut(detail="Service completed", service=_service(service), entry=entries.render(entry))
+
+
+# -- service entries ---------------------------------------------------------------------------
+@api.route("/api/crm/service-entries/", ["GET"], roles=EVERYONE, query=ServiceEntryQuery,
+           response=list[ServiceEntryOut], paginated=True)
+def list_service_entries(call: Call) -> Reply:
+    """The work entries of `?service=` (its customer, its worker, admins), oldest first."""
+    return call.listing(lambda window: entries.list_entries(call.user, call.query_model.service, window),
+                        entries.render)
+
+
+@api.route("/api/crm/service-entries/", ["POST"], roles=STAFF, request=ServiceEntryIn, response=ServiceEntryOut,
+           status=201, errors=(409,))
+def create_service_entry(call: Call) -> ServiceEntryOut:
+    """Log work on a service (its assigned worker, or an admin) once it is assigned."""
+    return entries.render(entries.create(call.user, call.body))
+
+
+# -- feedback ----------------------------------------------------------------------------------
+@api.route("/api/crm/feedbacks/", ["POST"], roles=frozenset({CUSTOMER}), request=FeedbackIn, response=FeedbackOut,
+           status=201)
+def submit_feedback(call: Call) -> FeedbackOut:
+    """Rate a completed service of one's own, 1-5, once."""
+    return FeedbackOut.model_validate(feedback.submit(call.user, call.body), from_attributes=True)
+
+
+@api.route("/api/crm/feedbacks/", ["GET"], roles=EVERYONE, query=FeedbackQuery, response=list[FeedbackOut],
+           paginated=True)
+def list_feedbacks(call: Call) -> Reply:
+    """A customer's own feedback, a worker's on the services they did, every one for admins."""
+    return call.listing(lambda window: feedback.list_feedback(call.user, call.query_model, window), FeedbackOut)
+
+
+# -- attendance --------------------------------------------------------------------------------
+@api.route("/api/crm/attendance/", ["GET"], roles=ADMINS, query=AttendanceQuery, response=list[AttendanceOut],
+           paginated=True)
+def list_attendance(call: Call) -> Reply:
+    """Attendance by day then worker; `?user=`, `?date=`, `?status=`."""
+    return call.listing(lambda window: attendance.list_attendance(call.query_model, window), AttendanceOut)
+
+
+def _marked(record: object, status: str) -> MarkedOut:
+    return MarkedOut(detail=f"Marked {status}", attendance_id=record.id)  # type: ignore[attr-defined]
+
+
+@api.route("/api/crm/attendance/mark_present/", ["POST"], roles=ADMINS, request=MarkIn, response=MarkedOut,
+           errors=(409,))
+def mark_present(call: Call) -> MarkedOut:
+    """Mark a worker present for a day (today by default); marking again changes nothing."""
+    return _marked(attendance.mark(call.body.user, call.body.date, "present", call.user), "present")
+
+
+@api.route("/api/crm/attendance/mark_absent/", ["POST"], roles=ADMINS, request=MarkIn, response=MarkedOut,
+           errors=(409,))
+def mark_absent(call: Call) -> MarkedOut:
+    """Mark a worker absent for a day: they are not assigned work that day."""
+    return _marked(attendance.mark(call.body.user, call.body.date, "absent", call.user), "absent")
+
+
+@api.route("/api/crm/attendance/me/", ["GET"], roles=frozenset({WORKER}), response=MyAttendanceOut)
+def my_attendance(call: Call) -> MyAttendanceOut:
+    """Today's status as the admin marked it (null when not marked yet)."""
+    today = clock().today()
+    return MyAttendanceOut(date=today, status=attendance.status_of(int(call.user.subject), today))
+
+
+@api.route("/api/crm/attendance/bulk/", ["POST"], roles=ADMINS, request=BulkMarkIn, response=BulkMarkedOut,
+           errors=(409,))
+def bulk_attendance(call: Call) -> BulkMarkedOut:
+    """Mark many workers present or absent for one day."""
+    present, absent = attendance.bulk(call.body.date, call.body.present, call.body.absent, call.user)
+    return BulkMarkedOut(detail="Bulk update complete", present_marked=present, absent_marked=absent)

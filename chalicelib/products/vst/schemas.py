@@ -7,11 +7,23 @@ phone, ownership, scoping) live in services/.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Strict
 
-from chalicelib.core.fields import TEXT, NewPassword, QueryId, RecordId, RequestModel, text_pattern
+from chalicelib.core.decimals import MoneyNumber, money
+from chalicelib.core.fields import (
+    FREE_TEXT,
+    TEXT,
+    DayOrInstant,
+    IsoDate,
+    NewPassword,
+    QueryId,
+    RecordId,
+    RequestModel,
+    text_pattern,
+)
 from chalicelib.core.patch import patch_of
 from chalicelib.core.phones import E164
 
@@ -100,8 +112,9 @@ class UserQuery(Input):
 
 
 # -- cards ---------------------------------------------------------------------------------
-CardType = Annotated[str, Field(min_length=1, max_length=30), text_pattern(
+Code = Annotated[str, Field(min_length=1, max_length=30), text_pattern(
     r"^[A-Za-z][A-Za-z0-9_-]*$", "Use letters, digits, '-' and '_', starting with a letter.")]
+CardType = Code
 Pincode = Annotated[str, text_pattern(r"^[1-9][0-9]{5}$", "Enter a valid 6-digit PIN code.")]
 Short = Annotated[str, Field(min_length=1, max_length=100), TEXT]
 
@@ -148,3 +161,227 @@ class CardQuery(Input):
     region: Region | None = None
     card_type: CardType | None = None
     search: Annotated[str, Field(min_length=1, max_length=100), TEXT] | None = None
+
+
+# -- services (bookings) -------------------------------------------------------------------
+STATUSES = ("pending", "scheduled", "assigned", "awaiting_otp", "completed", "cancelled")
+Status = Literal["pending", "scheduled", "assigned", "awaiting_otp", "completed", "cancelled"]
+Description = Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT]
+WallTime = Annotated[str, text_pattern(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "Enter a time as HH:MM (24 hours).")]
+
+
+class ServiceIn(Input):
+    """A booking. `service_type` is the server's to decide: "auto" or absent (anything else is 400)."""
+
+    card: RecordId
+    description: Description
+    service_type: Literal["auto"] | None = None
+    preferred_date: IsoDate
+    preferred_time: WallTime | None = None
+    visit_type: Code = "onsite"
+
+
+class ServicePatch(Input):
+    """What PATCH changes: the description and visit type (admins, the owner, the assigned worker),
+    the date (`scheduled_at`: a reschedule) and `status: "cancelled"` (a cancel), by their rules."""
+
+    description: Description | None = None
+    visit_type: Code | None = None
+    scheduled_at: DayOrInstant | None = None
+    status: Literal["cancelled"] | None = None
+
+
+class AssignIn(Input):
+    assigned_to: RecordId
+    scheduled_at: DayOrInstant | None = None
+
+
+class RescheduleIn(Input):
+    scheduled_at: DayOrInstant
+
+
+class StaffOut(BaseModel):
+    id: int
+    name: str
+    phone: str
+
+
+class MoveOut(BaseModel):
+    """One move of the status machine, as the history shows it."""
+
+    action: str
+    from_state: str
+    to_state: str
+    actor: int
+    at: datetime
+
+
+class ServiceOut(BaseModel):
+    id: int
+    card: int
+    customer: int
+    description: str
+    service_type: Literal["free", "normal"]
+    visit_type: str
+    preferred_date: date
+    preferred_time: str | None = None
+    status: Status
+    scheduled_at: datetime | None = None
+    assigned_to: int | None = None
+    otp_requested_at: datetime | None = None
+    otp_expires_at: datetime | None = None
+    completed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class BookingOut(ServiceOut):
+    next_steps: str
+
+
+# -- service entries and the OTP completion ----------------------------------------------------
+PartCode = Annotated[str, Field(min_length=1, max_length=30), text_pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9_./-]*$", "Use letters, digits, '-', '_', '.' and '/'.")]
+Amount = money(12, ge=0)
+
+
+class PartIn(Input):
+    code: PartCode
+    qty: Annotated[int, Strict(), Field(ge=1, le=1000)]
+    price: Amount
+
+
+class WorkIn(Input):
+    """What the worker did: the entry a completion or a staff member writes."""
+
+    work_detail: Description
+    parts_replaced: Annotated[list[PartIn], Field(max_length=50)] = []
+    amount_charged: Amount = Decimal(0)
+    next_service_date: IsoDate | None = None
+
+
+class ServiceEntryIn(WorkIn):
+    service: RecordId
+
+
+class VerifyOtpIn(WorkIn):
+    otp: Annotated[str, text_pattern(r"^[0-9]{4}$", "Enter the 4-digit OTP.")]
+
+
+class PartOut(BaseModel):
+    code: str
+    qty: int
+    price: MoneyNumber
+
+
+class ServiceEntryOut(BaseModel):
+    id: int
+    service: int
+    work_detail: str
+    parts_replaced: list[PartOut]
+    amount_charged: MoneyNumber
+    next_service_date: date | None = None
+    created_by: int
+    created_at: datetime
+
+
+class ServiceEntryQuery(Input):
+    service: QueryId
+
+
+class OtpSentOut(BaseModel):
+    detail: str
+    otp: str | None = Field(None, description="Only with CRM_DEV_RETURN_OTP=true (the embedded stack); never in AWS.")
+
+
+class CompletedOut(BaseModel):
+    detail: str
+    service: ServiceOut
+    entry: ServiceEntryOut
+
+
+class ServiceDetailOut(ServiceOut):
+    """The detail: the service, its assigned staff, its work entries and its moves."""
+
+    assigned_staff: StaffOut | None = None
+    entries: list[ServiceEntryOut] = []
+    history: list[MoveOut] = []
+
+
+class ServiceQuery(Input):
+    status: Status | None = None
+    assigned_to: QueryId | None = None
+    card: QueryId | None = None
+    from_: IsoDate | None = Field(None, alias="from")
+    to: IsoDate | None = None
+    order: Literal["scheduled", "created"] = "scheduled"
+
+
+# -- feedback ------------------------------------------------------------------------------------
+class FeedbackIn(Input):
+    service: RecordId
+    rating: Annotated[int, Strict(), Field(ge=1, le=5)]
+    comments: Annotated[str, Field(max_length=2000), FREE_TEXT] | None = None
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    service: int
+    customer: int
+    worker: int | None = None
+    rating: int
+    comments: str | None = None
+    created_at: datetime
+
+
+class FeedbackQuery(Input):
+    service: QueryId | None = None
+
+
+# -- attendance ----------------------------------------------------------------------------------
+Presence = Literal["present", "absent"]
+
+
+class MarkIn(Input):
+    """One worker on one business day (today when `date` is omitted)."""
+
+    user: RecordId
+    date: IsoDate | None = None
+
+
+class MarkedOut(BaseModel):
+    detail: str
+    attendance_id: int
+
+
+class BulkMarkIn(Input):
+    date: IsoDate | None = None
+    present: Annotated[list[RecordId], Field(max_length=200)] = []
+    absent: Annotated[list[RecordId], Field(max_length=200)] = []
+
+
+class BulkMarkedOut(BaseModel):
+    detail: str
+    present_marked: int
+    absent_marked: int
+
+
+class AttendanceOut(BaseModel):
+    id: int
+    user: int
+    date: date
+    status: Presence
+    marked_by: int
+    created_at: datetime
+
+
+class MyAttendanceOut(BaseModel):
+    date: date
+    status: Presence | None = Field(description="None: not marked yet for the day.")
+
+
+class AttendanceQuery(Input):
+    user: QueryId | None = None
+    date: IsoDate | None = None
+    status: Presence | None = None

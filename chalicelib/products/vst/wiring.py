@@ -16,13 +16,15 @@ def build() -> Product:
     from chalicelib.products.vst.services import users
     from chalicelib.products.vst.services.cards import CardSearch
     from chalicelib.products.vst.services.common import Counters, Guards
+    from chalicelib.products.vst.services.lifecycle import History
 
     clock.clock()  # an unknown CRM_TIME_ZONE stops the start with a clear message
     return Product(
         slug=PRODUCT, api=routes.api,
         models=[Counters, Guards, revocation_model(PRODUCT), login_attempts_model(PRODUCT), CardSearch,
-                *MODELS],
+                History, *MODELS],
         roles=ROLES, admin_role="admin", access_ttl_minutes=auth.ACCESS_MINUTES,
         refresh_ttl_minutes=auth.REFRESH_MINUTES, seed_admin=users.seed_admin,
         admin_login=f"phone {users.ADMIN_PHONE}",
-        queues=workers.QUEUES, schedules=workers.SCHEDULES, resolve_user=auth.flows().resolve)
+        register_workers=workers.register_workers, queues=workers.QUEUES, schedules=workers.SCHEDULES,
+        resolve_user=auth.flows().resolve)
