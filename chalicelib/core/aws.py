@@ -111,8 +111,7 @@ def queue_url(queue: str) -> str:
 
 
 def reset_clients() -> None:
-    """Drop cached clients (tests start a fresh emulation per session); tables connected already
-    keep theirs."""
+    """Drop cached clients (tests start a fresh emulation per session). The tables' DynamoDB client
+    stays: pynamodb keeps each table's connection (and its client) for the process anyway."""
     _clients.clear()
     _queue_urls.clear()
-    _dynamodb_clients.clear()
