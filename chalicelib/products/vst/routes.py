@@ -1,7 +1,7 @@
 """VST's HTTP surface (specs/vst.md): parse, validate, check the role, call the services.
 
-Lists are plain JSON arrays as the spec shows, paginated in core's LINK style (`PAGING`): the next
-page is in the `Link` header (and its signed cursor in `X-Next-Cursor`). Errors are DRF's shape
+Lists are plain JSON arrays as the spec shows, paginated in core's `LINK_PAGING` (core/paging.py owns the page
+size rule): the next page is in the `Link` header (and its signed cursor in `X-Next-Cursor`). Errors are DRF's shape
 (`{"detail": "..."}`, or `{"field": ["..."]}` for a 400).
 """
 
@@ -11,7 +11,7 @@ from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import render_detail
 from chalicelib.core.files.answer import FileReply
 from chalicelib.core.jobs.routes import register_job_routes
-from chalicelib.core.paging import Paging, Style
+from chalicelib.core.paging import LINK_PAGING
 from chalicelib.products.vst import auth
 from chalicelib.products.vst.clock import clock
 from chalicelib.products.vst.models import PRODUCT
@@ -78,9 +78,8 @@ from chalicelib.products.vst.settings import settings
 
 EVERYONE = frozenset({CUSTOMER, WORKER, ADMIN})
 ADMINS = frozenset({ADMIN})
-PAGING = Paging(Style.LINK, default=100, maximum=500)  # every list: `page_size` 1-500, 100 by default
 
-api = Api(PRODUCT, render_detail, title="VST", paging=PAGING)
+api = Api(PRODUCT, render_detail, title="VST", paging=LINK_PAGING)
 
 
 def _user(user: object) -> UserOut:
