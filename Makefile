@@ -55,7 +55,7 @@ rotate-keys: install
 	$(PY) -m infra.ops rotate-keys --stage $(STAGE)
 
 openapi: install
-	$(PY) -m chalicelib.core.openapi --write
+	$(PY) -m chalicelib.core.docgen --write
 
 reset:
 	rm -rf $${CRM_DATA_DIR:-.data}

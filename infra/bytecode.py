@@ -30,12 +30,14 @@ def require_runtime(runtime: str) -> None:
 def add_bytecode(archive: Path, mount: str) -> int:
     """Rewrite `archive` with a `__pycache__/<name>.cpython-3XX.pyc` beside each .py member; `mount` is where
     Lambda unpacks it (`/var/task` or `/opt`), written into the byte-code as the source path for tracebacks.
-    Returns how many modules were compiled."""
+    .pyc files already in the archive are dropped first: Chalice zips chalicelib/ as it finds it, with whatever
+    byte-code a local run left there (timestamp-based, or from another interpreter). Returns how many modules
+    were compiled."""
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         with zipfile.ZipFile(archive) as source:
-            members = [(info, source.read(info)) for info in source.infolist()]
-            source.extractall(root)
+            members = [(info, source.read(info)) for info in source.infolist() if not _is_bytecode(info.filename)]
+            source.extractall(root, members=[info for info, _ in members])
         before = set(_files(root))
         if not compileall.compile_dir(root, quiet=1, ddir=mount, invalidation_mode=INVALIDATION):
             raise SystemExit(f"{archive}: some modules do not compile (see above)")
@@ -50,6 +52,10 @@ def add_bytecode(archive: Path, mount: str) -> int:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 target.writestr(info, (root / name).read_bytes())
     return len(compiled)
+
+
+def _is_bytecode(name: str) -> bool:
+    return name.endswith((".pyc", ".pyo")) or "__pycache__/" in name
 
 
 def _files(root: Path) -> list[str]:

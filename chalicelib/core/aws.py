@@ -4,9 +4,11 @@ A botocore session loads each service's model files once (DynamoDB's cost ~100-3
 Lambda); pynamodb would build a new session for every table it connects to, so a first request that
 reads a token's revocation, a record and writes its audit item loaded DynamoDB's model three times.
 `share_session()` makes pynamodb use this module's session (one per thread, as pynamodb keeps its
-own: botocore's client creation is not thread-safe). Clients are built on first use, once per
-process, with botocore alone; only S3's comes through boto3 (~100 ms to import, on its own session),
-for `upload_fileobj`.
+own: botocore's client creation is not thread-safe), and one DynamoDB client for every table: pynamodb
+builds a client per table connection (~5-25 ms each: a cold request that checks a revocation, reads
+a record and writes its audit item built three). Clients are built on first use, once per process,
+with botocore alone; only S3's comes through boto3 (~100 ms to import, on its own session), for
+`upload_fileobj`.
 Every client finds the local emulation through `AWS_ENDPOINT_URL`, which botocore reads itself.
 """
 
@@ -20,6 +22,8 @@ from chalicelib.core.config import get_settings
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()
 _local = threading.local()
+_dynamodb_clients: dict[tuple[Any, ...], Any] = {}  # pynamodb's, by the connection's settings
+_dynamodb_lock = threading.Lock()
 
 
 def botocore_session() -> Any:
@@ -34,10 +38,30 @@ def botocore_session() -> Any:
 
 def share_session() -> None:
     """pynamodb's connections take their session from `botocore_session` (it has no setting for it:
-    its module's `get_session` is the one hook)."""
+    its module's `get_session` is the one hook), and connections with the same settings (all of
+    ours) one client: pynamodb itself already shares a connection's client across threads."""
     import pynamodb.connection.base as pynamodb_base
 
     pynamodb_base.get_session = botocore_session  # type: ignore[attr-defined]
+    connection_class = pynamodb_base.Connection
+    if getattr(connection_class, "crm_shared_client", False):
+        return
+    build = connection_class.client.fget  # pynamodb's: builds when missing or without credentials
+
+    def shared_client(connection: Any) -> Any:
+        if connection._client is None:
+            key = (connection.region, connection.host, connection._connect_timeout_seconds,
+                   connection._read_timeout_seconds, repr(connection._retry_configuration),
+                   connection._max_retry_attempts_exception, connection._max_pool_connections,
+                   repr(connection._extra_headers), connection._aws_access_key_id)
+            with _dynamodb_lock:
+                if key not in _dynamodb_clients:
+                    _dynamodb_clients[key] = build(connection)
+                connection._client = _dynamodb_clients[key]
+        return build(connection)
+
+    connection_class.client = property(shared_client)  # type: ignore[assignment]
+    connection_class.crm_shared_client = True  # type: ignore[attr-defined]
 
 
 def client(service: str) -> Any:
@@ -87,6 +111,7 @@ def queue_url(queue: str) -> str:
 
 
 def reset_clients() -> None:
-    """Drop cached clients (tests start a fresh emulation per session)."""
+    """Drop cached clients (tests start a fresh emulation per session). The tables' DynamoDB client
+    stays: pynamodb keeps each table's connection (and its client) for the process anyway."""
     _clients.clear()
     _queue_urls.clear()

@@ -1,9 +1,16 @@
-"""Settings, validated once at start-up (pydantic-settings), per product.
+"""Settings, validated once at start-up, per product: a pydantic model read from the environment.
 
 Each Chalice stage sets the environment in `.chalice/config.json`; the embedded stack and the tests
 set it before the app is built. `AWS_ENDPOINT_URL` (read by botocore itself) is the only switch
 between AWS and the local emulation. Variables are `CRM_<FIELD>` (the Cognito ones and the region
-keep their own names); an empty variable means "the default".
+keep their own names: a field's `validation_alias` choices, first found wins), matched without
+regard to case; an empty variable means "the default". Values reach the model as the strings they
+are (pydantic's lax mode reads numbers and booleans); a field of several values splits its string
+in a `mode="before"` validator, as `cors_origins` does.
+
+This was pydantic-settings' `BaseSettings` with the same rules. Its import (~45 ms: every source
+provider, argparse, asyncio, dotenv) was the biggest single cost of a cold `import app`, and the
+one source used here, the environment, is the twenty lines of `environment_values` below.
 
 A product extends `Settings` with its own fields (RepaySync: `RepaySyncSettings`, its registration
 limits) and names the class in its package (`settings_class()`); the app is built with one instance,
@@ -18,14 +25,23 @@ schedules: `using_settings`), and `get_settings()` answers the current one, else
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import AliasChoices, Field, PositiveInt, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ENV_PREFIX = "CRM_"
 
@@ -34,12 +50,11 @@ class SettingsError(ValueError):
     """A setting the environment (or the caller) got wrong; the message names the variable."""
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """What every product reads. Derived names (bucket, queues, issuer, secret) follow the stage and
     product unless the stage sets them."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore",
-                                      validate_by_name=True, validate_by_alias=True)
+    model_config = ConfigDict(extra="ignore", validate_by_name=True, validate_by_alias=True)
 
     product: str = Field("repaysync", pattern=r"^[a-z][a-z0-9-]*$")
     stage: str = Field("dev", pattern=r"^[A-Za-z0-9-]+$")
@@ -49,7 +64,7 @@ class Settings(BaseSettings):
     uploads_queue: str = ""  # default <prefix><product>-uploads (also otp, assignment)
     otp_queue: str = ""
     assignment_queue: str = ""
-    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()  # comma-separated
+    cors_origins: tuple[str, ...] = ()  # comma-separated
     jwt_issuer: str = ""  # default https://auth.crm.local/<stage>/<product>
     jwt_client_id: str = ""  # default <product>-web
     signing_key_secret: str = ""  # default <prefix><product>-jwt-signing-key
@@ -106,21 +121,38 @@ class Settings(BaseSettings):
 S = TypeVar("S", bound=Settings)
 
 
-def variable_name(cls: type[Settings], field_name: str) -> str:
-    """The environment variable that sets `field_name` (what an operator must fix)."""
+def variable_names(cls: type[Settings], field_name: str) -> list[str]:
+    """The environment variables that may set `field_name`, in order of precedence."""
     field = cls.model_fields.get(field_name)
     alias = field.validation_alias if field is not None else None
     if isinstance(alias, AliasChoices):
-        return str(alias.choices[0])
+        return [choice for choice in alias.choices if isinstance(choice, str)]
     if isinstance(alias, str):
-        return alias
-    return f"{ENV_PREFIX}{field_name.upper()}"
+        return [alias]
+    return [f"{ENV_PREFIX}{field_name.upper()}"]
+
+
+def variable_name(cls: type[Settings], field_name: str) -> str:
+    """The environment variable that sets `field_name` (what an operator must fix)."""
+    return variable_names(cls, field_name)[0]
+
+
+def environment_values(cls: type[Settings]) -> dict[str, str]:
+    """Each field of `cls` set by a non-empty variable, by field name (names matched without case)."""
+    environ = {name.upper(): value for name, value in os.environ.items() if value != ""}
+    values: dict[str, str] = {}
+    for field_name in cls.model_fields:
+        found = next((environ[name.upper()] for name in variable_names(cls, field_name) if name.upper() in environ),
+                     None)
+        if found is not None:
+            values[field_name] = found
+    return values
 
 
 def load_settings(cls: type[S] = Settings, **overrides: Any) -> S:  # type: ignore[assignment]
     """`cls` from the environment (`overrides` win), or a SettingsError naming each bad variable."""
     try:
-        return cls(**overrides)
+        return cls.model_validate({**environment_values(cls), **overrides})
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):

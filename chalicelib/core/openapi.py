@@ -6,15 +6,13 @@ request model (JSON, form and multipart bodies; a file field for upload routes),
 from its error renderer so each product's shape comes out right. Schemas are hoisted into
 `components/schemas`; output is deterministic (sorted keys) so the committed copy can be compared.
 
-`python -m chalicelib.core.openapi --write` (`make openapi`) writes docs/openapi/<product>.json for
-every product that exists; `--check` fails when a committed copy is stale.
+`make openapi` (core/docgen.py) writes docs/openapi/<product>.json for every product that exists; a
+test fails when a committed copy is stale. This module never builds an app (app_factory imports it).
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from chalicelib.core.api import Api, Call, RouteSpec
@@ -35,7 +33,6 @@ from chalicelib.core.paging import Paging, Style
 
 OPENAPI_VERSION = "3.1.0"
 REF = "#/components/schemas/{model}"
-DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "openapi"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 JSON, FORM, MULTIPART = "application/json", "application/x-www-form-urlencoded", "multipart/form-data"
 PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -374,50 +371,3 @@ def register_openapi_route(product: Any) -> None:
         if "document" not in cache:
             cache["document"] = build_document(api)
         return cache["document"]
-
-
-# -- make openapi ------------------------------------------------------------------------------
-def product_document(slug: str) -> dict[str, Any]:
-    """The document of one product's app, built as Lambda builds it."""
-    from chalicelib.core.app_factory import create_app
-
-    return build_document(create_app(slug).crm_product.api)
-
-
-def available_products() -> list[str]:
-    import importlib.util
-
-    from chalicelib.core.app_factory import PRODUCTS
-
-    return [slug for slug in PRODUCTS if importlib.util.find_spec(f"chalicelib.products.{slug}") is not None]
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Write or check docs/openapi/<product>.json")
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="write every product's document")
-    mode.add_argument("--check", action="store_true", help="exit 1 when a committed document is stale")
-    parser.add_argument("--product", help="only this product")
-    args = parser.parse_args(argv)
-    stale: list[str] = []
-    for slug in [args.product] if args.product else available_products():
-        text = dump(product_document(slug))
-        target = DOCS_DIR / f"{slug}.json"
-        if target.exists() and target.read_text() == text:
-            continue
-        if args.write:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text)
-            print(f"wrote {target}")
-        else:
-            stale.append(slug)
-    if stale:
-        print(f"stale OpenAPI documents: {', '.join(stale)} (run `make openapi`)", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

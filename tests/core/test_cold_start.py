@@ -1,5 +1,6 @@
 """What a cold Lambda pays for: `import app` leaves heavy modules that only some routes or workers use
-unloaded, and every DynamoDB table shares one botocore session (its model files are loaded once).
+unloaded, and every DynamoDB table shares one botocore session (its model files are loaded once) and
+one client.
 `make bench` prints the figures (import app / authorizer libraries, cold start / floor)."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ NOT_AT_IMPORT = (
     "boto3", "s3transfer",  # only S3's client needs boto3 (upload_fileobj); the rest use botocore alone
     "multipart", "python_multipart",  # multipart bodies: bulk uploads
     "chalicelib.core.files.answer",  # file answers: exports
+    "pydantic_settings", "asyncio",  # settings are a plain pydantic model over os.environ (core/config.py)
 )
 
 
@@ -31,7 +33,7 @@ def test_import_app_leaves_what_only_some_routes_use_unloaded():
     assert json.loads(out.strip().splitlines()[-1]) == []
 
 
-def test_every_table_and_client_shares_one_botocore_session(aws_mock):
+def test_every_table_and_client_shares_one_botocore_session_and_tables_one_dynamodb_client(aws_mock):
     from chalicelib.core import aws
     from chalicelib.core.audit import audit_model
     from chalicelib.core.auth.store import revocation_model
@@ -41,3 +43,17 @@ def test_every_table_and_client_shares_one_botocore_session(aws_mock):
                 for model in (Customer, revocation_model("repaysync"), audit_model("repaysync"))}
     assert sessions == {id(aws.botocore_session())}
     assert aws.secrets()._request_signer is not None and len(sessions) == 1
+    clients = {id(model._get_connection().connection.client)
+               for model in (Customer, revocation_model("repaysync"), audit_model("repaysync"))}
+    assert len(clients) == 1
+
+
+def test_import_app_collects_no_garbage_on_the_way_and_freezes_what_it_built():
+    # full collections while importing (without the switch: several, each walking every object)
+    code = ("import gc; full = []; gc.callbacks.append(lambda phase, info: full.append(info['generation'] == 2 "
+            "and phase == 'start') if info['generation'] == 2 else None); import app; "
+            "print(sum(full), gc.isenabled(), gc.get_freeze_count() > 10_000, len(app.app.routes) > 10)")
+    env = {**os.environ, "CRM_PRODUCT": "repaysync"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert out.split() == ["0", "True", "True", "True"]

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from chalicelib.core.docgen import available_products
 from chalicelib.core.fields import RequestModel
-from chalicelib.core.openapi import available_products
 
 
 def _string_schemas(schema: Any, where: str) -> list[tuple[str, dict[str, Any]]]:

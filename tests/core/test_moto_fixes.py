@@ -96,3 +96,24 @@ def test_an_update_answers_the_item_as_it_left_it(table):
     backend.update_item("txn-check", {"pk": {"S": "k1"}}, **add)
     assert first.to_json()["Attributes"]["n"] == {"N": "1"}
     assert _items(table)["k1"] == "2"
+
+
+def test_a_condition_lexed_once_is_still_decided_on_each_items_own_values(table):
+    condition = "attribute_not_exists(pk) OR n = :n"
+    for expected, outcome in (("0", True), ("5", False), ("0", True)):
+        request = {"TableName": "txn-check", "Item": {"pk": {"S": "k4"}, "n": {"N": "0"}},
+                   "ConditionExpression": condition, "ExpressionAttributeValues": {":n": {"N": expected}}}
+        if outcome:
+            table.transact_write_items(TransactItems=[{"Put": request}])
+        else:
+            with pytest.raises(table.exceptions.TransactionCanceledException):
+                table.transact_write_items(TransactItems=[{"Put": request}])
+    with pytest.raises((ValueError, table.exceptions.ClientError)):  # moto raises what it cannot parse
+        table.put_item(TableName="txn-check", Item={"pk": {"S": "k5"}}, ConditionExpression="n = = :n",
+                       ExpressionAttributeValues={":n": {"N": "1"}})
+
+
+def test_the_condition_lexer_is_memoised():
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    assert ConditionExpressionParser._lex_condition_expression.__module__ == "local.moto_fixes"

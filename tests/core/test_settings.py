@@ -1,4 +1,4 @@
-"""Settings on pydantic-settings: validated at start-up with the variable's name, extended per product,
+"""Settings read from the environment: validated at start-up with the variable's name, extended per product,
 and two differently configured products (RepaySync and a tiny one) side by side in one process."""
 
 from __future__ import annotations
@@ -166,3 +166,16 @@ def test_a_failing_schedule_logs_one_line_with_its_traceback_and_request_id(both
     failures = lines.with_message("schedule tiny_tick failed")
     assert len(failures) == 1 and failures[0]["correlation_id"] == "sched-7"
     assert "the report bucket is gone" in failures[0]["exception"]
+
+
+def test_variables_follow_their_precedence_and_explicit_values_win(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "")  # empty: the next name is read
+    monkeypatch.setenv("AWS_REGION", "ap-south-1")
+    monkeypatch.setenv("crm_greeting", "namaste")  # names match without regard to case
+    monkeypatch.setenv("CRM_LOCKOUT_MINUTES", "30")
+    settings = load_settings(TinySettings, lockout_minutes=7)
+    assert (settings.region, settings.greeting, settings.lockout_minutes) == ("ap-south-1", "namaste", 7)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert load_settings(TinySettings).region == "eu-west-1"
+    with pytest.raises(SettingsError, match=r"AWS_DEFAULT_REGION=5: Input should be a valid string"):
+        load_settings(TinySettings, region=5)

@@ -63,9 +63,13 @@ class SigningKey:
                 "verify_until": self.verify_until}
 
     def private_key(self) -> Any:
+        """The key object. A SigningKey comes from `generate_key` or from the stage's own secret, which
+        only the operator's commands write, so cryptography's RSA consistency check is skipped
+        (`unsafe_skip_rsa_key_validation`, meant for trusted keys): it costs ~30 ms per key, which the
+        first request of every cold Lambda paid to verify one token."""
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-        return load_pem_private_key(self.pem.encode("ascii"), password=None)
+        return load_pem_private_key(self.pem.encode("ascii"), password=None, unsafe_skip_rsa_key_validation=True)
 
     def public_jwk(self) -> dict[str, Any]:
         from jwt.algorithms import RSAAlgorithm
@@ -171,6 +175,7 @@ class KeyRing:
         self._loaded: list[SigningKey] | None = None
         self._loaded_at = 0.0
         self._private: dict[str, Any] = {}
+        self._public: dict[str, Any] = {}
 
     def _secret_id(self) -> str:
         return get_settings().signing_key_secret
@@ -199,6 +204,7 @@ class KeyRing:
     def forget(self) -> None:
         self._loaded = None
         self._private.clear()
+        self._public.clear()
 
     @property
     def current(self) -> SigningKey:
@@ -228,7 +234,9 @@ class KeyRing:
         return self._private[key.kid]
 
     def public_key(self, key: SigningKey) -> Any:
-        return self.private_key(key).public_key()
+        if key.kid not in self._public:
+            self._public[key.kid] = self.private_key(key).public_key()
+        return self._public[key.kid]
 
     def jwks(self) -> dict[str, Any]:
         keys = self.verifying()

@@ -1,0 +1,151 @@
+"""`make openapi` (core/docgen.py): each product's OpenAPI document and route index, committed and fresh."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+
+from chalicelib.core import docgen
+from chalicelib.core.api import Api
+from chalicelib.core.routeindex import calling_tests, path_pattern
+
+PRODUCTS = docgen.available_products()
+
+
+@cache
+def _api(slug: str) -> Api:
+    return docgen.product_api(slug)
+
+
+@cache
+def _index(slug: str) -> str:
+    return docgen.texts(slug)[docgen.ROUTES_DIR / f"{slug}.md"]
+
+
+def _entry(slug: str, method: str, path: str) -> str:
+    """The lines of one route's entry in the index."""
+    text = _index(slug)
+    start = text.index(f"### {method} {path}\n")
+    end = text.find("\n#", start + 4)
+    return text[start:end if end > 0 else None]
+
+
+# -- the committed files ------------------------------------------------------------------------
+@pytest.mark.parametrize("slug", PRODUCTS)
+def test_committed_documents_are_current(slug):
+    """Fails when routes, schemas, services or the tests naming a path changed without `make openapi`."""
+    for target, text in docgen.texts(slug).items():
+        assert target.exists(), f"{target} is missing: run `make openapi`"
+        assert target.read_text() == text, f"{target} is stale: run `make openapi` and commit the result"
+
+
+@pytest.mark.parametrize("slug", PRODUCTS)
+def test_document_is_valid_openapi_31(slug):
+    validator = pytest.importorskip("openapi_spec_validator")
+    document = docgen.product_document(slug)
+    validator.validate(document)
+    api_paths = {(route.openapi_path, method.lower()) for route in _api(slug).routes for method in route.methods}
+    documented = {(path, method) for path, item in document["paths"].items() for method in item}
+    assert api_paths == documented
+
+
+def test_check_fails_on_a_stale_copy_and_write_refreshes_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(docgen, "OPENAPI_DIR", tmp_path / "openapi")
+    monkeypatch.setattr(docgen, "ROUTES_DIR", tmp_path / "routes")
+    assert docgen.main(["--check", "--product", "vst"]) == 1
+    assert "routes/vst.md" in capsys.readouterr().err
+    assert docgen.main(["--write", "--product", "vst"]) == 0
+    assert (tmp_path / "routes" / "vst.md").read_text() == _index("vst")
+    (tmp_path / "routes" / "vst.md").write_text(_index("vst").replace("### GET", "### POST", 1))
+    assert docgen.main(["--check", "--product", "vst"]) == 1
+
+
+# -- the route index ----------------------------------------------------------------------------
+@pytest.mark.parametrize("slug", PRODUCTS)
+def test_every_method_of_every_route_has_one_entry(slug):
+    declared = sorted(f"{method} {spec.path}" for spec in _api(slug).routes for method in spec.methods)
+    assert sorted(re.findall(r"^### (.+)$", _index(slug), re.M)) == declared
+
+
+@pytest.mark.parametrize("kind", ["field", "calling"])
+def test_paths_built_by_code_are_written_out(kind):
+    """RepaySync declares its interaction routes in a loop over the kinds: each path is in the index."""
+    entry = _entry("repaysync", "POST", f"/api/interactions/{kind}/create/")
+    creators = {"field": "admin, collection_officer, manager", "calling": "admin, calling_agent, manager"}[kind]
+    assert f"roles {creators}" in entry
+    assert "request: InteractionIn; response: 201 InteractionOut" in entry
+    assert "`chalicelib.products.repaysync.services.interactions.create_interaction`" in entry
+    assert "`tests/repaysync/test_interactions.py`" in entry
+
+
+def test_an_entry_names_the_service_the_model_its_index_and_the_tests():
+    entry = _entry("repaysync", "GET", "/api/customers/")
+    assert "response: 200 list[CustomerOut], paginated" in entry
+    assert "handler: `chalicelib.products.repaysync.routes.list_customers`" in entry
+    assert "calls: `chalicelib.products.repaysync.services.customers.list_customers`" in entry
+    assert "`Customer.all_index (all-index)`" in entry and "`Customer.officer_index (officer-index)`" in entry
+    assert "`tests/repaysync/test_customers.py`" in entry
+    assert entry.rstrip().endswith("`tests/repaysync/test_matrix.py (every route)`")
+
+
+def test_core_routes_are_followed_through_the_instance_they_were_mounted_with():
+    """The jobs list is core code on the product's job table: its model and index are named."""
+    entry = _entry("repaysync", "GET", "/api/jobs/")
+    assert "`chalicelib.core.jobs.service.Jobs.page`" in entry
+    assert "`RepaysyncJob.by_product (product-created-index)`" in entry
+
+
+def test_public_and_optional_routes_say_so():
+    assert "access: public; a token, when sent, must be valid" in _entry("repaysync", "POST", "/api/users/register/")
+    assert "access: public\n" in _entry("repaysync", "POST", "/api/auth/token/")
+
+
+def test_other_products_tests_are_not_listed():
+    assert "tests/vst/" not in _index("repaysync")
+    assert "tests/repaysync/" not in _index("vst")
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ('get("/api/loans/7/")', True),
+    ('get(f"/api/loans/{loan.id}/?page_size=2")', True),
+    ("('GET', '/api/loans/{loan_mine}/', 'officer')", True),
+    ('post(f"/api/{kind}/7/")', True),
+    ('get("/api/loans/customer/7/")', False),
+    ('get("/api/loans/")', False),
+    ('get("/api/loans/7/extra/")', False),
+])
+def test_a_path_is_found_as_tests_write_it(text, found):
+    assert bool(path_pattern("/api/loans/{id:int}/").search(text)) is found
+    assert calling_tests("/api/loans/{id:int}/", {"t.py": text}) == (["t.py"] if found else [])
+
+
+# -- one page-size rule, read by the validator and the document ------------------------------------
+@pytest.mark.parametrize("slug", PRODUCTS)
+def test_every_list_has_cores_one_page_size_rule(slug):
+    from chalicelib.core.errors import ValidationFailed
+    from chalicelib.core.paging import LINK_PAGING, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, ListContext, Slice, paginate
+
+    api = _api(slug)
+    assert api.paging is LINK_PAGING
+    sizes = [param["schema"] for item in docgen.product_document(slug)["paths"].values() for operation in item.values()
+             for param in operation.get("parameters", []) if param["name"] == "page_size"]
+    assert sizes and all((size["default"], size["maximum"]) == (PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX) for size in sizes)
+
+    asked = []
+
+    def fetch(window):
+        asked.append(window.limit)
+        return Slice([], None)
+
+    def listing(size: int):
+        context = ListContext(product=slug, path="/api/things/", query={"page_size": str(size)}, caller="",
+                              base_url="http://testserver/api/things/")
+        return paginate(context, api.paging, fetch, lambda item: item)
+
+    listing(PAGE_SIZE_MAX)
+    assert asked == [PAGE_SIZE_MAX]
+    with pytest.raises(ValidationFailed) as refused:
+        listing(PAGE_SIZE_MAX + 1)
+    assert refused.value.field_errors == {"page_size": [f"Must be between 1 and {PAGE_SIZE_MAX}."]}
