@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import render_detail
-from chalicelib.core.paging import Paging, Style
+from chalicelib.core.paging import LINK_PAGING
 from chalicelib.products.isp import auth
 from chalicelib.products.isp.models import PRODUCT
 from chalicelib.products.isp.permissions import CATALOGUE, MenuItem, visible_menu
@@ -40,14 +40,12 @@ from chalicelib.products.isp.schemas import (
 from chalicelib.products.isp.services import roles, users
 from chalicelib.products.isp.services.users import Profile
 
-PAGING = Paging(Style.LINK, default=100, maximum=500)  # every list: `page_size` 1-500, 100 by default
-
 
 def _allows(principal: Any, permission: str) -> bool:
     return roles.RIGHTS.allows(principal, permission)
 
 
-api = Api(PRODUCT, render_detail, title="ISP billing CRM", paging=PAGING, permissions=_allows)
+api = Api(PRODUCT, render_detail, title="ISP billing CRM", paging=LINK_PAGING, permissions=_allows)
 
 
 def _user(user: object) -> UserOut:

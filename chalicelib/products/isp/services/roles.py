@@ -13,6 +13,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.core.auth.principal import Principal
 from chalicelib.core.auth.rights import RoleRights
 from chalicelib.core.db import txn
 from chalicelib.core.db.base import is_conditional_failure
@@ -54,6 +55,11 @@ def _rights_of(name: str) -> Iterable[str] | None:
 
 
 RIGHTS = RoleRights(_rights_of)
+
+
+def may(principal: Principal, permission: str) -> bool:
+    """Whether the caller's role grants `permission` now (the same cache the routes' checks use)."""
+    return RIGHTS.allows(principal, permission)
 
 
 def get_role(role_id: int) -> Role:
