@@ -10,6 +10,7 @@ from chalicelib.core.product import Product
 @cache
 def build() -> Product:
     from chalicelib.core.auth.store import login_attempts_model, revocation_model
+    from chalicelib.core.jobs.model import job_model
     from chalicelib.products.vst import auth, clock, routes, workers
     from chalicelib.products.vst.models import MODELS, PRODUCT
     from chalicelib.products.vst.schemas import ROLES
@@ -22,7 +23,7 @@ def build() -> Product:
     return Product(
         slug=PRODUCT, api=routes.api,
         models=[Counters, Guards, revocation_model(PRODUCT), login_attempts_model(PRODUCT), CardSearch,
-                History, *MODELS],
+                History, job_model(PRODUCT), *MODELS],
         roles=ROLES, admin_role="admin", seed_admin=users.seed_admin,
         admin_login=f"phone {users.ADMIN_PHONE}",
         register_workers=workers.register_workers, queues=workers.QUEUES, schedules=workers.SCHEDULES,
