@@ -123,9 +123,15 @@ def _named_tables(settings: Settings, *entities: str) -> tuple[str, ...]:
 # the grants, or a function of the stage's settings answering them (table names differ per stage).
 # SMS and Textract have no resource-level permissions.
 PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Grant]]] = {
-    # VST's API puts each OTP's SMS job on its queue.
+    # VST's API puts each OTP's SMS job and each auto-assign run on their queues.
     ("vst", "api"): lambda settings: [
-        Grant("SendJobs", ("sqs:SendMessage",), (ARN % ("sqs", settings.queue_name("otp")),))],
+        Grant("SendJobs", ("sqs:SendMessage",), (ARN % ("sqs", settings.queue_name("otp")),
+                                                 ARN % ("sqs", settings.queue_name("assignment"))))],
+    # VST's auto-assign worker reads services, workers and attendance, and moves services (with their
+    # history and the absence check) and its job, in transactions: no delete, no scan.
+    ("vst", "assignment_worker"): lambda settings: [
+        Grant("Tables", ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem",
+                         "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"), _tables(settings))],
     # VST's OTP worker reads the service and its customer, then sends the SMS.
     ("vst", "otp_worker"): lambda settings: [
         Grant("ReadServiceAndCustomer", ("dynamodb:GetItem",), _named_tables(settings, "services", "users")),

@@ -38,7 +38,7 @@ from chalicelib.core.http import (
     validate,
 )
 from chalicelib.core.logs import correlated, request_correlation_id
-from chalicelib.core.paging import Fetch, ListContext, Paging, base_url, paginate
+from chalicelib.core.paging import LINK_PAGING, Fetch, ListContext, Paging, base_url, paginate
 
 logger = logging.getLogger("crm.api")
 
@@ -78,7 +78,7 @@ class Call:
     parsed: ParsedBody | None = None
     method: str = "GET"
     query_model: Any = None
-    paging: Paging = field(default_factory=Paging)  # the product's one pagination rule
+    paging: Paging = LINK_PAGING  # the product's one pagination rule
     route: RouteSpec | None = None
     product: str = ""
 
@@ -190,7 +190,7 @@ class Api:
         self.version = version
         self.audit = audit
         self.audit_prefix = audit_prefix
-        self.paging = paging or Paging()  # one rule for every list (style, page size), and its OpenAPI
+        self.paging = paging or LINK_PAGING  # one rule for every list (style, page size), and its OpenAPI
         self.routes: list[RouteSpec] = []
         self.settings: SettingsSource | None = None  # the product's, set when its app is assembled
         self.authorizer: Any = None

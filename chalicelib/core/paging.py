@@ -1,4 +1,4 @@
-"""List pagination, one style per product, declared once: `Api(paging=Paging(...))`.
+"""List pagination, one style per product, declared once: `Api(paging=LINK_PAGING)` (or another `Paging`).
 
 A list handler gives `call.listing(fetch, render)` a function that reads one window of the list
 (`Window(limit, after)` -> `Slice(items, last)`, a DynamoDB Query with `Limit` and
@@ -48,13 +48,17 @@ class Style(Enum):
     PAGE = "page"
 
 
+PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 100, 500  # every product's lists unless its spec says otherwise
+
+
 @dataclass(frozen=True)
 class Paging:
-    """A product's one pagination rule: the style and the page size's default and maximum."""
+    """A product's one pagination rule: the style and the page size's default and maximum (the
+    validator and the OpenAPI document both read these)."""
 
     style: Style = Style.LINK
-    default: int = 50
-    maximum: int = 200
+    default: int = PAGE_SIZE_DEFAULT
+    maximum: int = PAGE_SIZE_MAX
 
     @property
     def size_param(self) -> str:
@@ -68,6 +72,9 @@ class Paging:
         """The query parameters pagination owns; every other one is a filter the cursor is bound to."""
         names = {self.size_param, self.cursor_param}
         return frozenset(names | {self.page_param}) if self.style is Style.PAGE else frozenset(names)
+
+
+LINK_PAGING = Paging(Style.LINK)  # a plain array with `Link`/`X-Next-Cursor`, `page_size` 1-500 (100)
 
 
 @dataclass(frozen=True)

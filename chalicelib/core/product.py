@@ -9,6 +9,7 @@ from typing import Any
 from pynamodb.models import Model
 
 from chalicelib.core.api import Api
+from chalicelib.core.auth.lifetimes import ACCESS_MINUTES, REFRESH_MINUTES
 from chalicelib.core.config import SettingsSource
 
 
@@ -42,8 +43,8 @@ class Product:
     models: list[type[Model]]
     roles: tuple[str, ...]
     admin_role: str
-    access_ttl_minutes: int = 60
-    refresh_ttl_minutes: int = 24 * 60
+    access_ttl_minutes: int = ACCESS_MINUTES
+    refresh_ttl_minutes: int = REFRESH_MINUTES
     register_workers: Callable[[Any], None] | None = None
     # seed_admin(password, reset=False): the first admin; reset=True (the deployed stage's bootstrap)
     # gives an existing one the new password. Idempotent either way.

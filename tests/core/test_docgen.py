@@ -119,3 +119,33 @@ def test_other_products_tests_are_not_listed():
 def test_a_path_is_found_as_tests_write_it(text, found):
     assert bool(path_pattern("/api/loans/{id:int}/").search(text)) is found
     assert calling_tests("/api/loans/{id:int}/", {"t.py": text}) == (["t.py"] if found else [])
+
+
+# -- one page-size rule, read by the validator and the document ------------------------------------
+@pytest.mark.parametrize("slug", PRODUCTS)
+def test_every_list_has_cores_one_page_size_rule(slug):
+    from chalicelib.core.errors import ValidationFailed
+    from chalicelib.core.paging import LINK_PAGING, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, ListContext, Slice, paginate
+
+    api = _api(slug)
+    assert api.paging is LINK_PAGING
+    sizes = [param["schema"] for item in docgen.product_document(slug)["paths"].values() for operation in item.values()
+             for param in operation.get("parameters", []) if param["name"] == "page_size"]
+    assert sizes and all((size["default"], size["maximum"]) == (PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX) for size in sizes)
+
+    asked = []
+
+    def fetch(window):
+        asked.append(window.limit)
+        return Slice([], None)
+
+    def listing(size: int):
+        context = ListContext(product=slug, path="/api/things/", query={"page_size": str(size)}, caller="",
+                              base_url="http://testserver/api/things/")
+        return paginate(context, api.paging, fetch, lambda item: item)
+
+    listing(PAGE_SIZE_MAX)
+    assert asked == [PAGE_SIZE_MAX]
+    with pytest.raises(ValidationFailed) as refused:
+        listing(PAGE_SIZE_MAX + 1)
+    assert refused.value.field_errors == {"page_size": [f"Must be between 1 and {PAGE_SIZE_MAX}."]}

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.core import metrics
+from chalicelib.core.auth.lifetimes import ACCESS_MINUTES, REFRESH_MINUTES
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.auth.tokens import TokenNotYours, TokenPair, TokenRejected, TokenService, issued_before
 from chalicelib.core.errors import Forbidden, TooManyRequests, Unauthorized, ValidationFailed
@@ -50,8 +51,8 @@ class UserStore(Protocol):
 class AuthFlows:
     """One product's auth flows. Token lifetimes are the product's (the stage's settings override them)."""
 
-    def __init__(self, product: str, store: UserStore, *, access_minutes: int = 60,
-                 refresh_minutes: int = 24 * 60) -> None:
+    def __init__(self, product: str, store: UserStore, *, access_minutes: int = ACCESS_MINUTES,
+                 refresh_minutes: int = REFRESH_MINUTES) -> None:
         self.product = product
         self.store = store
         self.access_minutes = access_minutes

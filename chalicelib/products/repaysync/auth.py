@@ -14,8 +14,6 @@ from chalicelib.core.auth.principal import Principal
 from chalicelib.products.repaysync import services
 from chalicelib.products.repaysync.models import PRODUCT, User
 
-ACCESS_MINUTES, REFRESH_MINUTES = 60, 24 * 60
-
 
 class RepaySyncUsers:
     """core.auth.flows.UserStore over RepaySync's users table."""
@@ -46,4 +44,4 @@ class RepaySyncUsers:
 
 @cache
 def flows() -> AuthFlows:
-    return AuthFlows(PRODUCT, RepaySyncUsers(), access_minutes=ACCESS_MINUTES, refresh_minutes=REFRESH_MINUTES)
+    return AuthFlows(PRODUCT, RepaySyncUsers())  # core's token lifetimes (core/auth/lifetimes.py)

@@ -23,9 +23,7 @@ from chalicelib.products.repaysync import services
 from chalicelib.products.repaysync.models import PRODUCT, Customer, Interaction, Loan, User, loan_kind
 from chalicelib.products.repaysync.schemas import CustomerRow, InteractionRow
 
-UPLOAD_ROLES = frozenset({services.ADMIN, services.MANAGER})
 Guards = services.Guards
-CODE_ATTEMPTS = 8  # generated codes tried per row (a clash is rare: 36^8 codes)
 
 
 def _row_error(number: int, error: ApiError) -> RowError:
@@ -109,7 +107,7 @@ def write_customers(batch: ImportBatch) -> list[RowError]:
                 pending.append(number)
             elif not isinstance(error, Conflict):
                 errors.append(_row_error(number, error))
-        for number in [n for n in pending if attempts[n] >= CODE_ATTEMPTS]:
+        for number in [n for n in pending if attempts[n] >= services.CODE_ATTEMPTS]:
             pending.remove(number)
             errors.append(RowError(number, {"customer_code": ["Could not generate a unique customer code."]}))
     return sorted(errors, key=lambda error: error.row)
@@ -165,14 +163,15 @@ def write_interactions(batch: ImportBatch) -> list[RowError]:
 
 # -- the engine --------------------------------------------------------------------------------
 CUSTOMERS = ImportSpec(
-    name="customers", row_model=CustomerRow, write=write_customers, id_sequence="customers", roles=UPLOAD_ROLES,
+    name="customers", row_model=CustomerRow, write=write_customers, id_sequence="customers",
+    roles=services.UPLOAD_ROLES,
     headers={"assigned_collection_officer": ("officer", "collection_officer", "officer_id"),
              "address_line_1": ("address", "address1", "address_line1"),
              "address_line_2": ("address2", "address_line2"), "pincode": ("pin", "pin_code", "postal_code"),
              "date_of_birth": ("dob",)})
 INTERACTIONS = ImportSpec(
     name="interactions", row_model=InteractionRow, write=write_interactions, id_sequence="interactions",
-    roles=UPLOAD_ROLES, headers={"loan_id": ("loan",), "interaction_type": ("type",)},
+    roles=services.UPLOAD_ROLES, headers={"loan_id": ("loan",), "interaction_type": ("type",)},
     defaults={"interaction_type": "field"})
 
 

@@ -1,7 +1,7 @@
 """RepaySync's HTTP surface (specs/repaysync.md): parse, validate, check the role, call the services.
 
-Lists are plain JSON arrays as the spec shows, paginated in core's LINK style (`PAGING`): the next
-page is in the `Link` header (and its signed cursor in `X-Next-Cursor`).
+Lists are plain JSON arrays as the spec shows, paginated in core's `LINK_PAGING` (core/paging.py owns the page
+size rule): the next page is in the `Link` header (and its signed cursor in `X-Next-Cursor`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import BadRequest, render_error_or_errors
 from chalicelib.core.http import FORM, JSON, MULTIPART
-from chalicelib.core.paging import Paging, Style
+from chalicelib.core.paging import LINK_PAGING
 from chalicelib.products.repaysync import auth, services
 from chalicelib.products.repaysync.models import PRODUCT
 from chalicelib.products.repaysync.schemas import (
@@ -40,7 +40,6 @@ ADMIN, MANAGER, OFFICER, AGENT = services.ADMIN, services.MANAGER, services.OFFI
 EVERYONE = frozenset({ADMIN, MANAGER, OFFICER, AGENT})
 WRITERS = frozenset({ADMIN, MANAGER})
 CREATORS = {"field": frozenset({OFFICER, MANAGER, ADMIN}), "calling": frozenset({AGENT, MANAGER, ADMIN})}
-PAGING = Paging(Style.LINK, default=100, maximum=500)  # every list: `page_size` 1-500, 100 by default
 UPLOAD_TYPES = (MULTIPART, JSON, FORM)  # anything but multipart simply has no file: "No file provided."
 
 _audit_store: Any = None
@@ -56,7 +55,7 @@ def _audit(entry: Any) -> None:
     _audit_store.write(entry)
 
 
-api = Api(PRODUCT, render_error_or_errors, title="RepaySync", audit=_audit, paging=PAGING)
+api = Api(PRODUCT, render_error_or_errors, title="RepaySync", audit=_audit, paging=LINK_PAGING)
 
 
 def _deleted(what: str) -> DeletedOut:
@@ -142,7 +141,7 @@ api.route("/api/customers/create/", ["POST"], roles=WRITERS, request=CustomerIn,
     _create_customer)
 
 
-@api.route("/api/customers/bulk/upload/", ["POST"], roles=WRITERS, response=BulkUploadOut, status=201,
+@api.route("/api/customers/bulk/upload/", ["POST"], roles=services.UPLOAD_ROLES, response=BulkUploadOut, status=201,
            content_types=UPLOAD_TYPES, upload="file")
 def bulk_upload_customers(call: Call) -> dict[str, Any]:
     """CSV or XLSX in the multipart field `file`; bad rows come back numbered in `errors`."""
@@ -263,7 +262,7 @@ _interaction_routes("field")
 _interaction_routes("calling")
 
 
-@api.route("/api/interactions/bulk/upload/", ["POST"], roles=WRITERS, response=BulkUploadOut, status=201,
+@api.route("/api/interactions/bulk/upload/", ["POST"], roles=services.UPLOAD_ROLES, response=BulkUploadOut, status=201,
            content_types=UPLOAD_TYPES, upload="file")
 def bulk_upload_interactions(call: Call) -> dict[str, Any]:
     """CSV or XLSX: loan_id, comment, disposition, next_call_date, interaction_type (default field)."""
@@ -296,6 +295,6 @@ def register_imports() -> None:
 
     if not any(route.name == "import_presign" for route in api.routes):
         register_import_routes(api, imports.engine, [imports.CUSTOMERS.name, imports.INTERACTIONS.name],
-                               roles=imports.UPLOAD_ROLES)
+                               roles=services.UPLOAD_ROLES)
     if not any(route.name == "job_list" for route in api.routes):
-        register_job_routes(api, Jobs(PRODUCT, admin_roles=frozenset({ADMIN})), roles=imports.UPLOAD_ROLES)
+        register_job_routes(api, Jobs(PRODUCT, admin_roles=frozenset({ADMIN})), roles=services.UPLOAD_ROLES)

@@ -1,4 +1,4 @@
-"""Builds the RepaySync Product: its routes, tables, roles, token lifetimes, workers and seed."""
+"""Builds the RepaySync Product: its routes, tables, roles, workers and seed."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ def build() -> Product:
         slug=PRODUCT, api=routes.api,
         models=[services.Counters, unique_model(PRODUCT), revocation_model(PRODUCT), login_attempts_model(PRODUCT),
                 audit_model(PRODUCT), job_model(PRODUCT), *MODELS],
-        roles=ROLES, admin_role="admin", access_ttl_minutes=auth.ACCESS_MINUTES,
-        refresh_ttl_minutes=auth.REFRESH_MINUTES,
+        roles=ROLES, admin_role="admin",
         register_workers=workers.register_workers, seed_admin=services.seed_admin,
         queues=workers.QUEUES, schedules=workers.SCHEDULES, resolve_user=auth.flows().resolve)

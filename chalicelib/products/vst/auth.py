@@ -13,8 +13,6 @@ from chalicelib.core.auth.principal import Principal
 from chalicelib.products.vst.models import PRODUCT, User
 from chalicelib.products.vst.services import users
 
-ACCESS_MINUTES, REFRESH_MINUTES = 60, 24 * 60
-
 
 class VstUsers:
     """core.auth.flows.UserStore over VST's users table."""
@@ -45,4 +43,4 @@ class VstUsers:
 
 @cache
 def flows() -> AuthFlows:
-    return AuthFlows(PRODUCT, VstUsers(), access_minutes=ACCESS_MINUTES, refresh_minutes=REFRESH_MINUTES)
+    return AuthFlows(PRODUCT, VstUsers())  # core's token lifetimes (core/auth/lifetimes.py)

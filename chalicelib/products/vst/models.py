@@ -11,6 +11,7 @@ from typing import Any
 
 from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
 
 from chalicelib.core.clock import Clock
 from chalicelib.core.db.attributes import DecimalAttribute
@@ -221,4 +222,16 @@ class Attendance(BaseModel):
         return f"{user_id}#{day.isoformat()}"
 
 
-MODELS = [User, Card, Service, ServiceEntry, Feedback, Attendance]
+class WarrantyMilestone(Model):
+    """A card's free-service milestone (3, 6 or 9 months into its warranty), keyed by the month it
+    falls in: a month's warranty report is one Query (services/warranty.py keeps them in step)."""
+
+    Meta = meta("warranty-milestones", PRODUCT)
+    month = UnicodeAttribute(hash_key=True)  # YYYY-MM
+    card_milestone = UnicodeAttribute(range_key=True)  # "<card id, 16 digits>#<months>"
+    card = NumberAttribute()
+    months = NumberAttribute()
+    due_date = UnicodeAttribute()
+
+
+MODELS = [User, Card, Service, ServiceEntry, Feedback, Attendance, WarrantyMilestone]

@@ -1,7 +1,7 @@
 """VST's HTTP surface (specs/vst.md): parse, validate, check the role, call the services.
 
-Lists are plain JSON arrays as the spec shows, paginated in core's LINK style (`PAGING`): the next
-page is in the `Link` header (and its signed cursor in `X-Next-Cursor`). Errors are DRF's shape
+Lists are plain JSON arrays as the spec shows, paginated in core's `LINK_PAGING` (core/paging.py owns the page
+size rule): the next page is in the `Link` header (and its signed cursor in `X-Next-Cursor`). Errors are DRF's shape
 (`{"detail": "..."}`, or `{"field": ["..."]}` for a 400).
 """
 
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import render_detail
-from chalicelib.core.paging import Paging, Style
+from chalicelib.core.files.answer import FileReply
+from chalicelib.core.jobs.routes import register_job_routes
+from chalicelib.core.paging import LINK_PAGING
 from chalicelib.products.vst import auth
 from chalicelib.products.vst.clock import clock
 from chalicelib.products.vst.models import PRODUCT
@@ -17,6 +19,7 @@ from chalicelib.products.vst.schemas import (
     AssignIn,
     AttendanceOut,
     AttendanceQuery,
+    AutoAssignOut,
     BookingOut,
     BulkMarkedOut,
     BulkMarkIn,
@@ -25,6 +28,7 @@ from chalicelib.products.vst.schemas import (
     CardPatch,
     CardQuery,
     CompletedOut,
+    DateRangeQuery,
     DetailOut,
     FeedbackIn,
     FeedbackOut,
@@ -47,21 +51,35 @@ from chalicelib.products.vst.schemas import (
     ServiceOut,
     ServicePatch,
     ServiceQuery,
+    ServicesExportQuery,
     TokenPairOut,
     UserOut,
     UserPatch,
     UserQuery,
     VerifyOtpIn,
+    WarrantyQuery,
+    WarrantyRowOut,
 )
-from chalicelib.products.vst.services import attendance, bookings, cards, entries, feedback, lifecycle, otp, users
+from chalicelib.products.vst.services import (
+    attendance,
+    autoassign,
+    bookings,
+    cards,
+    entries,
+    exports,
+    feedback,
+    lifecycle,
+    otp,
+    users,
+    warranty,
+)
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, WORKER
 from chalicelib.products.vst.settings import settings
 
 EVERYONE = frozenset({CUSTOMER, WORKER, ADMIN})
 ADMINS = frozenset({ADMIN})
-PAGING = Paging(Style.LINK, default=100, maximum=500)  # every list: `page_size` 1-500, 100 by default
 
-api = Api(PRODUCT, render_detail, title="VST", paging=PAGING)
+api = Api(PRODUCT, render_detail, title="VST", paging=LINK_PAGING)
 
 
 def _user(user: object) -> UserOut:
@@ -334,3 +352,38 @@ def bulk_attendance(call: Call) -> BulkMarkedOut:
     """Mark many workers present or absent for one day."""
     present, absent = attendance.bulk(call.body.date, call.body.present, call.body.absent, call.user)
     return BulkMarkedOut(detail="Bulk update complete", present_marked=present, absent_marked=absent)
+
+
+# -- reports and admin utilities ---------------------------------------------------------------
+@api.route("/api/crm/reports/warranty/", ["GET"], roles=ADMINS, query=WarrantyQuery, response=list[WarrantyRowOut],
+           paginated=True)
+def warranty_report(call: Call) -> Reply:
+    """The free-service milestones (warranty start + 3, 6, 9 months) falling in `?month=YYYY-MM`, by card,
+    each `done` when a free service is scheduled within 30 days of it."""
+    return call.listing(lambda window: warranty.report_page(call.query_model.month, window), WarrantyRowOut)
+
+
+@api.route("/api/crm/reports/upcoming-services/", ["GET"], roles=ADMINS, query=DateRangeQuery,
+           response=list[ServiceOut], paginated=True)
+def upcoming_services(call: Call) -> Reply:
+    """Services still to visit scheduled between `from` (default today) and `to` (default 30 days on)."""
+    query = call.query_model
+    return call.listing(lambda window: bookings.upcoming(query.from_, query.to, window), ServiceOut)
+
+
+@api.route("/api/crm/autoassign/run/", ["POST"], roles=ADMINS, response=AutoAssignOut, status=202)
+def run_autoassign(call: Call) -> AutoAssignOut:
+    """Queue the pending services for assignment to present workers of their region (least loaded first);
+    answers at once. The run's outcome is its job (`GET /api/crm/jobs/{job_id}/`)."""
+    job_id, queued = autoassign.queue_run(call.user)
+    return AutoAssignOut(detail="Auto-assign queued", job_id=job_id, queued=queued)
+
+
+@api.route("/api/crm/admin/export/services/", ["GET"], roles=ADMINS, query=ServicesExportQuery, files=("csv", "xlsx"))
+def export_services(call: Call) -> FileReply:
+    """Services as CSV (or `?format=xlsx`): scheduled between `from` and `to`, else all by id."""
+    query = call.query_model
+    return FileReply.export(exports.SERVICES, exports.records(query.from_, query.to), kind=query.kind)
+
+
+register_job_routes(api, autoassign.JOBS, roles=ADMINS, prefix="/api/crm/jobs/")

@@ -24,6 +24,7 @@ from chalicelib.core.fields import (
     RequestModel,
     text_pattern,
 )
+from chalicelib.core.files.answer import ExportQuery
 from chalicelib.core.patch import patch_of
 from chalicelib.core.phones import E164
 
@@ -212,7 +213,7 @@ class MoveOut(BaseModel):
     action: str
     from_state: str
     to_state: str
-    actor: int
+    actor: int | None = Field(description="The user who made the move; null for the system (auto-assign).")
     at: datetime
 
 
@@ -385,3 +386,41 @@ class AttendanceQuery(Input):
     user: QueryId | None = None
     date: IsoDate | None = None
     status: Presence | None = None
+
+
+# -- reports and utilities -----------------------------------------------------------------------
+Month = Annotated[str, text_pattern(r"^[0-9]{4}-(0[1-9]|1[0-2])$", "Enter a month as YYYY-MM.")]
+
+
+class WarrantyQuery(Input):
+    month: Month
+
+
+class WarrantyRowOut(BaseModel):
+    """A free-service milestone of a card in the month, and whether a free service honours it."""
+
+    card: int
+    customer: int
+    customer_name: str
+    model: str
+    region: str
+    milestone_months: Literal[3, 6, 9]
+    due_date: date
+    done: bool
+    service: int | None = Field(None, description="The free service within 30 days of the milestone, if any.")
+
+
+class DateRangeQuery(Input):
+    from_: IsoDate | None = Field(None, alias="from")
+    to: IsoDate | None = None
+
+
+class ServicesExportQuery(ExportQuery):
+    from_: IsoDate | None = Field(None, alias="from")
+    to: IsoDate | None = None
+
+
+class AutoAssignOut(BaseModel):
+    detail: str
+    job_id: str
+    queued: int

@@ -30,7 +30,9 @@ SEE_ALL = frozenset({ADMIN, MANAGER, AGENT})
 APPROVERS = frozenset({ADMIN, MANAGER})
 ACTIVE, PENDING = "user", "pending-user"  # User.kind: the all-index partition a user is listed in
 EDIT_ANY_INTERACTION = frozenset({ADMIN, MANAGER})
+UPLOAD_ROLES = frozenset({ADMIN, MANAGER})  # bulk uploads (direct or presigned) and the jobs list
 CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+CODE_ATTEMPTS = 8  # generated customer codes tried before giving up (a clash is rare: 36^8 codes)
 
 user_ids = IdSequence(Counters, "users")
 customer_ids = IdSequence(Counters, "customers")

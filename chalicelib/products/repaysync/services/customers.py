@@ -14,6 +14,7 @@ from chalicelib.core.patch import merged
 from chalicelib.products.repaysync.models import Customer, Loan, User
 from chalicelib.products.repaysync.schemas import CustomerIn, CustomerOut
 from chalicelib.products.repaysync.services.common import (
+    CODE_ATTEMPTS,
     CUSTOMER_LOANS,
     OFFICER,
     Guards,
@@ -63,7 +64,7 @@ def create_customer(body: CustomerIn) -> Customer:
     """A given code is kept (400 if taken); none generates one, retried on the rare clash."""
     check_officer(body.assigned_collection_officer)
     customer_id = customer_ids.next()
-    for attempt in range(8):
+    for attempt in range(CODE_ATTEMPTS):
         code = body.customer_code or generated_code(customer_id, attempt)
         customer = Customer(customer_id, customer_code=code, **customer_fields(body))
         try:

@@ -182,6 +182,19 @@ def list_services(principal: Principal, query: ServiceQuery, page: Window) -> Sl
     return query_page(Service.list_index(partition, order), key, page, *args, filter_condition=condition)
 
 
+UPCOMING = ("scheduled", "assigned", "awaiting_otp")
+UPCOMING_DAYS = 30
+
+
+def upcoming(start: date | None, end: date | None, page: Window) -> Slice:
+    """Services still to visit, scheduled between `start` (default today) and `end` (default 30 days
+    later), in schedule order: one range Query on `all-schedule-index`."""
+    start = start or clock().today()
+    end = end or start + timedelta(days=UPCOMING_DAYS)
+    return query_page(Service.all_schedule_index, "service", page, Service.schedule_key.between(*day_range(start, end)),
+                      filter_condition=Service.status_key.is_in(*UPCOMING))
+
+
 # -- changes -------------------------------------------------------------------------------
 def visit_instant(when: date | datetime, preferred_time: str | None) -> datetime:
     """What a `scheduled_at` sent means: a day alone is that day at the preferred time (else 09:00), a
@@ -220,10 +233,16 @@ def assign(principal: Principal, service_id: int, body: AssignIn) -> Service:
     else:
         instant = service.scheduled_at or visit_instant(date.fromisoformat(service.preferred_date),
                                                         service.preferred_time)
-    changes: dict[str, Any] = {"assigned_to": worker.id, "scheduled_at": instant}
+    return assign_to(service, worker.id, instant, principal.subject)
+
+
+def assign_to(service: Service, worker_id: int, instant: datetime, actor: str) -> Service:
+    """The `assign` move: the worker and the visit's instant, any pending OTP voided, refused (400 on
+    `assigned_to`) when the worker is marked absent that day, in the move's own transaction."""
+    changes: dict[str, Any] = {"assigned_to": worker_id, "scheduled_at": instant}
     changes.update(dict.fromkeys(lifecycle.OTP_FIELDS))
-    return lifecycle.move(service, "assign", principal.subject, changes,
-                          steps=[attendance.not_absent(worker.id, clock().local_date(instant))])
+    return lifecycle.move(service, "assign", actor, changes,
+                          steps=[attendance.not_absent(worker_id, clock().local_date(instant))])
 
 
 def reschedule(principal: Principal, service_id: int, body: RescheduleIn | Any) -> Service:

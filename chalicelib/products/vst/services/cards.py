@@ -26,6 +26,7 @@ from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.vst.models import PRODUCT, Card, User
 from chalicelib.products.vst.schemas import CardIn, CardOut, CardQuery
+from chalicelib.products.vst.services import warranty
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, Counters, find
 from chalicelib.products.vst.settings import settings
 
@@ -91,6 +92,7 @@ def create_card(principal: Principal, body: CardIn) -> Card:
     _apply(card, body, owner)
     card.save(condition=Card.id.does_not_exist())
     SEARCH.replace(card.id, (), _searchable(card))
+    warranty.follow(card)
     return card
 
 
@@ -120,22 +122,25 @@ def update_card(principal: Principal, card_id: int, body: CardIn | Any, *, parti
             raise Forbidden(f"Only an admin can change {', '.join(changed)}.")
     _check_dates(full)
     owner = _owner(full.customer) if full.customer != card.customer else find(User, card.customer)
-    before = _searchable(card)
+    before, milestones = _searchable(card), warranty.milestones(card)
     _apply(card, full, owner or _owner(full.customer))
     card.save()
     SEARCH.replace(card.id, before, _searchable(card))
+    warranty.follow(card, milestones)
     return card
 
 
 def delete_card(card_id: int) -> None:
-    """Soft delete: the index keys go (the card leaves every list), its search terms too."""
+    """Soft delete: the index keys go (the card leaves every list), its search terms and warranty
+    milestones too."""
     card = get_or_404(Card, card_id, NOT_FOUND)
     if card.deleted_at is not None:
         raise NotFound(NOT_FOUND)
-    before = _searchable(card)
+    before, milestones = _searchable(card), warranty.milestones(card)
     card.update(actions=[Card.deleted_at.set(utcnow()), Card.kind.remove(), Card.customer_key.remove(),
                          Card.region_key.remove(), Card.type_key.remove()])
     SEARCH.replace(card.id, before, ())
+    warranty.follow(card, milestones)
 
 
 def list_cards(principal: Principal, query: CardQuery, page: Window) -> Slice:
