@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.core.api import Api, Call, RouteSpec
+from chalicelib.core.api import Api, RouteSpec
 from chalicelib.core.cursors import MAX_CURSOR_CHARS
 from chalicelib.core.errors import (
     ApiError,
@@ -356,19 +356,3 @@ def build_document(api: Api) -> dict[str, Any]:
 def dump(document: dict[str, Any]) -> str:
     """The committed form: sorted keys, two-space indent, trailing newline."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-
-
-# -- the route ---------------------------------------------------------------------------------
-def register_openapi_route(product: Any) -> None:
-    """Public `GET /openapi.json`, built on first request (every route is declared by then)."""
-    api: Api = product.api
-    if any(route.path == "/openapi.json" for route in api.routes):
-        return
-    cache: dict[str, Any] = {}
-
-    @api.route("/openapi.json", ["GET"], public=True, audited=False, name="openapi_document",
-               summary="This API's OpenAPI 3.1 document")
-    def openapi_document(call: Call) -> dict[str, Any]:
-        if "document" not in cache:
-            cache["document"] = build_document(api)
-        return cache["document"]

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from chalicelib.core.api import Api, Reply
 from chalicelib.core.errors import render_detail, render_error_or_errors
 from chalicelib.core.http import FORM, JSON, MULTIPART
-from chalicelib.core.openapi import build_document, dump, register_openapi_route
+from chalicelib.core.openapi import build_document, dump
+from chalicelib.core.openapi_route import register_openapi_route
 from chalicelib.core.paging import Paging, Style
 
 

@@ -188,7 +188,7 @@ def widgets_app(engine):
 
     audited: list = []  # the audit trail's entries (core.api.AuditEntry), for the tests that read it
     api = Api(PRODUCT, render_error_or_errors, audit=audited.append)
-    register_import_routes(api, engine, roles={"manager", "admin"})
+    register_import_routes(api, lambda: engine, engine.specs, roles={"manager", "admin"})
 
     @api.route("/api/widgets/bulk/upload/", ["POST"], roles={"manager", "admin"})
     def upload(call):
@@ -222,7 +222,7 @@ def widgets_app(engine):
     app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
     authorizer = register_authorizer(app, product)
     api.attach(app, authorizer)
-    register_upload_worker(app, engine)
+    register_upload_worker(app, lambda: engine)
     app.crm_product = product
     app.crm_audited = audited
     return app
