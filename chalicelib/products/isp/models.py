@@ -2,7 +2,8 @@
 
 Roles: `all-index` (kind, id) lists them, `name-index` finds one by name (the permission cache, assign
 by name). Users: `all-index` (kind, id), `role-index` (role id, id) one role's users, `email-index`
-(lower-cased e-mail) the login.
+(lower-cased e-mail) the login. Prospects and customers: `all-index`, `sales-index` (the sales
+person's own), `status-index`; prospects `source-index`, customers `email-index` (imports match on it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from chalicelib.core.db.attributes import DecimalAttribute
 from chalicelib.core.db.base import BaseModel, meta
 
 PRODUCT = "isp"
@@ -71,4 +73,57 @@ class User(BaseModel):
     email_index = _index("email-index", "email_key", None, UnicodeAttribute)
 
 
-MODELS: list[type[BaseModel]] = [Role, User]
+class Prospect(BaseModel):
+    """A possible customer, owned by the sales person who works it."""
+
+    Meta = meta("prospects", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="prospect")
+    name = UnicodeAttribute()
+    company_name = UnicodeAttribute(default="")
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(default="")
+    address = UnicodeAttribute(default="")
+    potential_revenue = DecimalAttribute(null=True)
+    contact_person = UnicodeAttribute(default="")
+    source = UnicodeAttribute()
+    follow_up_date = UnicodeAttribute(null=True)  # ISO date
+    notes = UnicodeAttribute(default="")
+    status = UnicodeAttribute(default="new")
+    sales_person = NumberAttribute()
+    customer = NumberAttribute(null=True)  # the customer it became
+
+    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
+    sales_index = _index("sales-index", "sales_person", "id", NumberAttribute)
+    status_index = _index("status-index", "status", "id", UnicodeAttribute)
+    source_index = _index("source-index", "source", "id", UnicodeAttribute)
+
+
+class Customer(BaseModel):
+    """A customer; `email` is unique case-insensitively (imports match on it)."""
+
+    Meta = meta("customers", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="customer")
+    name = UnicodeAttribute()
+    company_name = UnicodeAttribute(default="")
+    email = UnicodeAttribute()
+    email_key = UnicodeAttribute()
+    phone = UnicodeAttribute(default="")
+    address = UnicodeAttribute(default="")
+    monthly_revenue = DecimalAttribute(null=True)
+    potential_revenue = DecimalAttribute(null=True)
+    status = UnicodeAttribute(default="Active")
+    assigned_sales_person = NumberAttribute(null=True)
+    sales_key = NumberAttribute(null=True)  # assigned_sales_person, or 0 for nobody (an index key)
+    join_date = UnicodeAttribute()  # ISO date: created, or the prospect's conversion
+    leave_date = UnicodeAttribute(null=True)  # ISO date it became Inactive
+    prospect = NumberAttribute(null=True)  # the prospect it came from
+
+    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
+    sales_index = _index("sales-index", "sales_key", "id", NumberAttribute)
+    status_index = _index("status-index", "status", "id", UnicodeAttribute)
+    email_index = _index("email-index", "email_key", None, UnicodeAttribute)
+
+
+MODELS: list[type[BaseModel]] = [Role, User, Prospect, Customer]
