@@ -4,6 +4,8 @@ Roles: `all-index` (kind, id) lists them, `name-index` finds one by name (the pe
 by name). Users: `all-index` (kind, id), `role-index` (role id, id) one role's users, `email-index`
 (lower-cased e-mail) the login. Prospects and customers: `all-index`, `sales-index` (the sales
 person's own), `status-index`; prospects `source-index`, customers `email-index` (imports match on it).
+Bills: `all-index`, `customer-index`, `status-index`, `day-index` (one billing date), and
+`dated-index` / `customer-dated-index` for billing-date order.
 """
 
 from __future__ import annotations
@@ -126,4 +128,37 @@ class Customer(BaseModel):
     email_index = _index("email-index", "email_key", None, UnicodeAttribute)
 
 
-MODELS: list[type[BaseModel]] = [Role, User, Prospect, Customer]
+class Bill(BaseModel):
+    """A customer's bill (the spec's BillRecord). Each `<item>_price` is the amount charged for that
+    line's quantity; the totals are computed by the server (services.bills)."""
+
+    Meta = meta("bills", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="bill")
+    customer = NumberAttribute()
+    nttn_cap = UnicodeAttribute(default="")
+    nttn_com = UnicodeAttribute(default="")
+    billing_date = UnicodeAttribute()  # ISO date
+    date_key = UnicodeAttribute()  # "<billing_date>#<id, 16 digits>": lists in billing-date order
+    iig_qt = DecimalAttribute()
+    iig_qt_price = DecimalAttribute()
+    fna = DecimalAttribute()
+    fna_price = DecimalAttribute()
+    ggc = DecimalAttribute()
+    ggc_price = DecimalAttribute()
+    discount = DecimalAttribute()
+    total_bill = DecimalAttribute()
+    total_received = DecimalAttribute()
+    total_due = DecimalAttribute()
+    status = UnicodeAttribute(default="Active")
+    remarks = UnicodeAttribute(default="")
+
+    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
+    customer_index = _index("customer-index", "customer", "id", NumberAttribute)
+    status_index = _index("status-index", "status", "id", UnicodeAttribute)
+    day_index = _index("day-index", "billing_date", "id", UnicodeAttribute)
+    dated_index = _index("dated-index", "kind", "date_key", UnicodeAttribute, UnicodeAttribute)
+    customer_dated_index = _index("customer-dated-index", "customer", "date_key", NumberAttribute, UnicodeAttribute)
+
+
+MODELS: list[type[BaseModel]] = [Role, User, Prospect, Customer, Bill]

@@ -18,6 +18,10 @@ from chalicelib.products.isp.models import PRODUCT
 from chalicelib.products.isp.permissions import CATALOGUE, MenuItem, visible_menu
 from chalicelib.products.isp.schemas import (
     AssignRoleIn,
+    BillIn,
+    BillOut,
+    BillPatch,
+    BillQuery,
     ConvertIn,
     CustomerIn,
     CustomerOut,
@@ -46,7 +50,7 @@ from chalicelib.products.isp.schemas import (
     UserPatch,
     UserQuery,
 )
-from chalicelib.products.isp.services import customers, prospects, roles, users
+from chalicelib.products.isp.services import bills, customers, prospects, roles, users
 from chalicelib.products.isp.services.users import Profile
 
 
@@ -299,3 +303,48 @@ def patch_customer(call: Call) -> CustomerOut:
 def delete_customer(call: Call) -> None:
     """Refused (409) while the customer has bills."""
     customers.delete_customer(call.user, call.path["id"])
+
+
+# -- bills -------------------------------------------------------------------------------------
+def _bill(bill: object) -> BillOut:
+    return bills.rendered([bill])[0]  # type: ignore[list-item]
+
+
+@api.route("/api/bills/", ["GET"], permission="bills.view", query=BillQuery, response=list[BillOut], paginated=True)
+def list_bills(call: Call) -> Reply:
+    """Bills by id (or `ordering=billing_date`); filters status, customer, billing_date, search."""
+    def fetch(window: Any) -> Any:
+        part = bills.list_bills(call.query_model, window)
+        part.items = bills.rendered(part.items)
+        return part
+
+    return call.listing(fetch)
+
+
+@api.route("/api/bills/", ["POST"], permission="bills.create", request=BillIn, response=BillOut, status=201,
+           errors=(409,))
+def create_bill(call: Call) -> BillOut:
+    """A bill; total_bill and total_due are computed from its lines, discount and amount received."""
+    return _bill(bills.create_bill(call.body))
+
+
+@api.route("/api/bills/{id:int}/", ["GET"], permission="bills.view", response=BillOut)
+def get_bill(call: Call) -> BillOut:
+    return _bill(bills.get_bill(call.path["id"]))
+
+
+@api.route("/api/bills/{id:int}/", ["PUT"], permission="bills.update", request=BillIn, response=BillOut,
+           errors=(409,))
+def put_bill(call: Call) -> BillOut:
+    return _bill(bills.update_bill(call.path["id"], call.body, partial=False))
+
+
+@api.route("/api/bills/{id:int}/", ["PATCH"], permission="bills.update", request=BillPatch, response=BillOut,
+           errors=(409,))
+def patch_bill(call: Call) -> BillOut:
+    return _bill(bills.update_bill(call.path["id"], call.body, partial=True))
+
+
+@api.route("/api/bills/{id:int}/", ["DELETE"], permission="bills.delete", status=204, errors=(409,))
+def delete_bill(call: Call) -> None:
+    bills.delete_bill(call.path["id"])

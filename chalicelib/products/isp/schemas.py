@@ -7,11 +7,12 @@ e-mail, who may change whom, scoping) live in services/.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from chalicelib.core.decimals import Money, MoneyNumber, money
+from chalicelib.core.decimals import Money, MoneyNumber, decimal_field, money
 from chalicelib.core.fields import (
     FREE_TEXT,
     TEXT,
@@ -302,3 +303,71 @@ class CustomerQuery(Input):
     status: CustomerStatus | None = None
     search: Search | None = None
     ordering: RecordOrdering | None = None
+
+
+# -- bills -------------------------------------------------------------------------------------
+Quantity = decimal_field(12, 2, ge=0)
+BillStatus = Literal["Active", "Inactive"]
+Code = Annotated[str, Field(max_length=100), TEXT]
+BillOrdering = Literal["id", "-id", "created_at", "-created_at", "billing_date", "-billing_date"]
+LINES = ("iig_qt", "fna", "ggc")  # each line: a quantity and `<line>_price`, the amount for that quantity
+
+
+class BillIn(Input):
+    """A bill (POST and PUT): the lines' quantities and amounts, discount and the amount received;
+    `total_bill` and `total_due` are computed (sent values are ignored)."""
+
+    customer: RecordId
+    nttn_cap: Code = ""
+    nttn_com: Code = ""
+    billing_date: IsoDate
+    iig_qt: Quantity = Decimal("0")
+    iig_qt_price: Amount = Decimal("0")
+    fna: Quantity = Decimal("0")
+    fna_price: Amount = Decimal("0")
+    ggc: Quantity = Decimal("0")
+    ggc_price: Amount = Decimal("0")
+    discount: Amount = Decimal("0")
+    total_received: Amount = Decimal("0")
+    status: BillStatus = "Active"
+    remarks: Notes = ""
+
+
+BillPatch = patch_of(BillIn)
+
+
+class CustomerBrief(BaseModel):
+    id: int
+    name: str
+    email: str
+
+
+class BillOut(BaseModel):
+    id: int
+    customer: int
+    nttn_cap: str
+    nttn_com: str
+    billing_date: date
+    iig_qt: Money
+    iig_qt_price: Money
+    fna: Money
+    fna_price: Money
+    ggc: Money
+    ggc_price: Money
+    discount: Money
+    total_bill: Money
+    total_received: Money
+    total_due: Money
+    status: str
+    remarks: str
+    customer_details: CustomerBrief | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class BillQuery(Input):
+    status: BillStatus | None = None
+    customer: QueryId | None = None
+    billing_date: IsoDate | None = None
+    search: Search | None = None
+    ordering: BillOrdering | None = None
