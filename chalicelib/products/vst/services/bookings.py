@@ -128,6 +128,12 @@ def _sees(principal: Principal, service: Service) -> bool:
     return is_worker(principal) and service.assigned_to is not None and service.assigned_to == principal.user_id
 
 
+def of_card(principal: Principal, card_id: int) -> list[Service]:
+    """A card's service history as the caller may see it (customer: theirs, worker: assigned to them,
+    admin: all), oldest first: one Query on `card-created-index`."""
+    return [service for service in Service.card_created_index.query(card_id) if _sees(principal, service)]
+
+
 def staff_of(service: Service) -> User | None:
     return find(User, service.assigned_to) if service.assigned_to is not None else None
 
