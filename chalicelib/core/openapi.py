@@ -187,7 +187,10 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
     if spec.request is not None:
         body = schemas[registry.want(spec.request, "validation")]
         types = [t for t in (JSON, FORM, MULTIPART) if t in spec.content_types] or [JSON]
-        op["requestBody"] = {"required": True, "content": {
+        # An empty body reads as {} (core/http.py, as DRF does): a body whose every field is optional
+        # may be left out, and the document says so.
+        needed = any(field.is_required() for field in spec.request.model_fields.values())
+        op["requestBody"] = {"required": needed, "content": {
             t: {"schema": body if t == JSON else form_schema(body, registry)} for t in types}}
     elif spec.upload is not None:
         op["requestBody"] = {"required": True, "content": {MULTIPART: {"schema": {

@@ -199,3 +199,21 @@ def test_register_openapi_route_is_idempotent():
     assert [route.path for route in api.routes].count("/openapi.json") == 1
     route = next(route for route in api.routes if route.path == "/openapi.json")
     assert route.public and not route.audited
+
+
+def test_a_body_of_optional_fields_may_be_left_out_and_the_document_says_so():
+    """An empty body reads as {} (core/http.py): `requestBody.required` is true only when the model
+    has a required field, so a schema-driven client does not expect a missing body to be refused."""
+
+    class NicknameIn(BaseModel):
+        nickname: str | None = None
+
+    api = _api()
+
+    @api.route("/api/people/{id:int}/", ["PATCH"], roles={"admin"}, request=NicknameIn, response=PersonOut)
+    def patch_person(call):
+        return None
+
+    document = build_document(api)
+    assert document["paths"]["/api/people/{id}/"]["patch"]["requestBody"]["required"] is False
+    assert document["paths"]["/api/people/"]["post"]["requestBody"]["required"] is True

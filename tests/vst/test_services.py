@@ -290,9 +290,9 @@ def test_list_pages_and_bad_filters(world):
     cursor = first.headers["X-Next-Cursor"]
     assert [s["id"] for s in client.get(f"{SERVICES}?page_size=2&cursor={cursor}", expect=200).json_body] == ids[2:]
     admin = world.client("admin")
-    for bad in ("status=done", "card=abc", "assigned_to=0", "from=2025-13-01", "order=name",
-                f"from={day(5)}&to={day(1)}", "from=1700000000"):
+    for bad in ("status=done", "card=abc", "assigned_to=0", "from=2025-13-01", "order=name", "from=1700000000"):
         admin.get(f"{SERVICES}?{bad}", expect=400)
+    assert client.get(f"{SERVICES}?from={day(5)}&to={day(1)}", expect=200).json_body == []  # no day: nothing
     world.client(None).get(SERVICES, expect=401)
 
 
