@@ -36,6 +36,7 @@ CONFIG = ROOT / "schemathesis.toml"
 LOGINS: dict[str, tuple[str, dict[str, str], str]] = {
     "repaysync": ("/api/auth/token/", {"username": ADMIN_USERNAME}, "/api/users/?page_size=1"),
     "vst": ("/api/auth/login/", {"phone": "+919000000001"}, "/api/auth/admin/users/?page_size=1"),
+    "isp": ("/api/auth/login/", {"email": "admin@example.com"}, "/api/users/?page_size=1"),
 }
 
 

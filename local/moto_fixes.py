@@ -12,7 +12,9 @@ the write inside a transaction skips the second, already decided under the same 
 Lexing a condition expression costs moto six regular-expression matches per token, for every item of
 every request (twice for a transaction's: the request is validated, then applied), though the tokens
 depend on the expression's text alone: `_lex_once` keeps them per text. A bulk import of guarded rows
-spent ~15% of its time there, a batch write of the same records none.
+spent ~15% of its time there, a batch write of the same records none. The request check before a write
+parses each condition once more only to learn which names and values it uses, which depends on the
+expression and the names and values it declares, not on the values' contents: `_check_once` keeps that.
 Emulation only (tests, `make run`, bench); nothing in Lambda imports it.
 """
 
@@ -98,6 +100,7 @@ def install() -> None:
     models.DynamoDBBackend.transact_write_items = transact_write_items
     _serialise(models.DynamoDBBackend)
     _lex_once()
+    _check_once()
     _installed = True
 
 
@@ -151,3 +154,33 @@ def _serialise(backend: Any) -> None:
                 return copy.deepcopy(result) if _name == "update_item" else result
 
         setattr(backend, name, functools.wraps(original)(locked))
+
+
+def _check_once() -> None:
+    """moto's request-level condition check (responses.py: it parses, then compares the names and values
+    found with those declared), memoised on the expression, its names and its values' placeholders. The
+    parse still happens in `parse()`, where moto expects its errors; a condition that does not parse
+    raises every time (nothing is kept for it)."""
+    import moto.dynamodb.responses as responses
+
+    parser_for = responses.create_condition_expression_parser
+    checked: dict[tuple[Any, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    class CheckedParser:
+        def __init__(self, expression: Any, names: Any, values: Any) -> None:
+            self.arguments = (expression, names, values)
+            self.key = (expression, tuple(sorted((names or {}).items())), tuple(sorted(values or {})))
+            self.expr_attr_names_found: list[str] = []
+            self.expr_attr_values_found: list[str] = []
+
+        def parse(self) -> None:  # moto's callers of this check never use the parse tree
+            found = checked.get(self.key)
+            if found is None:
+                parser = parser_for(*self.arguments)
+                parser.parse()
+                found = (tuple(parser.expr_attr_names_found), tuple(parser.expr_attr_values_found))
+                if len(checked) < _LEXED_MAX:
+                    checked[self.key] = found
+            self.expr_attr_names_found, self.expr_attr_values_found = list(found[0]), list(found[1])
+
+    responses.create_condition_expression_parser = CheckedParser

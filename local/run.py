@@ -274,7 +274,8 @@ def _print_summary(dispatcher: Dispatcher, directory: Path) -> None:
         for line in child.status.get("describe", []):
             say(f"{slug:<9} {line}")
     if dispatcher.children:
-        say(f"admin of each product: username {ADMIN_USERNAME!r} (VST: phone +919000000001), "
+        say(f"admin of each product: username {ADMIN_USERNAME!r} (VST: phone +919000000001; ISP: email "
+            f"admin@example.com), "
             f"password {admin_password()!r}")
     say(f"data     {directory} (saved every few seconds and on exit; `make reset` wipes it)")
     say("ready: press Ctrl-C to stop")

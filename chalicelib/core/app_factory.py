@@ -53,7 +53,7 @@ def assemble_app(product: Product, settings: SettingsSource) -> Chalice:
     authorizer, consumers, schedules), so differently configured products can share a process."""
     from chalicelib.core.auth.authorizer import register_authorizer
     from chalicelib.core.auth.jwks import register_jwks_route
-    from chalicelib.core.openapi import register_openapi_route
+    from chalicelib.core.openapi_route import register_openapi_route
 
     with using_settings(settings):
         product.settings = settings

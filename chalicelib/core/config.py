@@ -54,7 +54,9 @@ class Settings(BaseModel):
     """What every product reads. Derived names (bucket, queues, issuer, secret) follow the stage and
     product unless the stage sets them."""
 
-    model_config = ConfigDict(extra="ignore", validate_by_name=True, validate_by_alias=True)
+    # defer_build: a product validates its own subclass (at start-up); this base's validator is built
+    # only if something reads the base settings themselves
+    model_config = ConfigDict(extra="ignore", validate_by_name=True, validate_by_alias=True, defer_build=True)
 
     product: str = Field("repaysync", pattern=r"^[a-z][a-z0-9-]*$")
     stage: str = Field("dev", pattern=r"^[A-Za-z0-9-]+$")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.core.api import Api, Call, RouteSpec
+from chalicelib.core.api import Api, RouteSpec
 from chalicelib.core.cursors import MAX_CURSOR_CHARS
 from chalicelib.core.errors import (
     ApiError,
@@ -187,10 +187,8 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
     if spec.request is not None:
         body = schemas[registry.want(spec.request, "validation")]
         types = [t for t in (JSON, FORM, MULTIPART) if t in spec.content_types] or [JSON]
-        # An empty body reads as {} (core/http.py, as DRF does): a body whose every field is optional
-        # may be left out, and the document says so.
-        needed = any(field.is_required() for field in spec.request.model_fields.values())
-        op["requestBody"] = {"required": needed, "content": {
+        # A body whose fields are all optional may be left out: the route reads no body as `{}`.
+        op["requestBody"] = {"required": bool(_resolve(body, registry).get("required")), "content": {
             t: {"schema": body if t == JSON else form_schema(body, registry)} for t in types}}
     elif spec.upload is not None:
         op["requestBody"] = {"required": True, "content": {MULTIPART: {"schema": {
@@ -358,19 +356,3 @@ def build_document(api: Api) -> dict[str, Any]:
 def dump(document: dict[str, Any]) -> str:
     """The committed form: sorted keys, two-space indent, trailing newline."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-
-
-# -- the route ---------------------------------------------------------------------------------
-def register_openapi_route(product: Any) -> None:
-    """Public `GET /openapi.json`, built on first request (every route is declared by then)."""
-    api: Api = product.api
-    if any(route.path == "/openapi.json" for route in api.routes):
-        return
-    cache: dict[str, Any] = {}
-
-    @api.route("/openapi.json", ["GET"], public=True, audited=False, name="openapi_document",
-               summary="This API's OpenAPI 3.1 document")
-    def openapi_document(call: Call) -> dict[str, Any]:
-        if "document" not in cache:
-            cache["document"] = build_document(api)
-        return cache["document"]

@@ -3,7 +3,8 @@
 `core_app` builds a fresh Chalice app with an `Api("repaysync", render_error_or_errors)` holding a
 public route, an any-user route, a role-restricted route, a notes resource (pydantic body, integer
 id, unique title, versioned record), the core auth flows (login, refresh, logout, me, change password)
-on an in-memory user store, and an optional-auth route, behind the real authorizer. AWS state is reset for every test.
+on an in-memory user store, and an optional-auth route, behind the real authorizer. Every test starts from
+the same freshly deployed state (its tables and signing key), restored from a snapshot (tests/kit/stage.py).
 """
 
 from __future__ import annotations
@@ -310,21 +311,27 @@ def core_app(aws_mock, monkeypatch) -> Any:
     from chalicelib.core.auth.authorizer import product_tokens, register_authorizer
     from chalicelib.core.auth.jwks import register_jwks_route
     from chalicelib.core.auth.keys import keyring
+    from chalicelib.core.config import get_settings
     from chalicelib.core.db.tables import ensure_tables
     from local.gateway import install
+    from tests.kit.stage import restore
 
-    aws_mock.reset()
     install()
-    install_signing_key()
-    if keyring._loaded != [session_signing_key()]:  # parsing a PEM costs ~60 ms: keep it when unchanged
-        keyring.forget()
     # product_tokens() keeps one TokenService per slug: let this product's resolve_user be the one used
     monkeypatch.delitem(authorizer_module._services, PRODUCT, raising=False)
 
     users = {"alice": User("1", "alice", frozenset({"calling_agent"}), email="alice@example.com"),
              "boss": User("2", "boss", frozenset({"admin"}), email="boss@example.com")}
     api, product = build_product(users)
-    ensure_tables(product.models)
+
+    def deploy() -> None:
+        install_signing_key()
+        ensure_tables(product.models)
+
+    stage = get_settings().model_dump_json()  # a test that changed the settings gets its own snapshot
+    restore(aws_mock, ("core_app", stage, tuple(model.Meta.table_name for model in product.models)), deploy)
+    if keyring._loaded != [session_signing_key()]:  # parsing a PEM costs ~60 ms: keep it when unchanged
+        keyring.forget()
     app = Chalice(app_name="crm-coretest")
     app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
     authorizer = register_authorizer(app, product)

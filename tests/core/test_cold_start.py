@@ -22,6 +22,9 @@ NOT_AT_IMPORT = (
     "multipart", "python_multipart",  # multipart bodies: bulk uploads
     "chalicelib.core.files.answer",  # file answers: exports
     "pydantic_settings", "asyncio",  # settings are a plain pydantic model over os.environ (core/config.py)
+    "argon2",  # password hashing: logins and password changes (core/auth/passwords.py)
+    "chalicelib.core.openapi",  # the document generator: GET /openapi.json (core/openapi_route.py)
+    "chalicelib.core.files.engine", "chalicelib.core.files.reader",  # the import engine: imports and the worker
 )
 
 

@@ -117,3 +117,17 @@ def test_the_condition_lexer_is_memoised():
     from moto.dynamodb.comparisons import ConditionExpressionParser
 
     assert ConditionExpressionParser._lex_condition_expression.__module__ == "local.moto_fixes"
+
+
+def test_the_request_check_is_memoised_and_still_refuses_what_does_not_parse(table):
+    import moto.dynamodb.responses as responses
+
+    assert responses.create_condition_expression_parser.__module__ == "local.moto_fixes"
+    for _ in range(2):  # the second time from the memo: the same answers
+        with pytest.raises(table.exceptions.ClientError, match="ValidationException"):
+            table.scan(TableName="txn-check", FilterExpression="n = = :n", ExpressionAttributeValues={":n": {"N": "1"}})
+        with pytest.raises(table.exceptions.ClientError, match="ValidationException"):  # a declared name unused
+            table.put_item(TableName="txn-check", Item={"pk": {"S": "k6"}},
+                           ConditionExpression="attribute_not_exists(pk)", ExpressionAttributeNames={"#unused": "n"})
+    assert len(table.scan(TableName="txn-check", FilterExpression="n = :n",
+                          ExpressionAttributeValues={":n": {"N": "0"}})["Items"]) == 50

@@ -18,9 +18,9 @@ import boto3
 import jwt
 import pytest
 
-from infra.stages import ROOT, stage_environment, stage_names
+from infra.stages import ROOT, stage_environment
 
-STAGE = stage_names()[0]
+STAGE = "repaysync"  # the first product; ISP's data-driven roles are bootstrapped below
 
 
 @pytest.fixture()
@@ -91,6 +91,22 @@ def test_bootstrap_admin_creates_then_resets_the_first_admin_of_a_deployed_stage
     assert verify_password(admin_again["password_hash"]["S"], "second-password-2")
     assert not verify_password(admin_again["password_hash"]["S"], "first-password-1")
     assert read_keys(aws.secrets(), env["CRM_SIGNING_KEY_SECRET"]) == [key]  # the key is kept
+
+
+def test_bootstrap_admin_of_isp_seeds_its_roles_and_one_super_admin(moto_server):
+    from chalicelib.core.auth.passwords import verify_password
+
+    env = _stack_resources("isp")
+    for password in ("first-password-1", "second-password-2"):
+        result = _ops(moto_server, "bootstrap-admin", "--stage", "isp", password=password)
+        assert result.returncode == 0, result.stderr
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    users = dynamodb.scan(TableName=f"{env['CRM_TABLE_PREFIX']}isp-users")["Items"]
+    [admin] = [user for user in users if user["role_name"]["S"] == "super_admin"]
+    assert admin["email"]["S"] == "admin@example.com"
+    assert verify_password(admin["password_hash"]["S"], "second-password-2")
+    roles = dynamodb.scan(TableName=f"{env['CRM_TABLE_PREFIX']}isp-roles")["Items"]
+    assert sorted(role["name"]["S"] for role in roles) == ["admin", "sales_person", "super_admin"]
 
 
 def test_bootstrap_refuses_a_stage_whose_stack_is_not_deployed(moto_server):

@@ -3,6 +3,7 @@ once, with the same ids, and the counts of the whole file (batches of 100 rows, 
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -101,3 +102,46 @@ def test_a_taken_code_refuses_only_its_row_in_a_full_transaction(world):
     assert response.status_code == 201, response.body
     assert response.json_body["records_created"] == 118
     assert [e["row"] for e in response.json_body["errors"]] == [31, 33]
+
+
+def test_two_deliveries_racing_to_one_chunk_create_each_row_once(world, client, monkeypatch):
+    """Delivery A reserves the chunk's ids; before it records them, delivery B reserves its own, records
+    them, writes every row and dies before its checkpoint. A must not record its block over B's (its
+    rows would be created a second time under new ids): it stands aside, and the next delivery resumes
+    with B's block and creates nothing twice."""
+    from chalicelib.core import aws
+    from chalicelib.core.config import get_settings
+    from chalicelib.core.db import counters, txn
+    from chalicelib.core.files.engine import JobBusy
+
+    key = "imports/customers/race/customers.csv"
+    rows = 30  # no codes: each row's generated code follows its id, so a second id is a second customer
+    lines = [CUSTOMER_HEADER] + [f",Race {n},98767{n:05d},,{n} Race Rd,,Kolkata,WB,700016," for n in range(rows)]
+    aws.s3().put_object(Bucket=get_settings().bucket, Key=key, Body="\n".join(lines).encode())
+    reserve, run_rows = counters.IdSequence.reserve, txn.run_rows
+
+    def dying_after_writing(model, batch):
+        run_rows(model, batch)
+        raise RuntimeError("delivery B dies after writing, before its checkpoint")
+
+    def reserve_then_race(self, count=1):
+        block = reserve(self, count)
+        if self.name == "customers" and not reserve_then_race.raced:
+            reserve_then_race.raced = True
+            monkeypatch.setattr(txn, "run_rows", dying_after_writing)
+            with pytest.raises(RuntimeError):
+                deliver(client, key, 2)  # B, inside A's reservation
+            monkeypatch.setattr(txn, "run_rows", run_rows)
+        return block
+
+    reserve_then_race.raced = False
+    monkeypatch.setattr(counters.IdSequence, "reserve", reserve_then_race)
+    with contextlib.suppress(JobBusy):  # standing aside fails the delivery: the queue brings it back
+        deliver(client, key, 1)  # A
+    monkeypatch.setattr(counters.IdSequence, "reserve", reserve)
+    deliver(client, key, 3)
+    race = [c for c in world.http.get("/api/customers/?page_size=500", world.as_("admin")).json_body
+            if c["name"].startswith("Race ")]
+    assert sorted(c["name"] for c in race) == sorted(f"Race {n}" for n in range(rows))
+    jobs = world.http.get("/api/jobs/?kind=import", world.as_("admin")).json_body
+    assert [(job["status"], job["result"]) for job in jobs] == [("complete", {"created_rows": rows, "error_rows": 0})]

@@ -1,15 +1,17 @@
-"""argon2id password hashing (argon2-cffi's defaults: salted, memory-hard)."""
+"""argon2id password hashing (argon2-cffi's defaults: salted, memory-hard).
+
+argon2 is imported on first use: only the routes that log in or set a password need it."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import Any
 
 
 @lru_cache(maxsize=1)
-def _hasher() -> PasswordHasher:
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
     return PasswordHasher()
 
 
@@ -22,6 +24,8 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
     if not stored_hash:
         _hasher().hash(password)
         return False
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
         return _hasher().verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -391,9 +391,13 @@ class ImportEngine:
                            job.job_id, start, count, job.block_count)
         block = IdSequence(self.counters, spec.id_sequence).reserve(count)
         jobs = self.jobs
+        # recorded only over the block this delivery read: of two deliveries racing to one chunk, one
+        # records its block and the other stands aside (JobBusy) before it writes a row
+        unchanged = jobs.block_row.does_not_exist() if job.block_row is None else \
+            (jobs.block_row == job.block_row) & (jobs.block_first == job.block_first)
         self._update(job, [jobs.block_row.set(start), jobs.block_first.set(block.start),
                            jobs.block_count.set(count), jobs.block_end.set(end)],
-                     condition=(jobs.next_row == start) & (jobs.status == PROCESSING))
+                     condition=(jobs.next_row == start) & (jobs.status == PROCESSING) & unchanged)
         return list(block)
 
     def _commit(self, job: ImportJob, spec: ImportSpec, start: int, end: int, rows: list[tuple[int, Any]],

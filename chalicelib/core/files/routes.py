@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.core.api import Api, Call
 from chalicelib.core.fields import RequestModel, Text
@@ -46,6 +47,8 @@ def presign_request_for(kinds: list[str]) -> type[PresignRequest]:
 
 
 class PresignResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use: `import app` stays small
+
     job_id: str
     url: str
     fields: dict[str, str]
@@ -54,11 +57,15 @@ class PresignResponse(BaseModel):
 
 
 class RowErrorOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     row: int
     errors: dict[str, list[str]]
 
 
 class ImportJobResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     job_id: str
     import_type: str
     status: str
@@ -75,18 +82,21 @@ class ImportJobResponse(BaseModel):
     finished: datetime | None
 
 
-def register_import_routes(api: Api, engine: Any, roles: set[str] | frozenset[str] | None,
-                           prefix: str = "/api/imports/") -> None:
-    @api.route(f"{prefix}presign/", ["POST"], roles=roles, request=presign_request_for(sorted(engine.specs)),
+def register_import_routes(api: Api, engine: Callable[[], Any], kinds: Iterable[str],
+                           roles: set[str] | frozenset[str] | None, prefix: str = "/api/imports/") -> None:
+    """The presign and job-status routes of the engine `engine()` answers (built on the first call, so
+    `import app` does not load the engine), whose import types are `kinds`."""
+
+    @api.route(f"{prefix}presign/", ["POST"], roles=roles, request=presign_request_for(sorted(kinds)),
                response=PresignResponse,
                status=201, name="import_presign",
                content_types=("application/json", "application/x-www-form-urlencoded"))
     def presign(call: Call) -> PresignResponse:
         """A presigned POST for an import file too big for the API; the job starts `pending`."""
-        return PresignResponse(**engine.presign(call.body.import_type, call.body.filename, call.user))
+        return PresignResponse(**engine().presign(call.body.import_type, call.body.filename, call.user))
 
     @api.route(f"{prefix}{{job_id}}/", ["GET"], roles=roles, response=ImportJobResponse,
                name="import_job_status")
     def job_status(call: Call) -> ImportJobResponse:
         """An import job's status, progress and row errors (your own jobs; admins see all)."""
-        return ImportJobResponse.model_validate(engine.get_job(call.path["job_id"], call.user).as_dict())
+        return ImportJobResponse.model_validate(engine().get_job(call.path["job_id"], call.user).as_dict())

@@ -76,12 +76,13 @@ def _max_receives(product: Any) -> int:
     return next((queue.max_receive_count for queue in queues(product) if queue.key == "uploads"), 3)
 
 
-def register_upload_worker(app: Any, engine: Any = None, *,
+def register_upload_worker(app: Any, engine: Callable[[], Any] | None = None, *,
                            handlers: dict[str, ObjectHandler] | None = None) -> UploadDispatcher:
-    """Register the one `uploads` queue handler; `imports/` goes to `engine.handle_object`."""
+    """Register the one `uploads` queue handler; `imports/` goes to `engine().handle_object` (the engine
+    is built on the first object, so `import app` does not load it)."""
     dispatcher = UploadDispatcher()
     if engine is not None:
-        dispatcher.add("imports/", engine.handle_object)
+        dispatcher.add("imports/", lambda bucket, key, **options: engine().handle_object(bucket, key, **options))
     for prefix, handler in (handlers or {}).items():
         dispatcher.add(prefix, handler)
     product = getattr(app, "crm_product", None)

@@ -294,6 +294,7 @@ def register_imports() -> None:
     from chalicelib.products.repaysync import imports
 
     if not any(route.name == "import_presign" for route in api.routes):
-        register_import_routes(api, imports.engine(), roles=services.UPLOAD_ROLES)
+        register_import_routes(api, imports.engine, [imports.CUSTOMERS.name, imports.INTERACTIONS.name],
+                               roles=services.UPLOAD_ROLES)
     if not any(route.name == "job_list" for route in api.routes):
         register_job_routes(api, Jobs(PRODUCT, admin_roles=frozenset({ADMIN})), roles=services.UPLOAD_ROLES)

@@ -28,4 +28,4 @@ def register_workers(app: Any) -> None:
     from chalicelib.core.files.worker import register_upload_worker
     from chalicelib.products.repaysync import imports
 
-    register_upload_worker(app, imports.engine())
+    register_upload_worker(app, imports.engine)

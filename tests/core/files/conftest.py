@@ -25,6 +25,8 @@ from tests.kit.bodies import xlsx_bytes
 
 PRODUCT = "repaysync"
 ROLES = ("calling_agent", "collection_officer", "manager", "admin")
+WIDGETS_SLUG = "widgets-test"  # the test app's own slug: product_tokens() caches one TokenService per slug
+_queue_urls: dict[str, str] = {}  # what create_buckets_and_queues answered when the stage was first built
 
 
 class Widget(Model):
@@ -134,23 +136,29 @@ def truncated_xlsx(rows: list[list[object]], after_row: int) -> bytes:
 
 @pytest.fixture()
 def aws_env(aws_mock):
-    """A fresh emulation with the widgets, counters, uniques and jobs tables, bucket and queues."""
-    aws_mock.reset()
+    """A fresh emulation with the widgets, counters, uniques, jobs and revocations tables, bucket, queues
+    and signing key (as a deployed stage has it: Lambdas never create it), built once and then restored
+    from a snapshot for each test (tests/kit/stage.py)."""
     from chalicelib.core import aws
     from chalicelib.core.auth.keys import keyring
+    from chalicelib.core.auth.store import revocation_model
+    from chalicelib.core.config import get_settings
     from chalicelib.core.db.tables import ensure_tables
     from local.gateway import install
     from local.resources import create_buckets_and_queues
+    from tests.kit.stage import install_signing_key, restore
+
+    def deploy() -> None:
+        ensure_tables([Widget, counter_model(PRODUCT), unique_model(PRODUCT), job_model(PRODUCT),
+                       revocation_model(WIDGETS_SLUG)])
+        _queue_urls.update(create_buckets_and_queues())
+        install_signing_key()
 
     install()
-    ensure_tables([Widget, counter_model(PRODUCT), unique_model(PRODUCT), job_model(PRODUCT)])
-    urls = create_buckets_and_queues()
-    from tests.conftest import install_session_signing_key
-
-    install_session_signing_key()  # as a deployed stage has it (Lambdas never create it)
+    restore(aws_mock, ("core-files-widgets", get_settings().model_dump_json()), deploy)
     keyring.forget()
     aws.reset_clients()
-    return urls
+    return dict(_queue_urls)
 
 
 @pytest.fixture()
@@ -180,7 +188,7 @@ def widgets_app(engine):
 
     audited: list = []  # the audit trail's entries (core.api.AuditEntry), for the tests that read it
     api = Api(PRODUCT, render_error_or_errors, audit=audited.append)
-    register_import_routes(api, engine, roles={"manager", "admin"})
+    register_import_routes(api, lambda: engine, engine.specs, roles={"manager", "admin"})
 
     @api.route("/api/widgets/bulk/upload/", ["POST"], roles={"manager", "admin"})
     def upload(call):
@@ -207,16 +215,14 @@ def widgets_app(engine):
 
     # its own slug: product_tokens() caches one TokenService per slug, and this one has no user resolver
     from chalicelib.core.auth.store import revocation_model
-    from chalicelib.core.db.tables import ensure_tables
 
-    revocations = revocation_model("widgets-test")  # the authorizer checks a token's session in it
-    ensure_tables([revocations])
-    product = Product(slug="widgets-test", api=api, models=[revocations], roles=ROLES, admin_role="admin")
+    revocations = revocation_model(WIDGETS_SLUG)  # the authorizer checks a token's session in it (aws_env made it)
+    product = Product(slug=WIDGETS_SLUG, api=api, models=[revocations], roles=ROLES, admin_role="admin")
     app = Chalice(app_name="widgets-test")
     app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
     authorizer = register_authorizer(app, product)
     api.attach(app, authorizer)
-    register_upload_worker(app, engine)
+    register_upload_worker(app, lambda: engine)
     app.crm_product = product
     app.crm_audited = audited
     return app

@@ -1,0 +1,198 @@
+"""ISP's HTTP surface (specs/isp.md): parse, validate, check the permission, call the services.
+
+Every route that reads or changes business data declares a permission name (`permission=`); the Api
+asks the roles table through a short cache (services.roles.RIGHTS), so roles are data. Only the
+caller's own session and profile (logout, me, menu) need no more than a valid token. Lists are plain
+JSON arrays paginated in core's LINK style; errors are DRF's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.api import Api, Call, Reply
+from chalicelib.core.errors import render_detail
+from chalicelib.core.paging import LINK_PAGING
+from chalicelib.products.isp import auth
+from chalicelib.products.isp.models import PRODUCT
+from chalicelib.products.isp.permissions import CATALOGUE, MenuItem, visible_menu
+from chalicelib.products.isp.schemas import (
+    AssignRoleIn,
+    DetailOut,
+    LoginIn,
+    LoginOut,
+    MenuItemOut,
+    MeOut,
+    PermissionOut,
+    RefreshIn,
+    RegisterIn,
+    RoleIn,
+    RoleOut,
+    RolePatch,
+    TokenPairOut,
+    UserBrief,
+    UserEdit,
+    UserIn,
+    UserOut,
+    UserPatch,
+    UserQuery,
+)
+from chalicelib.products.isp.services import roles, users
+from chalicelib.products.isp.services.users import Profile
+
+
+def _allows(principal: Any, permission: str) -> bool:
+    return roles.RIGHTS.allows(principal, permission)
+
+
+api = Api(PRODUCT, render_detail, title="ISP billing CRM", paging=LINK_PAGING, permissions=_allows)
+
+
+def _user(user: object) -> UserOut:
+    return UserOut.model_validate(user, from_attributes=True)
+
+
+def _role(role: Any) -> RoleOut:
+    return RoleOut(id=role.id, name=role.name, description=role.description, permissions=sorted(role.permissions),
+                   is_builtin=bool(role.builtin), created_at=role.created_at, updated_at=role.updated_at)
+
+
+# -- auth (core.auth.flows on ISP's user store) ------------------------------------------------
+@api.route("/api/auth/register/", ["POST"], permission="users.create", request=RegisterIn, response=UserBrief,
+           status=201)
+def register(call: Call) -> UserBrief:
+    """A new sales person (admins and super_admins: `users.create`)."""
+    body = call.body
+    user = users.create_user(call.user, Profile(body.email, body.username, "", "", users.role_by_id(None), True),
+                             body.password)
+    return UserBrief(id=user.id, email=user.email, username=user.username)
+
+
+@api.route("/api/auth/login/", ["POST"], public=True, request=LoginIn, response=LoginOut, errors=(401, 429))
+def login(call: Call) -> LoginOut:
+    """E-mail (any case) and password for a refresh and an access token (throttled per e-mail and address)."""
+    pair = auth.flows().login(call.body.email, call.body.password, call.request)
+    user = users.find_by_email(call.body.email)
+    return LoginOut(refresh=pair.refresh, access=pair.access,
+                    user=UserBrief(id=user.id, email=user.email, username=user.username))
+
+
+@api.route("/api/auth/refresh/", ["POST"], public=True, request=RefreshIn, response=TokenPairOut, errors=(401,))
+def refresh(call: Call) -> TokenPairOut:
+    """A new access token and the next refresh token; the refresh token sent is used up (rotation)."""
+    pair = auth.flows().refresh(call.body.refresh)
+    return TokenPairOut(access=pair.access, refresh=pair.refresh)
+
+
+@api.route("/api/auth/logout/", ["POST"], request=RefreshIn, response=DetailOut, status=205)
+def logout(call: Call) -> DetailOut:
+    """Revoke the caller's refresh token (and its session's access tokens); 400 for a bad token."""
+    auth.flows().logout(call.body.refresh, call.user)
+    return DetailOut(detail="Logged out")
+
+
+@api.route("/api/users/me/", ["GET"], response=MeOut)
+def me(call: Call) -> MeOut:
+    """The caller, their role's name and the permissions it grants now."""
+    user = auth.flows().me(call.user)
+    return MeOut(id=user.id, email=user.email, username=user.username, first_name=user.first_name,
+                 last_name=user.last_name, role=user.role_name, role_id=user.role,
+                 permissions=sorted(roles.RIGHTS.of(user.role_name)))
+
+
+def _menu(item: MenuItem) -> MenuItemOut:
+    return MenuItemOut(id=item.id, slug=item.slug, title=item.title, path=item.path, icon=item.icon,
+                       order=item.order, children=[_menu(child) for child in item.children])
+
+
+@api.route("/api/auth/menu/", ["GET"], response=list[MenuItemOut])
+def menu(call: Call) -> list[MenuItemOut]:
+    """The menu the caller's permissions allow, ordered; groups show only the children allowed."""
+    rights = frozenset().union(*(roles.RIGHTS.of(role) for role in call.user.roles))
+    return [_menu(item) for item in visible_menu(rights)]
+
+
+# -- users -------------------------------------------------------------------------------------
+@api.route("/api/users/", ["GET"], permission="users.view", query=UserQuery, response=list[UserOut],
+           paginated=True)
+def list_users(call: Call) -> Reply:
+    """Users by id; filters `role` (id), `role_name`, `is_active`, `search`; `ordering` id or -id."""
+    return call.listing(lambda window: users.list_users(call.query_model, window), UserOut)
+
+
+@api.route("/api/users/", ["POST"], permission="users.create", request=UserIn, response=UserOut, status=201)
+def create_user(call: Call) -> UserOut:
+    body = call.body
+    profile = Profile(body.email, body.username, body.first_name, body.last_name, users.role_by_id(body.role),
+                      body.is_active)
+    return _user(users.create_user(call.user, profile, body.password))
+
+
+@api.route("/api/users/{id:int}/", ["GET"], permission="users.view", response=UserOut)
+def get_user(call: Call) -> UserOut:
+    return _user(users.get_user(call.path["id"]))
+
+
+@api.route("/api/users/{id:int}/", ["PUT"], permission="users.update", request=UserEdit, response=UserOut,
+           errors=(409,))
+def put_user(call: Call) -> UserOut:
+    return _user(users.update_user(call.user, call.path["id"], call.body, partial=False))
+
+
+@api.route("/api/users/{id:int}/", ["PATCH"], permission="users.update", request=UserPatch, response=UserOut,
+           errors=(409,))
+def patch_user(call: Call) -> UserOut:
+    return _user(users.update_user(call.user, call.path["id"], call.body, partial=True))
+
+
+@api.route("/api/users/{id:int}/", ["DELETE"], permission="users.delete", status=204, errors=(409,))
+def delete_user(call: Call) -> None:
+    users.delete_user(call.user, call.path["id"])
+
+
+# -- roles and permissions ---------------------------------------------------------------------
+@api.route("/api/auth/permissions/", ["GET"], permission="roles.view", response=list[PermissionOut])
+def list_permissions(call: Call) -> list[PermissionOut]:
+    """Every permission a role can grant."""
+    return [PermissionOut(id=index, codename=p.codename, name=p.name, module=p.module)
+            for index, p in enumerate(CATALOGUE, start=1)]
+
+
+@api.route("/api/auth/roles/", ["GET"], permission="roles.view", response=list[RoleOut], paginated=True)
+def list_roles(call: Call) -> Reply:
+    return call.listing(roles.list_roles, _role)
+
+
+@api.route("/api/auth/roles/", ["POST"], permission="roles.create", request=RoleIn, response=RoleOut, status=201)
+def create_role(call: Call) -> RoleOut:
+    return _role(roles.create_role(call.body))
+
+
+@api.route("/api/auth/roles/{id:int}/", ["GET"], permission="roles.view", response=RoleOut)
+def get_role(call: Call) -> RoleOut:
+    return _role(roles.get_role(call.path["id"]))
+
+
+@api.route("/api/auth/roles/{id:int}/", ["PUT"], permission="roles.update", request=RoleIn, response=RoleOut,
+           errors=(409,))
+def put_role(call: Call) -> RoleOut:
+    return _role(roles.update_role(call.path["id"], call.body, partial=False))
+
+
+@api.route("/api/auth/roles/{id:int}/", ["PATCH"], permission="roles.update", request=RolePatch, response=RoleOut,
+           errors=(409,))
+def patch_role(call: Call) -> RoleOut:
+    return _role(roles.update_role(call.path["id"], call.body, partial=True))
+
+
+@api.route("/api/auth/roles/{id:int}/", ["DELETE"], permission="roles.delete", status=204, errors=(409,))
+def delete_role(call: Call) -> None:
+    roles.delete_role(call.path["id"])
+
+
+@api.route("/api/auth/assign-role/{user_id:int}/", ["POST"], permission="roles.assign", request=AssignRoleIn,
+           response=DetailOut, errors=(409,))
+def assign_role(call: Call) -> DetailOut:
+    """Give a user the role named (only a super_admin grants super_admin or changes a super_admin)."""
+    users.assign_role(call.user, call.path["user_id"], call.body.role)
+    return DetailOut(detail="Role assigned")
