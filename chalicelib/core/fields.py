@@ -141,7 +141,7 @@ def _query_id(value: Any) -> Any:
 
 
 # An id in a query string (`?customer=12`).
-QueryId = Annotated[int, BeforeValidator(_query_id), Field(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_query_id)]  # Field first: else the schema says "ge"
 
 
 class RequestModel(BaseModel):

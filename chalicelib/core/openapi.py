@@ -187,7 +187,8 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
     if spec.request is not None:
         body = schemas[registry.want(spec.request, "validation")]
         types = [t for t in (JSON, FORM, MULTIPART) if t in spec.content_types] or [JSON]
-        op["requestBody"] = {"required": True, "content": {
+        # A body whose fields are all optional may be left out: the route reads no body as `{}`.
+        op["requestBody"] = {"required": bool(_resolve(body, registry).get("required")), "content": {
             t: {"schema": body if t == JSON else form_schema(body, registry)} for t in types}}
     elif spec.upload is not None:
         op["requestBody"] = {"required": True, "content": {MULTIPART: {"schema": {

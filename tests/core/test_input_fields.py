@@ -81,3 +81,16 @@ def test_query_id_takes_only_ascii_digits_of_a_record_id(text):
     with pytest.raises(ValidationError):
         Query(customer=text)
     assert Query(customer="12").customer == 12
+
+
+def test_query_id_states_its_bounds_in_json_schema_words():
+    """`minimum`/`maximum`, not pydantic's own `ge`/`le` (which a schema-driven client ignores)."""
+    from pydantic import BaseModel
+
+    from chalicelib.core.fields import MAX_ID, QueryId
+
+    class Query(BaseModel):
+        customer: QueryId | None = None
+
+    [integer, _] = Query.model_json_schema()["properties"]["customer"]["anyOf"]
+    assert integer == {"type": "integer", "minimum": 1, "maximum": MAX_ID}

@@ -200,3 +200,22 @@ def test_register_openapi_route_is_idempotent():
     assert [route.path for route in api.routes].count("/openapi.json") == 1
     route = next(route for route in api.routes if route.path == "/openapi.json")
     assert route.public and not route.audited
+
+
+def test_a_body_is_required_only_when_a_field_is():
+    """A PATCH (every field optional) may be sent without a body, which the route reads as `{}`."""
+    from chalicelib.core.patch import patch_of
+
+    api = Api("demo", render_error_or_errors)
+
+    @api.route("/api/things/", ["POST"], request=PersonIn, status=201)
+    def create(call):
+        return {}
+
+    @api.route("/api/things/{id:int}/", ["PATCH"], request=patch_of(PersonIn))
+    def patch(call):
+        return {}
+
+    doc = build_document(api)
+    assert doc["paths"]["/api/things/"]["post"]["requestBody"]["required"] is True
+    assert doc["paths"]["/api/things/{id}/"]["patch"]["requestBody"]["required"] is False

@@ -114,7 +114,7 @@ def test_the_last_active_super_admin_cannot_be_removed(world):
     super_id = world.users["super"].id
     other = boss.post("/api/users/", {**NEW, "role": 1}, expect=201).json_body
     boss.patch(f"/api/users/{other['id']}/", {"is_active": False}, expect=200)  # two were active: fine
-    boss.patch(f"/api/users/{super_id}/", {"is_active": False}, expect=400)  # not oneself
+    boss.patch(f"/api/users/{super_id}/", {"is_active": False}, expect=409)  # not oneself
     as_other = world.http.as_(token_of(world.app, world.users["super"]))
     boss.patch(f"/api/users/{other['id']}/", {"is_active": True}, expect=200)
     boss.delete(f"/api/users/{other['id']}/", expect=204)
@@ -137,4 +137,4 @@ def test_delete_removes_the_user_and_frees_their_email(world, http):
     assert "other_sales" not in [u["username"] for u in admin.get("/api/users/", expect=200).json_body]
     assert admin.get("/api/users/?search=other", expect=200).json_body == []
     admin.post("/api/users/", {**NEW, "email": "other_sales@example.com", "username": "other_sales"}, expect=201)
-    admin.delete(f"/api/users/{world.users['manager'].id}/", expect=400)  # not oneself
+    admin.delete(f"/api/users/{world.users['manager'].id}/", expect=409)  # not oneself

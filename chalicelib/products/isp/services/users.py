@@ -135,7 +135,7 @@ def _change(actor: Principal | None, user: User, profile: Profile) -> User:
     kept, all in one transaction with the user's version checked."""
     _check_actor(actor, user, profile.role)
     if actor is not None and actor.user_id == user.id and not profile.is_active:
-        raise ValidationFailed({"is_active": ["You cannot deactivate your own account."]})
+        raise Conflict("You cannot deactivate your own account.")
     steps = [*txn.swap(Guards, _email_guard(user.email), _email_guard(profile.email), str(user.id)),
              *txn.swap(Guards, _username_guard(user.username), _username_guard(profile.username), str(user.id))]
     if profile.role.id != user.role:
@@ -183,7 +183,7 @@ def delete_user(actor: Principal, user_id: int) -> None:
     role = find(Role, user.role) or Role(user.role, name=user.role_name)
     _check_actor(actor, user, role)
     if actor.user_id == user.id:
-        raise ValidationFailed({"detail": ["You cannot delete your own account."]})
+        raise Conflict("You cannot delete your own account.")
     txn.run(Guards, [txn.delete(user),
                      txn.release(Guards, _email_guard(user.email)), txn.release(Guards, _username_guard(user.username)),
                      roles.ROLE_USERS.remove(user.role),
