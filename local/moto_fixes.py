@@ -4,7 +4,8 @@ and make its conditional writes atomic under concurrent requests, as DynamoDB's 
 moto 5.2 backs up every table a transaction touches with `copy.deepcopy(table)` so it can roll back,
 which makes each transaction O(table size): a 10k-row import, or any create on a big table in the
 embedded stack, slows down quadratically. The backup only needs the items the transaction writes,
-so this shim hands moto a snapshot that shares the untouched items and deep-copies the touched ones.
+so this shim hands moto a backup holding copies of the touched items alone, restored in place if moto
+rolls back.
 moto also asks for that backup once per item of the transaction (the same table again and again): the
 first snapshot of a table is handed back for the rest, since nothing is written before the last copy.
 And it evaluates each item's condition twice (once itself, then again inside the write it calls);
@@ -38,24 +39,55 @@ def _touched_keys(transact_items: list[dict[str, Any]]) -> dict[str, list[dict[s
     return touched
 
 
+_MISSING = object()
+
+
 def _snapshot(table: Any, keys: list[dict[str, Any]]) -> Any:
+    """What moto takes for its backup of `table`: the table itself (sharing its items) carrying the
+    touched items as they were, so a rollback (`_roll_back`) restores those and nothing is copied
+    per item of the table. (A copy of the items dict was O(table size) per transaction: a 10k-row
+    import got slower with every row the table held.)"""
     from moto.dynamodb.models.dynamo_type import DynamoType
 
     snap = copy.copy(table)
-    if table.range_key_attr is None:
-        snap.items = dict(table.items)
-    else:
-        snap.items = table.items.__class__((h, r.__class__(r)) for h, r in table.items.items())
+    saved: list[tuple[Any, Any, Any, bool]] = []
     for key in keys:
         hash_key = DynamoType(key[table.hash_key_attr])
         if table.range_key_attr is None:
-            if hash_key in table.items:
-                snap.items[hash_key] = copy.deepcopy(table.items[hash_key])
+            range_key, inner = None, None
+            previous = table.items.get(hash_key, _MISSING)
         else:
             range_key = DynamoType(key[table.range_key_attr])
-            if hash_key in table.items and range_key in table.items[hash_key]:
-                snap.items[hash_key][range_key] = copy.deepcopy(table.items[hash_key][range_key])
+            inner = table.items.get(hash_key)
+            previous = _MISSING if inner is None else inner.get(range_key, _MISSING)
+        kept = previous if previous is _MISSING else copy.deepcopy(previous)
+        saved.append((hash_key, range_key, kept, inner is not None))
+    snap.crm_undo = (table, saved)
     return snap
+
+
+def _roll_back(backend: Any, snapshots: dict[str, Any]) -> None:
+    """Where moto installed a backup (it rolled back), restore the touched items in the live table and
+    put the live table back."""
+    for name, snap in snapshots.items():
+        if backend.tables.get(name) is not snap:
+            continue
+        live, saved = snap.crm_undo
+        for hash_key, range_key, previous, had_hash in reversed(saved):  # the first saved state wins
+            if range_key is None:
+                if previous is _MISSING:
+                    live.items.pop(hash_key, None)
+                else:
+                    live.items[hash_key] = previous
+                continue
+            inner = live.items.get(hash_key)
+            if previous is not _MISSING:
+                live.items[hash_key][range_key] = previous
+            elif inner is not None:
+                inner.pop(range_key, None)
+                if not inner and not had_hash:
+                    live.items.pop(hash_key, None)
+        backend.tables[name] = live
 
 
 class _CopyShim:
@@ -94,6 +126,7 @@ def install() -> None:
         try:
             return original(self, transact_items)
         finally:
+            _roll_back(self, _state.snapshots)
             _state.touched, _state.snapshots = None, {}
 
     models.copy = _CopyShim()  # type: ignore[assignment]

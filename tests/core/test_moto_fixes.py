@@ -131,3 +131,36 @@ def test_the_request_check_is_memoised_and_still_refuses_what_does_not_parse(tab
                            ConditionExpression="attribute_not_exists(pk)", ExpressionAttributeNames={"#unused": "n"})
     assert len(table.scan(TableName="txn-check", FilterExpression="n = :n",
                           ExpressionAttributeValues={":n": {"N": "0"}})["Items"]) == 50
+
+
+def test_a_rolled_back_transaction_on_a_range_key_table_leaves_it_as_it_was(aws_mock):
+    from chalicelib.core import aws
+
+    client = aws.client("dynamodb")
+    client.create_table(TableName="txn-range", BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                              {"AttributeName": "sk", "AttributeType": "N"}],
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                   {"AttributeName": "sk", "KeyType": "RANGE"}])
+    client.put_item(TableName="txn-range", Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "n": {"N": "0"}})
+
+    def items() -> list[tuple[str, str, str]]:
+        return sorted((i["pk"]["S"], i["sk"]["N"], i["n"]["N"]) for i in client.scan(TableName="txn-range")["Items"])
+
+    before = items()
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(TransactItems=[
+            {"Update": {"TableName": "txn-range", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}},
+                        "UpdateExpression": "SET n = :v", "ExpressionAttributeValues": {":v": {"N": "7"}}}},
+            {"Put": {"TableName": "txn-range", "Item": {"pk": {"S": "a"}, "sk": {"N": "2"}, "n": {"N": "1"}}}},
+            {"Put": {"TableName": "txn-range", "Item": {"pk": {"S": "b"}, "sk": {"N": "1"}, "n": {"N": "1"}}}},
+            {"ConditionCheck": {"TableName": "txn-range", "Key": {"pk": {"S": "z"}, "sk": {"N": "1"}},
+                                "ConditionExpression": "attribute_exists(pk)"}},
+        ])
+    assert items() == before
+    assert client.query(TableName="txn-range", KeyConditionExpression="pk = :b",
+                        ExpressionAttributeValues={":b": {"S": "b"}})["Items"] == []
+    client.transact_write_items(TransactItems=[  # the table still takes writes as usual
+        {"Put": {"TableName": "txn-range", "Item": {"pk": {"S": "b"}, "sk": {"N": "1"}, "n": {"N": "5"}}}}])
+    assert items() == [*before, ("b", "1", "5")]
+    client.delete_table(TableName="txn-range")

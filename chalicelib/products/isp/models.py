@@ -10,34 +10,19 @@ Bills: `all-index`, `customer-index`, `status-index`, `day-index` (one billing d
 
 from __future__ import annotations
 
-from typing import Any
-
 from pynamodb.attributes import (
-    Attribute,
     BooleanAttribute,
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.core.db.attributes import DecimalAttribute
 from chalicelib.core.db.base import BaseModel, meta
+from chalicelib.core.db.indexes import gsi
 
 PRODUCT = "isp"
-
-
-def _index(name: str, hash_attr: str, range_attr: str | None, hash_type: type[Attribute],
-           range_type: type[Attribute] = NumberAttribute) -> GlobalSecondaryIndex:
-    """A GSI projecting everything (lists return whole records)."""
-    attrs: dict[str, Any] = {
-        "Meta": type("Meta", (), {"index_name": name, "projection": AllProjection()}),
-        hash_attr: hash_type(hash_key=True),
-    }
-    if range_attr:
-        attrs[range_attr] = range_type(range_key=True)
-    return type(f"Index_{name.replace('-', '_')}", (GlobalSecondaryIndex,), attrs)()
 
 
 class Role(BaseModel):
@@ -51,8 +36,8 @@ class Role(BaseModel):
     permissions = ListAttribute(of=UnicodeAttribute, default=list)
     builtin = BooleanAttribute(default=False)
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
-    name_index = _index("name-index", "name", None, UnicodeAttribute)
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    name_index = gsi("name-index", "name", None, UnicodeAttribute)
 
 
 class User(BaseModel):
@@ -70,9 +55,9 @@ class User(BaseModel):
     password_hash = UnicodeAttribute()
     tokens_valid_after = UTCDateTimeAttribute(null=True)  # refresh tokens issued before are refused
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
-    role_index = _index("role-index", "role", "id", NumberAttribute)
-    email_index = _index("email-index", "email_key", None, UnicodeAttribute)
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    role_index = gsi("role-index", "role", "id", NumberAttribute)
+    email_index = gsi("email-index", "email_key", None, UnicodeAttribute)
 
 
 class Prospect(BaseModel):

@@ -6,27 +6,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib.core.db.attributes import DecimalAttribute
 from chalicelib.core.db.base import BaseModel, meta, utcnow
+from chalicelib.core.db.indexes import gsi
 
 PRODUCT = "repaysync"
-
-
-def _index(name: str, hash_attr: str, range_attr: str | None, hash_type: type[Attribute],
-           range_type: type[Attribute] = NumberAttribute) -> type[GlobalSecondaryIndex]:
-    """A GSI class projecting everything (the lists return whole records)."""
-    attrs: dict[str, Any] = {
-        "Meta": type("Meta", (), {"index_name": name, "projection": AllProjection()}),
-        hash_attr: hash_type(hash_key=True),
-    }
-    if range_attr:
-        attrs[range_attr] = range_type(range_key=True)
-    return type(f"Index_{name.replace('-', '_')}", (GlobalSecondaryIndex,), attrs)
 
 
 class User(BaseModel):
@@ -42,8 +28,8 @@ class User(BaseModel):
     password_hash = UnicodeAttribute()
     tokens_valid_after = UTCDateTimeAttribute(null=True)  # the last password change: older refresh tokens die
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)()
-    username_index = _index("username-index", "username_key", None, UnicodeAttribute)()
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    username_index = gsi("username-index", "username_key", None, UnicodeAttribute)
 
 
 class Customer(BaseModel):
@@ -62,8 +48,8 @@ class Customer(BaseModel):
     pincode = UnicodeAttribute()
     date_of_birth = UnicodeAttribute(null=True)  # ISO date
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)()
-    officer_index = _index("officer-index", "assigned_collection_officer", "id", NumberAttribute)()
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    officer_index = gsi("officer-index", "assigned_collection_officer", "id", NumberAttribute)
 
 
 class Loan(BaseModel):
@@ -79,9 +65,9 @@ class Loan(BaseModel):
     customer = NumberAttribute()
     officer = NumberAttribute(null=True)  # the customer's officer, copied for the officer's list
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)()
-    customer_index = _index("customer-index", "customer", "id", NumberAttribute)()
-    officer_index = _index("officer-index", "officer", "id", NumberAttribute)()
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    customer_index = gsi("customer-index", "customer", "id", NumberAttribute)
+    officer_index = gsi("officer-index", "officer", "id", NumberAttribute)
 
 
 class Interaction(BaseModel):
@@ -96,8 +82,8 @@ class Interaction(BaseModel):
     next_call_date = UnicodeAttribute(null=True)  # ISO date; sparse key of the follow-up index
     created_by = NumberAttribute(null=True)
 
-    loan_index = _index("loan-kind-index", "loan_kind", "id", UnicodeAttribute)()
-    followup_index = _index("followup-index", "next_call_date", "id", UnicodeAttribute)()
+    loan_index = gsi("loan-kind-index", "loan_kind", "id", UnicodeAttribute)
+    followup_index = gsi("followup-index", "next_call_date", "id", UnicodeAttribute)
 
 
 def loan_kind(loan: int, interaction_type: str) -> str:

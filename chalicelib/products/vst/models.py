@@ -7,29 +7,17 @@ Users: `all-index` (kind, id) lists everyone, `role-index` (role, id) one role, 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
-from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.core.clock import Clock
 from chalicelib.core.db.attributes import DecimalAttribute
 from chalicelib.core.db.base import BaseModel, meta
+from chalicelib.core.db.indexes import gsi
 
 PRODUCT = "vst"
-
-
-def _index(name: str, hash_attr: str, range_attr: str | None, hash_type: type[Attribute],
-           range_type: type[Attribute] = NumberAttribute) -> GlobalSecondaryIndex:
-    """A GSI projecting everything (lists return whole records)."""
-    attrs: dict[str, Any] = {
-        "Meta": type("Meta", (), {"index_name": name, "projection": AllProjection()}),
-        hash_attr: hash_type(hash_key=True),
-    }
-    if range_attr:
-        attrs[range_attr] = range_type(range_key=True)
-    return type(f"Index_{name.replace('-', '_')}", (GlobalSecondaryIndex,), attrs)()
 
 
 class User(BaseModel):
@@ -44,9 +32,9 @@ class User(BaseModel):
     password_hash = UnicodeAttribute()
     tokens_valid_after = UTCDateTimeAttribute(null=True)  # the last password change: older refresh tokens die
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
-    role_index = _index("role-index", "role", "id", UnicodeAttribute)
-    phone_index = _index("phone-index", "phone", None, UnicodeAttribute)
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    role_index = gsi("role-index", "role", "id", UnicodeAttribute)
+    phone_index = gsi("phone-index", "phone", None, UnicodeAttribute)
 
 
 class Card(BaseModel):
@@ -75,10 +63,10 @@ class Card(BaseModel):
     region_key = UnicodeAttribute(null=True)  # casefolded: `?region=Madurai` finds "madurai"
     type_key = UnicodeAttribute(null=True)
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
-    customer_index = _index("customer-index", "customer_key", "id", NumberAttribute)
-    region_index = _index("region-index", "region_key", "id", UnicodeAttribute)
-    type_index = _index("type-index", "type_key", "id", UnicodeAttribute)
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    customer_index = gsi("customer-index", "customer_key", "id", NumberAttribute)
+    region_index = gsi("region-index", "region_key", "id", UnicodeAttribute)
+    type_index = gsi("type-index", "type_key", "id", UnicodeAttribute)
 
     def live(self) -> None:
         """Set the index keys from the card's values (a live card is in every list it matches)."""
@@ -107,9 +95,9 @@ def _service_indexes() -> dict[str, GlobalSecondaryIndex]:
     indexes = {}
     for name, attribute in SERVICE_LISTS:
         hash_type = types.get(attribute, NumberAttribute)
-        indexes[f"{name}_schedule_index"] = _index(f"{name}-schedule-index", attribute, "schedule_key", hash_type,
+        indexes[f"{name}_schedule_index"] = gsi(f"{name}-schedule-index", attribute, "schedule_key", hash_type,
                                                    UnicodeAttribute)
-        indexes[f"{name}_created_index"] = _index(f"{name}-created-index", attribute, "id", hash_type)
+        indexes[f"{name}_created_index"] = gsi(f"{name}-created-index", attribute, "id", hash_type)
     return indexes
 
 
@@ -177,7 +165,7 @@ class ServiceEntry(BaseModel):
     next_service_date = UnicodeAttribute(null=True)
     created_by = NumberAttribute()
 
-    service_index = _index("service-index", "service", "id", NumberAttribute)
+    service_index = gsi("service-index", "service", "id", NumberAttribute)
 
 
 class Feedback(BaseModel):
@@ -193,10 +181,10 @@ class Feedback(BaseModel):
     comments = UnicodeAttribute(null=True)
     kind = UnicodeAttribute(default="feedback")
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
-    customer_index = _index("customer-index", "customer", "id", NumberAttribute)
-    worker_index = _index("worker-index", "worker", "id", NumberAttribute)
-    service_index = _index("service-index", "service", "id", NumberAttribute)
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    customer_index = gsi("customer-index", "customer", "id", NumberAttribute)
+    worker_index = gsi("worker-index", "worker", "id", NumberAttribute)
+    service_index = gsi("service-index", "service", "id", NumberAttribute)
 
 
 class Attendance(BaseModel):
@@ -213,9 +201,9 @@ class Attendance(BaseModel):
     kind = UnicodeAttribute(default="attendance")
     day_user = UnicodeAttribute()
 
-    all_index = _index("all-index", "kind", "day_user", UnicodeAttribute, UnicodeAttribute)
-    user_index = _index("user-index", "user", "date", NumberAttribute, UnicodeAttribute)
-    date_index = _index("date-index", "date", "user", UnicodeAttribute, NumberAttribute)
+    all_index = gsi("all-index", "kind", "day_user", UnicodeAttribute, UnicodeAttribute)
+    user_index = gsi("user-index", "user", "date", NumberAttribute, UnicodeAttribute)
+    date_index = gsi("date-index", "date", "user", UnicodeAttribute, NumberAttribute)
 
     @staticmethod
     def key_of(user_id: int, day: date) -> str:
