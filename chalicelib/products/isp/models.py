@@ -80,10 +80,10 @@ class Prospect(BaseModel):
     sales_person = NumberAttribute()
     customer = NumberAttribute(null=True)  # the customer it became
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
-    sales_index = _index("sales-index", "sales_person", "id", NumberAttribute)
-    status_index = _index("status-index", "status", "id", UnicodeAttribute)
-    source_index = _index("source-index", "source", "id", UnicodeAttribute)
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    sales_index = gsi("sales-index", "sales_person", "id", NumberAttribute)
+    status_index = gsi("status-index", "status", "id", UnicodeAttribute)
+    source_index = gsi("source-index", "source", "id", UnicodeAttribute)
 
 
 class Customer(BaseModel):
@@ -107,10 +107,10 @@ class Customer(BaseModel):
     leave_date = UnicodeAttribute(null=True)  # ISO date it became Inactive
     prospect = NumberAttribute(null=True)  # the prospect it came from
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
-    sales_index = _index("sales-index", "sales_key", "id", NumberAttribute)
-    status_index = _index("status-index", "status", "id", UnicodeAttribute)
-    email_index = _index("email-index", "email_key", None, UnicodeAttribute)
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    sales_index = gsi("sales-index", "sales_key", "id", NumberAttribute)
+    status_index = gsi("status-index", "status", "id", UnicodeAttribute)
+    email_index = gsi("email-index", "email_key", None, UnicodeAttribute)
 
 
 class Bill(BaseModel):
@@ -138,12 +138,12 @@ class Bill(BaseModel):
     status = UnicodeAttribute(default="Active")
     remarks = UnicodeAttribute(default="")
 
-    all_index = _index("all-index", "kind", "id", UnicodeAttribute)
-    customer_index = _index("customer-index", "customer", "id", NumberAttribute)
-    status_index = _index("status-index", "status", "id", UnicodeAttribute)
-    day_index = _index("day-index", "billing_date", "id", UnicodeAttribute)
-    dated_index = _index("dated-index", "kind", "date_key", UnicodeAttribute, UnicodeAttribute)
-    customer_dated_index = _index("customer-dated-index", "customer", "date_key", NumberAttribute, UnicodeAttribute)
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    customer_index = gsi("customer-index", "customer", "id", NumberAttribute)
+    status_index = gsi("status-index", "status", "id", UnicodeAttribute)
+    day_index = gsi("day-index", "billing_date", "id", UnicodeAttribute)
+    dated_index = gsi("dated-index", "kind", "date_key", UnicodeAttribute, UnicodeAttribute)
+    customer_dated_index = gsi("customer-dated-index", "customer", "date_key", NumberAttribute, UnicodeAttribute)
 
 
 MODELS: list[type[BaseModel]] = [Role, User, Prospect, Customer, Bill]
