@@ -148,3 +148,12 @@ def test_a_day_or_an_instant_keeps_which_one_was_sent():
     for value in (1700000000, "tomorrow", "2025-12-18T25:00", None):
         with pytest.raises(ValidationError):
             adapter.validate_python(value)
+
+
+def test_a_query_id_states_its_bounds_as_json_schema_does():
+    """`minimum`/`maximum`, not pydantic's own `ge`/`le` (which a schema-driven client ignores)."""
+    from pydantic import TypeAdapter
+
+    from chalicelib.core.fields import QueryId
+
+    assert TypeAdapter(QueryId).json_schema() == {"type": "integer", "minimum": 1, "maximum": 2**53 - 1}

@@ -41,8 +41,8 @@ def test_admin_creates_a_card_as_the_spec_shows(http, world):
     card = create(http, world)
     assert card == {**card_body(world.users["customer"].id), "id": card["id"], "created_at": card["created_at"],
                     "updated_at": card["updated_at"]}
-    assert body(http.get(f"{CARDS}{card['id']}/", world.as_("customer"))) == card
-    assert body(http.get(f"{CARDS}{card['id']}/", world.as_("worker"))) == card
+    assert body(http.get(f"{CARDS}{card['id']}/", world.as_("customer"))) == {**card, "services": []}
+    assert body(http.get(f"{CARDS}{card['id']}/", world.as_("worker"))) == {**card, "services": []}
 
 
 def test_customer_name_defaults_to_the_customers_name(http, world):

@@ -23,6 +23,7 @@ from chalicelib.products.vst.schemas import (
     BookingOut,
     BulkMarkedOut,
     BulkMarkIn,
+    CardDetailOut,
     CardIn,
     CardOut,
     CardPatch,
@@ -173,9 +174,12 @@ def create_card(call: Call) -> CardOut:
     return _card(cards.create_card(call.user, call.body))
 
 
-@api.route("/api/crm/cards/{id:int}/", ["GET"], roles=EVERYONE, response=CardOut)
-def get_card(call: Call) -> CardOut:
-    return _card(cards.get_card(call.user, call.path["id"]))
+@api.route("/api/crm/cards/{id:int}/", ["GET"], roles=EVERYONE, response=CardDetailOut)
+def get_card(call: Call) -> CardDetailOut:
+    """The card with its service history (the services of it the caller may see)."""
+    card = cards.get_card(call.user, call.path["id"])
+    history = [_service(service) for service in bookings.of_card(call.user, card.id)]
+    return CardDetailOut(**_card(card).model_dump(), services=history)
 
 
 @api.route("/api/crm/cards/{id:int}/", ["PUT"], roles=CARD_WRITERS, request=CardIn, response=CardOut,

@@ -237,6 +237,12 @@ class ServiceOut(BaseModel):
     updated_at: datetime
 
 
+class CardDetailOut(CardOut):
+    """A card with its service history: the services of it the caller may see, oldest first."""
+
+    services: list[ServiceOut] = []
+
+
 class BookingOut(ServiceOut):
     next_steps: str
 

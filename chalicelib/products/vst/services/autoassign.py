@@ -66,8 +66,9 @@ def _present_workers(day: date) -> dict[str, list[int]]:
 
 
 def _load(worker: int, day: date) -> int:
-    low, high = bookings.day_range(day, day)
-    return sum(1 for service in Service.assignee_schedule_index.query(worker, Service.schedule_key.between(low, high))
+    bounds = bookings.day_range(day, day)
+    assert bounds is not None  # one day is never an empty range
+    return sum(1 for service in Service.assignee_schedule_index.query(worker, Service.schedule_key.between(*bounds))
                if service.status != "cancelled")
 
 

@@ -128,6 +128,12 @@ def _sees(principal: Principal, service: Service) -> bool:
     return is_worker(principal) and service.assigned_to is not None and service.assigned_to == principal.user_id
 
 
+def of_card(principal: Principal, card_id: int) -> list[Service]:
+    """A card's service history as the caller may see it (customer: theirs, worker: assigned to them,
+    admin: all), oldest first: one Query on `card-created-index`."""
+    return [service for service in Service.card_created_index.query(card_id) if _sees(principal, service)]
+
+
 def staff_of(service: Service) -> User | None:
     return find(User, service.assigned_to) if service.assigned_to is not None else None
 
@@ -136,10 +142,11 @@ def _key_text(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def day_range(start: date | None, end: date | None) -> tuple[str, str]:
-    """`schedule_key` bounds of the services scheduled on the business days `start`..`end` (inclusive)."""
+def day_range(start: date | None, end: date | None) -> tuple[str, str] | None:
+    """`schedule_key` bounds of the services scheduled on the business days `start`..`end` (inclusive);
+    None when `end` is before `start` (no day at all: an empty list, not an error)."""
     if start is not None and end is not None and end < start:
-        raise ValidationFailed({"to": ["The end date is before the start date."]})
+        return None
     low = _key_text(clock().day_window(start)[0]) if start else "0"
     high = _key_text(clock().day_window(end)[1]) if end else "9"  # "9" < "~": the unscheduled stay out
     return low, high
@@ -173,7 +180,10 @@ def list_services(principal: Principal, query: ServiceQuery, page: Window) -> Sl
     dated = query.from_ is not None or query.to is not None
     args: list[Any] = []
     if dated:
-        between = Service.schedule_key.between(*day_range(query.from_, query.to))
+        bounds = day_range(query.from_, query.to)
+        if bounds is None:
+            return Slice([], None)
+        between = Service.schedule_key.between(*bounds)
         if query.order == "scheduled":
             args.append(between)
         else:
@@ -190,8 +200,10 @@ def upcoming(start: date | None, end: date | None, page: Window) -> Slice:
     """Services still to visit, scheduled between `start` (default today) and `end` (default 30 days
     later), in schedule order: one range Query on `all-schedule-index`."""
     start = start or clock().today()
-    end = end or start + timedelta(days=UPCOMING_DAYS)
-    return query_page(Service.all_schedule_index, "service", page, Service.schedule_key.between(*day_range(start, end)),
+    bounds = day_range(start, end or start + timedelta(days=UPCOMING_DAYS))
+    if bounds is None:
+        return Slice([], None)
+    return query_page(Service.all_schedule_index, "service", page, Service.schedule_key.between(*bounds),
                       filter_condition=Service.status_key.is_in(*UPCOMING))
 
 

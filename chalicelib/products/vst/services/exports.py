@@ -7,7 +7,7 @@ Rows are written as the Query pages come, so the table is never held whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from datetime import date
 
 from chalicelib.core.files.spec import ExportSpec
@@ -26,7 +26,9 @@ SERVICES = ExportSpec(name="services", columns=COLUMNS, filename="services",
                       row=lambda service: {name: _text(getattr(service, name)) for name in COLUMNS})
 
 
-def records(start: date | None, end: date | None) -> Iterator[Service]:
+def records(start: date | None, end: date | None) -> Iterable[Service]:
+    """The services to export (none when `to` is before `from`)."""
     if start is None and end is None:
         return Service.all_created_index.query("service")
-    return Service.all_schedule_index.query("service", Service.schedule_key.between(*day_range(start, end)))
+    bounds = day_range(start, end)
+    return Service.all_schedule_index.query("service", Service.schedule_key.between(*bounds)) if bounds else []
