@@ -177,7 +177,11 @@ def _walk(func: FunctionType, reads: Reads, depth: int, seen: set[FunctionType],
                   bound=target.__self__ if isinstance(target, MethodType) else None)
         elif isinstance(inner, ast.Name | ast.Attribute):
             value = _resolve(inner, names)
-            if isinstance(value, Index) and getattr(value, "_model", None) is not None:
+            passed = _function(value)  # a function handed on (`call.listing(services.list_users, ...)`)
+            if passed is not None and _ours(passed) and passed.__module__ != func.__module__ and record:
+                reads.add(reads.calls, _dotted(passed))
+                _walk(passed, reads, depth - 1, seen, record=False)
+            elif isinstance(value, Index) and getattr(value, "_model", None) is not None:
                 reads.add(reads.indexes, _index_name(value))
                 reads.add(reads.models, value._model.__name__)
             elif isinstance(value, type) and issubclass(value, Model) and value.__module__.startswith("chalicelib."):

@@ -90,6 +90,13 @@ def test_an_entry_names_the_service_the_model_its_index_and_the_tests():
     assert entry.rstrip().endswith("`tests/repaysync/test_matrix.py (every route)`")
 
 
+def test_a_service_handed_on_as_a_value_is_followed():
+    """`call.listing(services.list_users, UserOut)` passes the service without calling it."""
+    entry = _entry("repaysync", "GET", "/api/users/")
+    assert "calls: `chalicelib.products.repaysync.services.users.list_users`" in entry
+    assert "`User.all_index (all-index)`" in entry
+
+
 def test_core_routes_are_followed_through_the_instance_they_were_mounted_with():
     """The jobs list is core code on the product's job table: its model and index are named."""
     entry = _entry("repaysync", "GET", "/api/jobs/")
