@@ -28,7 +28,7 @@ ENV = {
 }
 IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "7"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
-IMPORT_REPEATS = int(os.environ.get("BENCH_IMPORT_REPEATS", "3"))
+IMPORT_REPEATS = int(os.environ.get("BENCH_IMPORT_REPEATS", "5"))
 
 
 def run_seconds(args: list[str], env: dict[str, str]) -> float:
