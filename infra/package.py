@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 from infra.stages import ROOT, apply_stage_environment, stage_names
@@ -32,9 +33,26 @@ def chalice_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "chalice.cli"]
 
 
-def prune_chalice_cache(keep: int = 2) -> None:
+CHALICE_CACHE = ROOT / ".chalice" / "deployments"
+
+
+def drop_broken_cached_zips(folder: Path = CHALICE_CACHE) -> list[str]:
+    """Chalice reuses a cached layer zip without reading it, so a package run killed while writing one left
+    a truncated zip that every later build shipped (and the packaged-handler test failed on with BadZipFile).
+    A zip whose central directory does not read is deleted, and Chalice builds it again."""
+    dropped = []
+    for archive in sorted(folder.glob("*.zip")):
+        try:
+            with zipfile.ZipFile(archive):
+                pass
+        except (zipfile.BadZipFile, OSError):
+            archive.unlink(missing_ok=True)
+            dropped.append(archive.name)
+    return dropped
+
+
+def prune_chalice_cache(keep: int = 2, folder: Path = CHALICE_CACHE) -> None:
     """Chalice keeps every zip it ever built in .chalice/deployments/; keep the newest few."""
-    folder = ROOT / ".chalice" / "deployments"
     for pattern in ("appcode-*.zip", "managed-layer-*.zip"):
         zips = sorted(folder.glob(pattern), key=lambda path: path.stat().st_mtime, reverse=True)
         for old in zips[keep:]:
@@ -65,6 +83,8 @@ def build_stage(stage: str) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     rendered = time.perf_counter()
 
+    for name in drop_broken_cached_zips():
+        print(f"[{stage}] dropped the unreadable cached {name} (an interrupted build); Chalice rebuilds it")
     child_env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
     child_env.pop("AWS_ENDPOINT_URL", None)
     subprocess.run([*chalice_command(), "--project-dir", str(ROOT), "package", "--stage", stage,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.kit.app import app_fixture
-from tests.kit.world import Blueprint, World, world_fixture
+from tests.kit.world import Blueprint, Records, World, world_fixture
 
 PASSWORD = "Str0ng-Pass!"
 ACCOUNTANT_RIGHTS = ["bills.create", "bills.delete", "bills.export", "bills.import", "bills.update", "bills.view"]
@@ -55,6 +55,47 @@ def _principal(user: Any) -> Any:
 
     return users.principal_of(user)
 
+
+def prospect_body(**overrides: Any) -> dict[str, Any]:
+    body = {"name": "Acme Prospect", "company_name": "Acme", "email": "p@acme.com", "phone": "+1 555 111 2222",
+            "address": "456 Prospect Ave", "potential_revenue": 1000.00, "contact_person": "Jane Smith",
+            "source": "website", "follow_up_date": "2025-12-01", "notes": "Interested in premium package"}
+    body.update(overrides)
+    return body
+
+
+def customer_body(**overrides: Any) -> dict[str, Any]:
+    body = {"name": "Acme Inc", "company_name": "Acme", "email": "c@acme.com", "phone": "+1 555 333 4444",
+            "address": "123 Main St", "monthly_revenue": "5000.00", "potential_revenue": "10000.00"}
+    body.update(overrides)
+    return body
+
+
+def _as(world: World, owner: str) -> Any:
+    from chalicelib.products.isp.services import users
+
+    return users.principal_of(world.users[owner])
+
+
+def _prospect(world: World, owner: str, index: int) -> Any:
+    from chalicelib.products.isp.schemas import ProspectIn
+    from chalicelib.products.isp.services import prospects
+
+    body = ProspectIn.model_validate(prospect_body(name=f"Prospect of {owner}", email=f"p{index}@acme.com",
+                                                   source=("website", "referral")[index % 2]))
+    return prospects.create_prospect(_as(world, owner), body)
+
+
+def _customer(world: World, owner: str, index: int) -> Any:
+    from chalicelib.products.isp.schemas import CustomerIn
+    from chalicelib.products.isp.services import customers
+
+    body = CustomerIn.model_validate(customer_body(name=f"Customer of {owner}", email=f"c{index}@acme.com"))
+    return customers.create_customer(_as(world, owner), body)
+
+
+SALES = ("sales", "other_sales")
+RECORDS = (Records("prospects", SALES, _prospect), Records("customers", SALES, _customer))
 
 WORLD = Blueprint(
     users={"super": "super_admin", "manager": "admin", "sales": "sales_person", "other_sales": "sales_person",

@@ -18,12 +18,25 @@ from chalicelib.products.isp.models import PRODUCT
 from chalicelib.products.isp.permissions import CATALOGUE, MenuItem, visible_menu
 from chalicelib.products.isp.schemas import (
     AssignRoleIn,
+    BillIn,
+    BillOut,
+    BillPatch,
+    BillQuery,
+    ConvertIn,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+    CustomerQuery,
     DetailOut,
     LoginIn,
     LoginOut,
     MenuItemOut,
     MeOut,
     PermissionOut,
+    ProspectIn,
+    ProspectOut,
+    ProspectPatch,
+    ProspectQuery,
     RefreshIn,
     RegisterIn,
     RoleIn,
@@ -37,7 +50,7 @@ from chalicelib.products.isp.schemas import (
     UserPatch,
     UserQuery,
 )
-from chalicelib.products.isp.services import roles, users
+from chalicelib.products.isp.services import bills, customers, prospects, roles, users
 from chalicelib.products.isp.services.users import Profile
 
 
@@ -196,3 +209,142 @@ def assign_role(call: Call) -> DetailOut:
     """Give a user the role named (only a super_admin grants super_admin or changes a super_admin)."""
     users.assign_role(call.user, call.path["user_id"], call.body.role)
     return DetailOut(detail="Role assigned")
+
+
+# -- prospects ---------------------------------------------------------------------------------
+def _prospect(prospect: object) -> ProspectOut:
+    return ProspectOut.model_validate(prospect, from_attributes=True)
+
+
+@api.route("/api/customers/prospects/", ["GET"], permission="prospects.view", query=ProspectQuery,
+           response=list[ProspectOut], paginated=True)
+def list_prospects(call: Call) -> Reply:
+    """Prospects by id (a sales person sees their own); filters status, source, sales_person, search."""
+    return call.listing(lambda window: prospects.list_prospects(call.user, call.query_model, window), _prospect)
+
+
+@api.route("/api/customers/prospects/", ["POST"], permission="prospects.create", request=ProspectIn,
+           response=ProspectOut, status=201)
+def create_prospect(call: Call) -> ProspectOut:
+    return _prospect(prospects.create_prospect(call.user, call.body))
+
+
+@api.route("/api/customers/prospects/{id:int}/", ["GET"], permission="prospects.view", response=ProspectOut)
+def get_prospect(call: Call) -> ProspectOut:
+    return _prospect(prospects.visible(call.user, call.path["id"]))
+
+
+@api.route("/api/customers/prospects/{id:int}/", ["PUT"], permission="prospects.update", request=ProspectIn,
+           response=ProspectOut, errors=(409,))
+def put_prospect(call: Call) -> ProspectOut:
+    return _prospect(prospects.update_prospect(call.user, call.path["id"], call.body, partial=False))
+
+
+@api.route("/api/customers/prospects/{id:int}/", ["PATCH"], permission="prospects.update", request=ProspectPatch,
+           response=ProspectOut, errors=(409,))
+def patch_prospect(call: Call) -> ProspectOut:
+    return _prospect(prospects.update_prospect(call.user, call.path["id"], call.body, partial=True))
+
+
+@api.route("/api/customers/prospects/{id:int}/", ["DELETE"], permission="prospects.delete", status=204,
+           errors=(409,))
+def delete_prospect(call: Call) -> None:
+    prospects.delete_prospect(call.user, call.path["id"])
+
+
+@api.route("/api/customers/prospects/{id:int}/convert/", ["POST"], permission="customers.create",
+           request=ConvertIn, response=CustomerOut, status=201, errors=(409,))
+def convert_prospect(call: Call) -> CustomerOut:
+    """The prospect becomes an Active customer (its details, its sales person); it is marked converted."""
+    return customers.rendered([customers.convert_prospect(call.user, call.path["id"], call.body)])[0]
+
+
+# -- customers ---------------------------------------------------------------------------------
+def _customer(customer: object) -> CustomerOut:
+    return customers.rendered([customer])[0]  # type: ignore[list-item]
+
+
+@api.route("/api/customers/", ["GET"], permission="customers.view", query=CustomerQuery,
+           response=list[CustomerOut], paginated=True)
+def list_customers(call: Call) -> Reply:
+    """Customers by id (a sales person sees their own); filters assigned_sales_person, status, search."""
+    def fetch(window: Any) -> Any:
+        part = customers.list_customers(call.user, call.query_model, window)
+        part.items = customers.rendered(part.items)
+        return part
+
+    return call.listing(fetch)
+
+
+@api.route("/api/customers/", ["POST"], permission="customers.create", request=CustomerIn, response=CustomerOut,
+           status=201, errors=(409,))
+def create_customer(call: Call) -> CustomerOut:
+    return _customer(customers.create_customer(call.user, call.body))
+
+
+@api.route("/api/customers/{id:int}/", ["GET"], permission="customers.view", response=CustomerOut)
+def get_customer(call: Call) -> CustomerOut:
+    return _customer(customers.visible(call.user, call.path["id"]))
+
+
+@api.route("/api/customers/{id:int}/", ["PUT"], permission="customers.update", request=CustomerIn,
+           response=CustomerOut, errors=(409,))
+def put_customer(call: Call) -> CustomerOut:
+    return _customer(customers.update_customer(call.user, call.path["id"], call.body, partial=False))
+
+
+@api.route("/api/customers/{id:int}/", ["PATCH"], permission="customers.update", request=CustomerPatch,
+           response=CustomerOut, errors=(409,))
+def patch_customer(call: Call) -> CustomerOut:
+    return _customer(customers.update_customer(call.user, call.path["id"], call.body, partial=True))
+
+
+@api.route("/api/customers/{id:int}/", ["DELETE"], permission="customers.delete", status=204, errors=(409,))
+def delete_customer(call: Call) -> None:
+    """Refused (409) while the customer has bills."""
+    customers.delete_customer(call.user, call.path["id"])
+
+
+# -- bills -------------------------------------------------------------------------------------
+def _bill(bill: object) -> BillOut:
+    return bills.rendered([bill])[0]  # type: ignore[list-item]
+
+
+@api.route("/api/bills/", ["GET"], permission="bills.view", query=BillQuery, response=list[BillOut], paginated=True)
+def list_bills(call: Call) -> Reply:
+    """Bills by id (or `ordering=billing_date`); filters status, customer, billing_date, search."""
+    def fetch(window: Any) -> Any:
+        part = bills.list_bills(call.query_model, window)
+        part.items = bills.rendered(part.items)
+        return part
+
+    return call.listing(fetch)
+
+
+@api.route("/api/bills/", ["POST"], permission="bills.create", request=BillIn, response=BillOut, status=201,
+           errors=(409,))
+def create_bill(call: Call) -> BillOut:
+    """A bill; total_bill and total_due are computed from its lines, discount and amount received."""
+    return _bill(bills.create_bill(call.body))
+
+
+@api.route("/api/bills/{id:int}/", ["GET"], permission="bills.view", response=BillOut)
+def get_bill(call: Call) -> BillOut:
+    return _bill(bills.get_bill(call.path["id"]))
+
+
+@api.route("/api/bills/{id:int}/", ["PUT"], permission="bills.update", request=BillIn, response=BillOut,
+           errors=(409,))
+def put_bill(call: Call) -> BillOut:
+    return _bill(bills.update_bill(call.path["id"], call.body, partial=False))
+
+
+@api.route("/api/bills/{id:int}/", ["PATCH"], permission="bills.update", request=BillPatch, response=BillOut,
+           errors=(409,))
+def patch_bill(call: Call) -> BillOut:
+    return _bill(bills.update_bill(call.path["id"], call.body, partial=True))
+
+
+@api.route("/api/bills/{id:int}/", ["DELETE"], permission="bills.delete", status=204, errors=(409,))
+def delete_bill(call: Call) -> None:
+    bills.delete_bill(call.path["id"])

@@ -13,12 +13,14 @@ def build() -> Product:
     from chalicelib.products.isp import auth, routes
     from chalicelib.products.isp.models import MODELS, PRODUCT
     from chalicelib.products.isp.permissions import ADMIN, BUILTIN_IDS
-    from chalicelib.products.isp.services import users
+    from chalicelib.products.isp.services import bills, customers, prospects, users
     from chalicelib.products.isp.services.common import Counters, Guards
+    from chalicelib.products.isp.services.revenue import Revenue
 
     return Product(
         slug=PRODUCT, api=routes.api,
         models=[Counters, Guards, revocation_model(PRODUCT), login_attempts_model(PRODUCT), users.UserSearch,
+                prospects.ProspectSearch, customers.CustomerSearch, bills.BillSearch, Revenue,
                 *MODELS],
         roles=tuple(BUILTIN_IDS), admin_role=ADMIN, access_ttl_minutes=auth.ACCESS_MINUTES,
         refresh_ttl_minutes=auth.REFRESH_MINUTES, seed_admin=users.seed_admin,

@@ -27,6 +27,7 @@ from chalicelib.products.isp.permissions import BUILTIN_IDS, SALES_PERSON, SUPER
 from chalicelib.products.isp.schemas import UserEdit, UserQuery
 from chalicelib.products.isp.services import roles
 from chalicelib.products.isp.services.common import Counters, Guards, find, user_ids
+from chalicelib.products.isp.services.owners import ASSIGNED
 
 ADMIN_EMAIL, ADMIN_USERNAME = "admin@example.com", "admin"  # the seeded super_admin (DESIGN.md)
 EMAIL_TAKEN = "user with this email already exists."
@@ -186,7 +187,7 @@ def delete_user(actor: Principal, user_id: int) -> None:
         raise Conflict("You cannot delete your own account.")
     txn.run(Guards, [txn.delete(user),
                      txn.release(Guards, _email_guard(user.email)), txn.release(Guards, _username_guard(user.username)),
-                     roles.ROLE_USERS.remove(user.role),
+                     roles.ROLE_USERS.remove(user.role), ASSIGNED.none_left(user.id),
                      *_super_steps(user.role_name == SUPER_ADMIN and user.is_active, False)])
     SEARCH.replace(user.id, _searchable(user), ())
 
