@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import (
@@ -63,11 +64,13 @@ class Pattern:
     pattern: str
     message: str
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_regex", re.compile(self.pattern.removeprefix("^").removesuffix("$")))
+    @cached_property
+    def _regex(self) -> re.Pattern[str]:
+        """Compiled on the first check, not at import (a dozen patterns, some with wide Unicode classes)."""
+        return re.compile(self.pattern.removeprefix("^").removesuffix("$"))
 
     def check(self, value: Any) -> Any:
-        if isinstance(value, str) and not self._regex.fullmatch(value):  # type: ignore[attr-defined]
+        if isinstance(value, str) and not self._regex.fullmatch(value):
             raise PydanticCustomError("string_pattern_mismatch", self.message)
         return value
 

@@ -25,6 +25,7 @@ NOT_AT_IMPORT = (
     "argon2",  # password hashing: logins and password changes (core/auth/passwords.py)
     "chalicelib.core.openapi",  # the document generator: GET /openapi.json (core/openapi_route.py)
     "chalicelib.core.files.engine", "chalicelib.core.files.reader",  # the import engine: imports and the worker
+    "aws_lambda_powertools",  # its JSON log formatter loads with the first line written (core/logs.py)
 )
 
 

@@ -31,25 +31,9 @@ def assigned(world, worker: str = "worker") -> dict[str, Any]:
     return service
 
 
-def runner(world) -> Any:
-    from chalicelib.core import aws
-    from local.events import QueueRunner, Timing, sqs_bindings
-
-    binding = next(b for b in sqs_bindings(world.app) if b.handler_name == "otp_worker")
-    return QueueRunner(world.app, binding, aws.sqs(), "us-east-1", Timing(poll_seconds=0, retry_seconds=0),
-                       lambda line: None)
-
-
 def deliver(world) -> list[dict[str, Any]]:
     """Run the otp worker on what is queued; answers the messages handled."""
-    queue = runner(world)
-    messages = queue.sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10, VisibilityTimeout=30,
-                                         MessageSystemAttributeNames=["All"],
-                                         MessageAttributeNames=["All"]).get("Messages", [])
-    if messages:
-        with world.settings():
-            assert queue.handle(messages)
-    return messages
+    return world.deliver("otp_worker")
 
 
 def sms_sent() -> dict[str, tuple[str, str]]:
@@ -178,15 +162,11 @@ def test_a_poison_job_fails_alone_and_the_others_are_sent(world, dev_otp):
     service = assigned(world)
     world.client("worker").post(f"{SERVICES}{service['id']}/request_otp/", expect=200)
     queues.send("otp", {"nonsense": True})
-    queue = runner(world)
-    messages = queue.sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10, VisibilityTimeout=30,
-                                         MessageSystemAttributeNames=["All"],
-                                         MessageAttributeNames=["All"]).get("Messages", [])
     before = set(sms_sent())
-    with world.settings():
-        assert queue.handle(messages) is False  # the poison one reported failed; the good one sent and deleted
+    world.deliver("otp_worker", expect_success=False)  # the poison one reported failed; the good one sent
     assert len(set(sms_sent()) - before) == 1
-    left = aws.sqs().receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    with world.settings():
+        left = aws.sqs().receive_message(QueueUrl=aws.queue_url("otp"), MaxNumberOfMessages=10, VisibilityTimeout=0)
     assert [json.loads(m["Body"]) for m in left.get("Messages", [])] == [{"nonsense": True}]
 
 

@@ -91,24 +91,8 @@ def test_upcoming_services_are_the_scheduled_ones_still_to_visit(world):
     world.client(None).get(UPCOMING, expect=401)
 
 
-def assignment_runner(world) -> Any:
-    from chalicelib.core import aws
-    from local.events import QueueRunner, Timing, sqs_bindings
-
-    binding = next(b for b in sqs_bindings(world.app) if b.handler_name == "assignment_worker")
-    return QueueRunner(world.app, binding, aws.sqs(), "us-east-1", Timing(poll_seconds=0, retry_seconds=0),
-                       lambda line: None)
-
-
 def deliver_assignments(world) -> int:
-    queue = assignment_runner(world)
-    messages = queue.sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10, VisibilityTimeout=30,
-                                         MessageSystemAttributeNames=["All"],
-                                         MessageAttributeNames=["All"]).get("Messages", [])
-    for message in messages:
-        with world.settings():
-            assert queue.handle([message])
-    return len(messages)
+    return len(world.deliver("assignment_worker"))
 
 
 def test_auto_assign_gives_pending_services_to_present_workers_of_the_region_least_loaded_first(world):
