@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import render_detail
+from chalicelib.core.files.answer import ExportQuery, FileReply
 from chalicelib.core.paging import LINK_PAGING
 from chalicelib.products.isp import auth
 from chalicelib.products.isp.clock import clock
@@ -57,7 +58,7 @@ from chalicelib.products.isp.schemas import (
     WeekRevenueOut,
     YearRevenueOut,
 )
-from chalicelib.products.isp.services import bills, customers, dashboard, prospects, roles, users
+from chalicelib.products.isp.services import bills, customers, dashboard, exports, prospects, roles, users
 from chalicelib.products.isp.services.users import Profile
 
 
@@ -393,3 +394,17 @@ def dashboard_customers(call: Call) -> Reply:
 def dashboard_kams(call: Call) -> list[KamOut]:
     """Each sales person's customers and the revenue billed to them."""
     return dashboard.kam_performance()
+
+
+# -- exports -----------------------------------------------------------------------------------
+@api.route("/api/customers/export/", ["GET"], permission="customers.export", query=ExportQuery,
+           files=("csv", "xlsx"))
+def export_customers(call: Call) -> FileReply:
+    """Customers as CSV or Excel (`?format=csv|excel`); a sales person's own only."""
+    return FileReply.export(exports.CUSTOMERS, exports.customers_of(call.user), kind=call.query_model.kind)
+
+
+@api.route("/api/bills/export/", ["GET"], permission="bills.export", query=ExportQuery, files=("csv", "xlsx"))
+def export_bills(call: Call) -> FileReply:
+    """Bills as CSV or Excel (`?format=csv|excel`), by id."""
+    return FileReply.export(exports.BILLS, exports.all_bills(), kind=call.query_model.kind)
