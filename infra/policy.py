@@ -136,6 +136,9 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     ("vst", "otp_worker"): lambda settings: [
         Grant("ReadServiceAndCustomer", ("dynamodb:GetItem",), _named_tables(settings, "services", "users")),
         Grant("SendSms", ("sns:Publish",), ("*",))],
+    # ISP's nightly job sets the revenue aggregates that differ from what the bills say.
+    ("isp", "nightly_revenue"): lambda settings: [
+        Grant("RepairAggregates", ("dynamodb:UpdateItem",), _named_tables(settings, "revenue"))],
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
 }
 

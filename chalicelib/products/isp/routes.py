@@ -14,6 +14,7 @@ from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import render_detail
 from chalicelib.core.paging import LINK_PAGING
 from chalicelib.products.isp import auth
+from chalicelib.products.isp.clock import clock
 from chalicelib.products.isp.models import PRODUCT
 from chalicelib.products.isp.permissions import CATALOGUE, MenuItem, visible_menu
 from chalicelib.products.isp.schemas import (
@@ -27,11 +28,15 @@ from chalicelib.products.isp.schemas import (
     CustomerOut,
     CustomerPatch,
     CustomerQuery,
+    CustomerRevenueOut,
     DetailOut,
+    KamOut,
+    KpisOut,
     LoginIn,
     LoginOut,
     MenuItemOut,
     MeOut,
+    MonthRevenueOut,
     PermissionOut,
     ProspectIn,
     ProspectOut,
@@ -49,8 +54,10 @@ from chalicelib.products.isp.schemas import (
     UserOut,
     UserPatch,
     UserQuery,
+    WeekRevenueOut,
+    YearRevenueOut,
 )
-from chalicelib.products.isp.services import bills, customers, prospects, roles, users
+from chalicelib.products.isp.services import bills, customers, dashboard, prospects, roles, users
 from chalicelib.products.isp.services.users import Profile
 
 
@@ -348,3 +355,41 @@ def patch_bill(call: Call) -> BillOut:
 @api.route("/api/bills/{id:int}/", ["DELETE"], permission="bills.delete", status=204, errors=(409,))
 def delete_bill(call: Call) -> None:
     bills.delete_bill(call.path["id"])
+
+
+# -- dashboard ---------------------------------------------------------------------------------
+@api.route("/api/dashboard/kpis/", ["GET"], permission="dashboard.view", response=KpisOut)
+def dashboard_kpis(call: Call) -> KpisOut:
+    """Revenue, customers and collection rate over the last 30 days, with their changes."""
+    return dashboard.kpis(clock().today())
+
+
+@api.route("/api/dashboard/weekly-revenue/", ["GET"], permission="dashboard.view", response=list[WeekRevenueOut])
+def dashboard_weekly(call: Call) -> list[WeekRevenueOut]:
+    """The last 12 weeks' revenue, oldest first (weeks start on Monday)."""
+    return dashboard.weekly(clock().today())
+
+
+@api.route("/api/dashboard/monthly-revenue/", ["GET"], permission="dashboard.view", response=list[MonthRevenueOut])
+def dashboard_monthly(call: Call) -> list[MonthRevenueOut]:
+    """The last 12 months' revenue, oldest first."""
+    return dashboard.monthly(clock().today())
+
+
+@api.route("/api/dashboard/yearly-revenue/", ["GET"], permission="dashboard.view", response=list[YearRevenueOut])
+def dashboard_yearly(call: Call) -> list[YearRevenueOut]:
+    """The last 5 years' revenue, oldest first."""
+    return dashboard.yearly(clock().today())
+
+
+@api.route("/api/dashboard/customer-wise-revenue/", ["GET"], permission="dashboard.view",
+           response=list[CustomerRevenueOut], paginated=True)
+def dashboard_customers(call: Call) -> Reply:
+    """Each customer's all-time revenue, due and collection rate, with their KAM; paginated by id."""
+    return call.listing(dashboard.customer_page)
+
+
+@api.route("/api/dashboard/kam-performance/", ["GET"], permission="dashboard.view", response=list[KamOut])
+def dashboard_kams(call: Call) -> list[KamOut]:
+    """Each sales person's customers and the revenue billed to them."""
+    return dashboard.kam_performance()

@@ -371,3 +371,52 @@ class BillQuery(Input):
     billing_date: IsoDate | None = None
     search: Search | None = None
     ordering: BillOrdering | None = None
+
+
+# -- dashboard ---------------------------------------------------------------------------------
+class KpisOut(BaseModel):
+    total_revenue: MoneyNumber
+    total_revenue_change: float
+    total_customers: int
+    total_customers_change: float
+    active_customers: int
+    active_customers_change: float
+    collection_rate: float
+    collection_rate_change: float
+
+
+class WeekRevenueOut(BaseModel):
+    week: date
+    revenue: MoneyNumber
+
+
+class MonthRevenueOut(BaseModel):
+    month: str
+    revenue: MoneyNumber
+
+
+class YearRevenueOut(BaseModel):
+    year: int
+    revenue: MoneyNumber
+
+
+class CustomerRevenueOut(BaseModel):
+    customer_id: int
+    customerName: str
+    email: str
+    status: str
+    joinDate: date
+    leaveDate: date | None
+    totalRevenue: MoneyNumber
+    totalDue: MoneyNumber
+    collectionRate: float
+    kam: str | None
+
+
+class KamOut(BaseModel):
+    kam: str
+    kam_id: int
+    total_customers: int
+    active_customers: int
+    total_revenue: MoneyNumber
+    avg_revenue_per_customer: float

@@ -10,7 +10,7 @@ from chalicelib.core.product import Product
 @cache
 def build() -> Product:
     from chalicelib.core.auth.store import login_attempts_model, revocation_model
-    from chalicelib.products.isp import auth, routes
+    from chalicelib.products.isp import auth, routes, workers
     from chalicelib.products.isp.models import MODELS, PRODUCT
     from chalicelib.products.isp.permissions import ADMIN, BUILTIN_IDS
     from chalicelib.products.isp.services import bills, customers, prospects, users
@@ -24,4 +24,5 @@ def build() -> Product:
                 *MODELS],
         roles=tuple(BUILTIN_IDS), admin_role=ADMIN, access_ttl_minutes=auth.ACCESS_MINUTES,
         refresh_ttl_minutes=auth.REFRESH_MINUTES, seed_admin=users.seed_admin,
-        admin_login=f"email {users.ADMIN_EMAIL!r}", resolve_user=auth.flows().resolve)
+        admin_login=f"email {users.ADMIN_EMAIL!r}", resolve_user=auth.flows().resolve,
+        schedules=workers.SCHEDULES)
