@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     product = load_product(env["CRM_PRODUCT"])
     settings = get_settings()
     if args.command == "bootstrap-admin":
-        user = bootstrap_admin(product, admin_password())
-        print(f"[{args.stage}] admin {user.username!r} is ready (region {settings.region}); "
+        bootstrap_admin(product, admin_password())
+        print(f"[{args.stage}] the admin ({product.admin_login}) is ready (region {settings.region}); "
               f"signing keys in {settings.signing_key_secret}")
     else:
         fresh = rotate_signing_keys(product)

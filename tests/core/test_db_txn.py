@@ -116,3 +116,16 @@ def test_run_rows_refuses_a_row_too_big_for_one_transaction(core_app):
     guards = unique_model(PRODUCT)
     with pytest.raises(ValueError):
         txn.run_rows(guards, [(1, [txn.claim(guards, title(f"t{n}"), "note#1") for n in range(101)])])
+
+
+def test_a_fresh_claim_takes_a_free_value_and_refuses_a_taken_one(core_app):
+    guards = unique_model(PRODUCT)
+    assert save(Note(1), None, "Gamma") == "saved"
+    refused = txn.run_rows(guards, [
+        ("taken", [txn.claim(guards, title("gamma"), "note#7", fresh=True), txn.put(Note(7, title="gamma"))]),
+        ("free", [txn.claim(guards, title("delta"), "note#8", fresh=True), txn.put(Note(8, title="delta"))]),
+    ])
+    assert list(refused) == ["taken"]
+    assert refused["taken"].field_errors == {"title": ["A note with this title already exists."]}
+    assert (owner("gamma"), owner("delta")) == ("note#1", "note#8")
+    assert Note.get(8).title == "delta" and Note.count(7) == 0

@@ -109,6 +109,22 @@ def test_bootstrap_admin_of_isp_seeds_its_roles_and_one_super_admin(moto_server)
     assert sorted(role["name"]["S"] for role in roles) == ["admin", "sales_person", "super_admin"]
 
 
+def test_bootstrap_admin_of_vst_makes_the_phone_admin_then_resets_its_password(moto_server):
+    """VST's admin logs in by phone (+919000000001): the bootstrap makes exactly that user, once."""
+    from chalicelib.core.auth.passwords import verify_password
+
+    env = _stack_resources("vst")
+    for password in ("first-password-1", "second-password-2"):
+        result = _ops(moto_server, "bootstrap-admin", "--stage", "vst", password=password)
+        assert result.returncode == 0, result.stderr
+    users = boto3.client("dynamodb", region_name="us-east-1").scan(
+        TableName=f"{env['CRM_TABLE_PREFIX']}vst-users")["Items"]
+    admins = [user for user in users if user.get("role", {}).get("S") == "admin"]
+    assert [admin["phone"]["S"] for admin in admins] == ["+919000000001"]
+    assert verify_password(admins[0]["password_hash"]["S"], "second-password-2")
+    assert not verify_password(admins[0]["password_hash"]["S"], "first-password-1")
+
+
 def test_bootstrap_refuses_a_stage_whose_stack_is_not_deployed(moto_server):
     result = _ops(moto_server, "bootstrap-admin", "--stage", STAGE, password="first-password-1")
     assert result.returncode != 0 and "deploy the stage's stack first" in result.stderr

@@ -63,10 +63,15 @@ def check(model: type[Model], key: Any, condition: Any, error: ApiError) -> Step
     return Step("check", model, condition=condition, key=key, error=error)
 
 
-def claim(guards: type[Model], guard: Guard, owner: str) -> Step:
-    """Claim a unique value: free, or already `owner`'s (a retried import row) is no clash."""
+def claim(guards: type[Model], guard: Guard, owner: str, *, fresh: bool = False) -> Step:
+    """Claim a unique value: free, or already `owner`'s (a retried import row) is no clash.
+
+    `fresh`: nothing was ever written for `owner` (a bulk import's first attempt at ids it just reserved),
+    so no guard can be its own yet and the condition is `free` alone: the same outcome, and the cheaper
+    condition is ~10% of an emulated bulk import (moto parses and evaluates every item's condition)."""
     message = guard.message or f"This {guard.field} is already taken."
-    return put(guards(guard.key, owner=owner), condition=guards.key.does_not_exist() | (guards.owner == owner),
+    free = guards.key.does_not_exist()
+    return put(guards(guard.key, owner=owner), condition=free if fresh else free | (guards.owner == owner),
                error=ValidationFailed({guard.field: [message]}))
 
 

@@ -97,7 +97,8 @@ def write_customers(batch: ImportBatch) -> list[RowError]:
                 continue
             claimed.add(guard.key)
             customer = Customer(record_id, customer_code=code, **services.customer_fields(row))
-            units.append((number, [txn.claim(Guards, guard, str(record_id)), txn.put(customer)]))
+            claim = txn.claim(Guards, guard, str(record_id), fresh=not batch.resumed)  # resumed: may be written
+            units.append((number, [claim, txn.put(customer)]))
         refused = txn.run_rows(Guards, [(number, steps) for number, steps in units if steps])
         pending = [number for number, steps in units if not steps]
         for number, error in refused.items():
