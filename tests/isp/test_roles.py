@@ -108,7 +108,7 @@ def test_the_menu_shows_what_the_callers_rights_allow_in_order(world, http):
     assert [item["order"] for item in admin_menu] == sorted(item["order"] for item in admin_menu)
     assert slugs(admin_menu)[0] == ("dashboard", [])
     assert slugs(world.client("sales").get("/api/auth/menu/", expect=200).json_body) == [
-        ("sales", [("prospects", []), ("customers", [])])]  # no import child, no other group
+        ("sales", [("prospects", []), ("customers", [])])]  # no export child, no other group
     assert slugs(world.client("accountant").get("/api/auth/menu/", expect=200).json_body) == [
-        ("billing", [("bills", []), ("bill-import", [])])]
+        ("billing", [("bills", []), ("bill-export", [])])]
     http.as_(None).get("/api/auth/menu/", expect=401)

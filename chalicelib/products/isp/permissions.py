@@ -36,8 +36,8 @@ CATALOGUE: tuple[Permission, ...] = (
     *_crud("roles", "roles", ("assign", "Assign a role to a user")),
     *_crud("prospects", "prospects", ("view_all", "See every sales person's prospects")),
     *_crud("customers", "customers", ("view_all", "See every sales person's customers"),
-           ("import", "Import customers"), ("export", "Export customers")),
-    *_crud("bills", "bills", ("import", "Import bills"), ("export", "Export bills")),
+           ("export", "Export customers")),
+    *_crud("bills", "bills", ("export", "Export bills")),
 )
 CODENAMES: tuple[str, ...] = tuple(p.codename for p in CATALOGUE)
 ALL = frozenset(CODENAMES)
@@ -73,12 +73,12 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(2, "sales", "Sales", "/sales", "trending_up", 2, children=(
         MenuItem(3, "prospects", "Prospects", "/sales/prospects", "person_search", 1, "prospects.view"),
         MenuItem(4, "customers", "Customers", "/sales/customers", "people", 2, "customers.view"),
-        MenuItem(5, "customer-import", "Import customers", "/sales/customers/import", "upload", 3,
-                 "customers.import"),
+        MenuItem(5, "customer-export", "Export customers", "/sales/customers/export", "download", 3,
+                 "customers.export"),
     )),
     MenuItem(6, "billing", "Billing", "/billing", "receipt", 3, children=(
         MenuItem(7, "bills", "Bills", "/billing/bills", "receipt_long", 1, "bills.view"),
-        MenuItem(8, "bill-import", "Import bills", "/billing/import", "upload", 2, "bills.import"),
+        MenuItem(8, "bill-export", "Export bills", "/billing/export", "download", 2, "bills.export"),
     )),
     MenuItem(9, "administration", "Administration", "/admin", "settings", 4, children=(
         MenuItem(10, "users", "Users", "/admin/users", "manage_accounts", 1, "users.view"),
