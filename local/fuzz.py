@@ -37,6 +37,7 @@ LOGINS: dict[str, tuple[str, dict[str, str], str]] = {
     "repaysync": ("/api/auth/token/", {"username": ADMIN_USERNAME}, "/api/users/?page_size=1"),
     "vst": ("/api/auth/login/", {"phone": "+919000000001"}, "/api/auth/admin/users/?page_size=1"),
     "isp": ("/api/auth/login/", {"email": "admin@example.com"}, "/api/users/?page_size=1"),
+    "revisbali": ("/api/token/", {"username": "admin@revisbali.example.com"}, "/api/customers/?pageSize=1"),
 }
 
 
@@ -49,7 +50,8 @@ def admin_token(base_url: str, password: str, slug: str = "repaysync") -> str:
                                          headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return str(json.loads(response.read())["access"])
+                answer = json.loads(response.read())
+                return str(answer.get("access") or answer["token"])  # RevisBali names its access token `token`
         except urllib.error.HTTPError as exc:
             retry = exc.headers.get("Retry-After")
             if exc.code != 429 or not retry or int(retry) > 120:

@@ -1,0 +1,47 @@
+"""RevisBali's user store for the core auth flows (core.auth.flows): users log in by e-mail.
+
+Login, refresh, lockout and password changes are core's; this file only says where RevisBali's users
+are. A deactivated user may not log in or refresh (it fails like a wrong password / a revoked token).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+from chalicelib.core.auth.flows import AuthFlows
+from chalicelib.core.auth.principal import Principal
+from chalicelib.products.revisbali.models import PRODUCT, User
+from chalicelib.products.revisbali.services import users
+
+
+class RevisBaliUsers:
+    """core.auth.flows.UserStore over RevisBali's users table."""
+
+    login_field = "email"  # sent as `username` (the spec's field); case-insensitive
+
+    def find_for_login(self, identifier: str) -> User | None:
+        return users.find_by_email(identifier)
+
+    def find_by_subject(self, subject: str) -> User | None:
+        return users.get(int(subject)) if subject.isascii() and subject.isdigit() else None
+
+    def password_hash(self, user: User) -> str | None:
+        return user.password_hash
+
+    def can_log_in(self, user: User) -> bool:
+        return bool(user.is_active)
+
+    def principal_of(self, user: User) -> Principal:
+        return users.principal_of(user)
+
+    def tokens_valid_after(self, user: User) -> datetime | None:
+        return user.tokens_valid_after
+
+    def set_password(self, user: User, new_hash: str, changed_at: datetime) -> None:
+        users.set_password(user, new_hash, changed_at)
+
+
+@cache
+def flows() -> AuthFlows:
+    return AuthFlows(PRODUCT, RevisBaliUsers())  # core's token lifetimes (core/auth/lifetimes.py)

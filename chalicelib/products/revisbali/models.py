@@ -1,0 +1,87 @@
+"""RevisBali tables, with a GSI for every list (no Scan on a request path).
+
+Users: `all-index` (kind, id) lists everyone, `role-index` (role, id) one role, `email-index`
+(email_key) finds the one user of an address (login). Countries: `all-index` (kind, code) in ISO order.
+Customers are listed in three orders (creation, first name, last name), each for everyone (`kind`) and
+for one agent (`agent_key`, 0 for none): six indexes, one Query per page whatever the caller asks.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+
+from chalicelib.core.db.base import BaseModel, meta
+from chalicelib.core.db.indexes import gsi
+
+PRODUCT = "revisbali"
+NO_AGENT = 0  # the agent_key of a customer no agent looks after
+
+
+class User(BaseModel):
+    Meta = meta("users", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="user")
+    email = UnicodeAttribute()
+    email_key = UnicodeAttribute()  # lower-cased: logins and uniqueness ignore case
+    first_name = UnicodeAttribute(default="")
+    last_name = UnicodeAttribute(default="")
+    role = UnicodeAttribute()
+    is_active = NumberAttribute(default=1)
+    password_hash = UnicodeAttribute()
+    tokens_valid_after = UTCDateTimeAttribute(null=True)  # the last password change: older refresh tokens die
+
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    role_index = gsi("role-index", "role", "id", UnicodeAttribute)
+    email_index = gsi("email-index", "email_key", None, UnicodeAttribute)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+class Country(BaseModel):
+    """Reference data: ISO 3166-1 countries, seeded with the stage (services/countries.py)."""
+
+    Meta = meta("countries", PRODUCT)
+    id = NumberAttribute(hash_key=True)  # ISO 3166-1 numeric code
+    kind = UnicodeAttribute(default="country")
+    code = UnicodeAttribute()  # alpha-2
+    name = UnicodeAttribute()
+
+    all_index = gsi("all-index", "kind", "code", UnicodeAttribute, UnicodeAttribute)
+
+
+def name_key(name: str, record_id: int) -> str:
+    """A name as one sortable string, unique per record: `doe#000000000042`."""
+    return f"{name.casefold()}#{record_id:012d}"
+
+
+class Customer(BaseModel):
+    Meta = meta("customers", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="customer")
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    email = UnicodeAttribute()  # unique case-insensitively (a guard item in the same transaction)
+    phone_number = UnicodeAttribute(null=True)
+    customer_type = UnicodeAttribute()
+    country_id = NumberAttribute()
+    agent_id = NumberAttribute(null=True)
+    agent_key = NumberAttribute(default=NO_AGENT)
+    first_key = UnicodeAttribute(default="")
+    last_key = UnicodeAttribute(default="")
+
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    all_first_index = gsi("all-first-index", "kind", "first_key", UnicodeAttribute, UnicodeAttribute)
+    all_last_index = gsi("all-last-index", "kind", "last_key", UnicodeAttribute, UnicodeAttribute)
+    agent_index = gsi("agent-index", "agent_key", "id", NumberAttribute)
+    agent_first_index = gsi("agent-first-index", "agent_key", "first_key", NumberAttribute, UnicodeAttribute)
+    agent_last_index = gsi("agent-last-index", "agent_key", "last_key", NumberAttribute, UnicodeAttribute)
+
+    def keyed(self) -> None:
+        """Set the index keys from the record's values."""
+        self.agent_key = self.agent_id if self.agent_id is not None else NO_AGENT
+        self.first_key, self.last_key = name_key(self.first_name, self.id), name_key(self.last_name, self.id)
+
+
+MODELS = [User, Country, Customer]

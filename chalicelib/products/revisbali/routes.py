@@ -1,0 +1,102 @@
+"""RevisBali's HTTP surface (specs/revisbali.md): parse, validate, check the role, call the services.
+
+Bodies, queries and answers are camelCase (core.wire); lists are DRF page objects (`page`, `pageSize`
+10 by default, at most 100); errors carry `code` and `errors` (core.errors.render_coded).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.api import Api, Call, Reply
+from chalicelib.core.errors import Unauthorized, ValidationFailed, render_coded
+from chalicelib.core.paging import Paging, Style
+from chalicelib.products.revisbali import auth
+from chalicelib.products.revisbali.models import PRODUCT
+from chalicelib.products.revisbali.schemas import (
+    EVERYONE,
+    CountryOut,
+    CustomerDetailOut,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+    CustomerQuery,
+    LoginIn,
+    LoginOut,
+    RefreshIn,
+    RefreshOut,
+    UserBrief,
+)
+from chalicelib.products.revisbali.services import countries, customers, users
+
+PAGING = Paging(Style.PAGE, default=10, maximum=100)
+BAD_CREDENTIALS = "Unable to log in with provided credentials."
+
+api = Api(PRODUCT, render_coded, title="RevisBali CRM", paging=PAGING)
+
+
+# -- auth (core.auth.flows on RevisBali's user store) --------------------------------------------
+@api.route("/api/token/", ["POST"], public=True, request=LoginIn, response=LoginOut, errors=(429,))
+def obtain_token(call: Call) -> LoginOut:
+    """E-mail (as `username`, any case) and password for an access `token`, a `refresh` token and the
+    user; bad credentials are a 400 `authentication_failed` (throttled per e-mail and address: 429)."""
+    try:
+        pair = auth.flows().login(call.body.username, call.body.password, call.request)
+    except Unauthorized as exc:
+        raise ValidationFailed({"nonFieldErrors": [BAD_CREDENTIALS]}, code="authentication_failed") from exc
+    user = users.find_by_email(call.body.username)
+    return LoginOut(token=pair.access, refresh=pair.refresh,
+                    user=UserBrief(id=user.id, email=user.email, first_name=user.first_name,
+                                   last_name=user.last_name, role=user.role))
+
+
+@api.route("/api/token/refresh/", ["POST"], public=True, request=RefreshIn, response=RefreshOut, errors=(401,))
+def refresh_token(call: Call) -> RefreshOut:
+    """A new access token and the next refresh token; the refresh token sent is used up (rotation)."""
+    pair = auth.flows().refresh(call.body.refresh)
+    return RefreshOut(access=pair.access, refresh=pair.refresh)
+
+
+# -- reference data ------------------------------------------------------------------------------
+@api.route("/api/countries/", ["GET"], roles=EVERYONE, response=list[CountryOut], paginated=True)
+def list_countries(call: Call) -> Reply:
+    """The ISO 3166-1 countries in alpha-2 order (`id` is the ISO numeric code)."""
+    return call.listing(countries.list_countries, CountryOut, count=countries.count_countries)
+
+
+# -- customers -----------------------------------------------------------------------------------
+@api.route("/api/customers/", ["GET"], roles=EVERYONE, query=CustomerQuery, response=list[CustomerOut],
+           paginated=True)
+def list_customers(call: Call) -> Reply:
+    """Customers (an agent sees their own), newest first unless `ordering` says otherwise; `search`
+    finds words starting a firstName, lastName or email (results then in creation order)."""
+    def fetch(window: Any) -> Any:
+        part = customers.list_customers(call.user, call.query_model, window)
+        part.items = customers.rendered(part.items)
+        return part
+
+    return call.listing(fetch, count=lambda: customers.count_customers(call.user, call.query_model))
+
+
+@api.route("/api/customers/", ["POST"], roles=EVERYONE, request=CustomerIn, response=CustomerOut, status=201)
+def create_customer(call: Call) -> CustomerOut:
+    """A customer; an agent's is always their own. `countryId` must name a country, the e-mail be new."""
+    return customers.rendered([customers.create_customer(call.user, call.body)])[0]
+
+
+@api.route("/api/customers/{id:int}/", ["GET"], roles=EVERYONE, response=CustomerDetailOut)
+def get_customer(call: Call) -> CustomerDetailOut:
+    """The customer with its applications."""
+    customer = customers.rendered([customers.visible(call.user, call.path["id"])])[0]
+    return CustomerDetailOut(**customer.model_dump(), applications=[])
+
+
+@api.route("/api/customers/{id:int}/", ["PATCH"], roles=EVERYONE, request=CustomerPatch, response=CustomerOut,
+           errors=(409,))
+def patch_customer(call: Call) -> CustomerOut:
+    return customers.rendered([customers.update_customer(call.user, call.path["id"], call.body)])[0]
+
+
+@api.route("/api/customers/{id:int}/", ["DELETE"], roles=EVERYONE, status=204)
+def delete_customer(call: Call) -> None:
+    customers.delete_customer(call.user, call.path["id"])

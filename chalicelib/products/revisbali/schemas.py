@@ -1,0 +1,113 @@
+"""Request and response bodies of RevisBali (pydantic v2), camelCase on the wire (core.wire).
+
+Validation that needs no database lives here (formats, lengths, choices); rules that do (a taken
+e-mail, an unknown country, ownership) live in services/.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from chalicelib.core.fields import TEXT, Email, RecordId, RequestModel
+from chalicelib.core.patch import patch_of
+from chalicelib.core.phones import E164Phone
+from chalicelib.core.wire import WireModel
+
+ADMIN, STAFF, AGENT = "admin", "staff", "agent"
+ROLES = (ADMIN, STAFF, AGENT)
+EVERYONE = frozenset(ROLES)
+Name = Annotated[str, Field(min_length=1, max_length=100), TEXT]
+Search = Annotated[str, Field(min_length=1, max_length=100), TEXT]
+CustomerType = Literal["individual", "company"]
+CustomerOrdering = Literal["firstName", "-firstName", "lastName", "-lastName", "createdAt", "-createdAt"]
+
+
+class Input(WireModel, RequestModel):
+    """Request bodies and queries: camelCase (or the Python names), strings trimmed, unknown fields ignored."""
+
+
+# -- auth ----------------------------------------------------------------------------------------
+class LoginIn(Input):
+    username: Annotated[str, Field(min_length=1, max_length=254), TEXT]  # the user's e-mail address
+    password: Annotated[str, Field(min_length=1, max_length=256), TEXT]
+
+
+class RefreshIn(Input):
+    refresh: Annotated[str, Field(min_length=1, max_length=4096), TEXT]
+
+
+class UserBrief(WireModel):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+
+
+class LoginOut(WireModel):
+    token: str = Field(description="The access token (a JWT): send it as `Authorization: Bearer <token>`.")
+    refresh: str = Field(description="The refresh token: POST it to /api/token/refresh/ for a new access token.")
+    user: UserBrief
+
+
+class RefreshOut(WireModel):
+    access: str
+    refresh: str = Field(description="The next refresh token: the one sent is used up (rotation).")
+
+
+# -- countries -----------------------------------------------------------------------------------
+class CountryOut(WireModel):
+    id: int = Field(description="ISO 3166-1 numeric code.")
+    name: str
+    code: str = Field(description="ISO 3166-1 alpha-2 code.")
+
+
+# -- customers -----------------------------------------------------------------------------------
+class CustomerIn(Input):
+    first_name: Name
+    last_name: Name
+    email: Email
+    phone_number: E164Phone | None = None
+    customer_type: CustomerType
+    country_id: RecordId
+    agent_id: RecordId | None = None
+
+
+CustomerPatch = patch_of(CustomerIn)
+
+
+class CustomerQuery(Input):
+    search: Search | None = Field(default=None, description="Words starting a firstName, lastName or email.")
+    ordering: CustomerOrdering | None = None
+
+
+class AgentOut(WireModel):
+    id: int
+    name: str
+
+
+class CustomerOut(WireModel):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone_number: str | None
+    customer_type: CustomerType
+    country: CountryOut | None
+    agent: AgentOut | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApplicationBrief(WireModel):
+    id: int
+    application_number: str
+    status: str
+    created_at: datetime
+
+
+class CustomerDetailOut(CustomerOut):
+    applications: list[ApplicationBrief] = Field(default_factory=list)

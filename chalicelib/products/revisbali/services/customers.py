@@ -1,0 +1,182 @@
+"""Customers: CRUD scoped by agent, a unique e-mail, search and the spec's orderings.
+
+An agent sees, creates and changes only the customers they look after (another's is 404); staff and
+admins see every customer and may name any agent. An e-mail is unique case-insensitively (a guard item
+in the customer's transaction). Lists are one Query on an index chosen by scope and ordering
+(models.Customer); a search is one Query on the word-prefix table, then filtered by scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.auth.principal import Principal
+from chalicelib.core.db import txn
+from chalicelib.core.db.read import batch_get, query_page
+from chalicelib.core.db.search import PrefixIndex, search_model
+from chalicelib.core.db.unique import Guard
+from chalicelib.core.errors import NotFound, ValidationFailed
+from chalicelib.core.paging import Slice, Window
+from chalicelib.core.patch import merged
+from chalicelib.products.revisbali.models import PRODUCT, Country, Customer, User
+from chalicelib.products.revisbali.schemas import AGENT, AgentOut, CountryOut, CustomerIn, CustomerOut, CustomerQuery
+from chalicelib.products.revisbali.services.common import Guards, customer_ids, find
+
+EMAIL_TAKEN = "Customer with this email already exists."
+NO_COUNTRY = "Country with id {} does not exist."
+NO_AGENT = "Agent with id {} does not exist."
+ONLY_YOURSELF = "Agents can only assign customers to themselves."
+CustomerSearch = search_model(PRODUCT, "customers")
+SEARCH = PrefixIndex(CustomerSearch)
+SEARCH_COUNT_WINDOW = 200
+# ordering -> (index over everyone, index over one agent's), forward
+ORDERINGS: dict[str, tuple[Any, Any, bool]] = {
+    "createdAt": (Customer.all_index, Customer.agent_index, True),
+    "-createdAt": (Customer.all_index, Customer.agent_index, False),
+    "firstName": (Customer.all_first_index, Customer.agent_first_index, True),
+    "-firstName": (Customer.all_first_index, Customer.agent_first_index, False),
+    "lastName": (Customer.all_last_index, Customer.agent_last_index, True),
+    "-lastName": (Customer.all_last_index, Customer.agent_last_index, False),
+}
+DEFAULT_ORDERING = "-createdAt"
+
+
+def email_guard(email: str) -> Guard:
+    return Guard("customer", "email", email, EMAIL_TAKEN)
+
+
+def _searchable(customer: Customer) -> tuple[str | None, ...]:
+    return (customer.first_name, customer.last_name, customer.email)
+
+
+def is_agent(principal: Principal) -> bool:
+    return AGENT in principal.roles
+
+
+def sees(principal: Principal, customer: Customer) -> bool:
+    return not is_agent(principal) or customer.agent_id == principal.user_id
+
+
+def visible(principal: Principal, customer_id: int) -> Customer:
+    """The customer, if the caller may see it (404 otherwise, as for one that does not exist)."""
+    customer = find(Customer, customer_id)
+    if customer is None or not sees(principal, customer):
+        raise NotFound(f"Customer with id {customer_id} not found.")
+    return customer
+
+
+def _agent(principal: Principal, asked: int | None) -> int | None:
+    """Who looks after the customer: an agent, always themselves; staff and admins any agent or none."""
+    if is_agent(principal):
+        if asked not in (None, principal.user_id):
+            raise ValidationFailed({"agent_id": [ONLY_YOURSELF]})
+        return principal.user_id
+    if asked is not None:
+        agent = find(User, asked)
+        if agent is None or agent.role != AGENT or not agent.is_active:
+            raise ValidationFailed({"agent_id": [NO_AGENT.format(asked)]})
+    return asked
+
+
+def _check_country(country_id: int) -> None:
+    if find(Country, country_id) is None:
+        raise ValidationFailed({"country_id": [NO_COUNTRY.format(country_id)]})
+
+
+def _apply(customer: Customer, body: CustomerIn, agent: int | None) -> None:
+    for name in ("first_name", "last_name", "email", "phone_number", "customer_type", "country_id"):
+        setattr(customer, name, getattr(body, name))
+    customer.agent_id = agent
+    customer.keyed()
+
+
+def create_customer(principal: Principal, body: CustomerIn) -> Customer:
+    agent = _agent(principal, body.agent_id)
+    _check_country(body.country_id)
+    if find(Guards, email_guard(body.email).key) is not None:
+        raise ValidationFailed({"email": [EMAIL_TAKEN]})
+    customer = Customer(customer_ids.next())
+    _apply(customer, body, agent)
+    txn.run(Guards, [txn.claim(Guards, email_guard(customer.email), str(customer.id)),
+                     txn.put(customer, condition=Customer.id.does_not_exist())])
+    SEARCH.replace(customer.id, (), _searchable(customer))
+    return customer
+
+
+def _current(customer: Customer) -> CustomerIn:
+    return CustomerIn.model_construct(**{name: getattr(customer, name) for name in CustomerIn.model_fields})
+
+
+def update_customer(principal: Principal, customer_id: int, body: Any) -> Customer:
+    """A merge patch: the fields sent change, the others stay; the e-mail guard moves in the same
+    transaction when the address changes."""
+    customer = visible(principal, customer_id)
+    full: CustomerIn = merged(_current(customer), body, CustomerIn)
+    agent = _agent(principal, full.agent_id) if "agent_id" in body.model_fields_set else customer.agent_id
+    if "country_id" in body.model_fields_set:
+        _check_country(full.country_id)
+    if full.email.lower() != customer.email.lower() and find(Guards, email_guard(full.email).key) is not None:
+        raise ValidationFailed({"email": [EMAIL_TAKEN]})
+    before, old_email = _searchable(customer), customer.email
+    _apply(customer, full, agent)
+    txn.run(Guards, [*txn.swap(Guards, email_guard(old_email), email_guard(customer.email), str(customer.id)),
+                     txn.put(customer)])
+    customer.refresh()
+    SEARCH.replace(customer.id, before, _searchable(customer))
+    return customer
+
+
+def delete_customer(principal: Principal, customer_id: int) -> None:
+    customer = visible(principal, customer_id)
+    txn.run(Guards, [txn.delete(customer), txn.release(Guards, email_guard(customer.email))])
+    SEARCH.replace(customer.id, _searchable(customer), ())
+
+
+def _found(principal: Principal, query: str, ids: list[int]) -> list[Customer]:
+    rows = batch_get(Customer, ids)
+    return [c for c in (rows.get(i) for i in ids) if c is not None and sees(principal, c)
+            and SEARCH.matches(query, *_searchable(c))]
+
+
+def list_customers(principal: Principal, query: CustomerQuery, window: Window) -> Slice:
+    if query.search:
+        ids, found = SEARCH.search(query.search, window)
+        return Slice(_found(principal, query.search, ids), found.last)
+    everyone, one_agent, forward = ORDERINGS[query.ordering or DEFAULT_ORDERING]
+    if is_agent(principal):
+        return query_page(one_agent, principal.user_id, window, scan_index_forward=forward)
+    return query_page(everyone, "customer", window, scan_index_forward=forward)
+
+
+def count_customers(principal: Principal, query: CustomerQuery) -> int:
+    """The list's total: a Select=COUNT Query on the list's index, or for a search every match read
+    (the search table holds prefixes, not the other words nor the agent, so matches must be checked)."""
+    if query.search:
+        total, window = 0, Window(SEARCH_COUNT_WINDOW, None)
+        while True:
+            ids, found = SEARCH.search(query.search, window)
+            total += len(_found(principal, query.search, ids))
+            if found.last is None:
+                return total
+            window = Window(SEARCH_COUNT_WINDOW, found.last)
+    if is_agent(principal):
+        return Customer.agent_index.count(principal.user_id)
+    return Customer.all_index.count("customer")
+
+
+def rendered(customers: list[Customer]) -> list[CustomerOut]:
+    """Customers as answered: their countries and agents read in one batch each per page."""
+    from chalicelib.products.revisbali.services import countries, users
+
+    places = countries.by_id(c.country_id for c in customers)
+    agents = users.by_id(c.agent_id for c in customers)
+    answers = []
+    for customer in customers:
+        country, agent = places.get(customer.country_id), agents.get(customer.agent_id)  # type: ignore[arg-type]
+        answers.append(CustomerOut(
+            id=customer.id, first_name=customer.first_name, last_name=customer.last_name, email=customer.email,
+            phone_number=customer.phone_number, customer_type=customer.customer_type,  # type: ignore[arg-type]
+            country=CountryOut(id=country.id, name=country.name, code=country.code) if country else None,
+            agent=AgentOut(id=agent.id, name=agent.name) if agent else None,
+            created_at=customer.created_at, updated_at=customer.updated_at))
+    return answers

@@ -1,0 +1,24 @@
+"""Builds the RevisBali Product: its routes, tables, roles, token lifetimes and seed."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from chalicelib.core.product import Product
+
+
+@cache
+def build() -> Product:
+    from chalicelib.core.auth.store import login_attempts_model, revocation_model
+    from chalicelib.products.revisbali import auth, routes
+    from chalicelib.products.revisbali.models import MODELS, PRODUCT
+    from chalicelib.products.revisbali.schemas import ADMIN, ROLES
+    from chalicelib.products.revisbali.services import customers, users
+    from chalicelib.products.revisbali.services.common import Counters, Guards
+
+    return Product(
+        slug=PRODUCT, api=routes.api,
+        models=[Counters, Guards, revocation_model(PRODUCT), login_attempts_model(PRODUCT),
+                customers.CustomerSearch, *MODELS],
+        roles=ROLES, admin_role=ADMIN, seed_admin=users.seed_admin,
+        admin_login=f"email {users.ADMIN_EMAIL!r}", resolve_user=auth.flows().resolve)
