@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,7 +29,13 @@ NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 def test_a_code_is_four_digits_kept_only_as_a_hash_bound_to_its_subject(codes):
     issued = codes.issue("service#1#a", NOW)
     assert len(issued.code) == 4 and issued.code.isascii() and issued.code.isdigit()
-    assert issued.code not in issued.digest and issued.expires_at == NOW + timedelta(minutes=10)
+    kid, dollar, mac = issued.digest.partition("$")
+    assert kid and dollar and len(mac) == 64 and set(mac) <= set("0123456789abcdef")  # `<kid>$<HMAC-SHA256 hex>`
+    # Keyed: neither the code nor its plain hash is what is stored (a 4-digit code may still occur in the hex
+    # by chance, ~0.1% of issues, so `code not in digest` was a flaky proxy).
+    assert mac not in (issued.code, hashlib.sha256(issued.code.encode()).hexdigest(),
+                       hashlib.sha256(f"service#1#a\x00{issued.code}".encode()).hexdigest())
+    assert issued.expires_at == NOW + timedelta(minutes=10)
     assert codes.matches("service#1#a", issued.code, issued.digest)
     wrong = f"{(int(issued.code) + 1) % 10000:04d}"
     assert not codes.matches("service#1#a", wrong, issued.digest)
