@@ -14,6 +14,7 @@ from chalicelib.core.paging import Paging, Style
 from chalicelib.products.revisbali import auth
 from chalicelib.products.revisbali.models import PRODUCT
 from chalicelib.products.revisbali.schemas import (
+    ADMIN,
     EVERYONE,
     CountryOut,
     CustomerDetailOut,
@@ -26,6 +27,10 @@ from chalicelib.products.revisbali.schemas import (
     RefreshIn,
     RefreshOut,
     UserBrief,
+    UserIn,
+    UserOut,
+    UserPatch,
+    UserQuery,
 )
 from chalicelib.products.revisbali.services import countries, customers, users
 
@@ -100,3 +105,41 @@ def patch_customer(call: Call) -> CustomerOut:
 @api.route("/api/customers/{id:int}/", ["DELETE"], roles=EVERYONE, status=204)
 def delete_customer(call: Call) -> None:
     customers.delete_customer(call.user, call.path["id"])
+
+
+# -- users (admins manage staff and agents) --------------------------------------------------------
+ADMINS = frozenset({ADMIN})
+
+
+def _user(user: object) -> UserOut:
+    return UserOut.model_validate(user, from_attributes=True)
+
+
+@api.route("/api/users/", ["GET"], roles=ADMINS, query=UserQuery, response=list[UserOut], paginated=True)
+def list_users(call: Call) -> Reply:
+    """Every user by id, or one role's (`role`)."""
+    role = call.query_model.role
+    return call.listing(lambda window: users.list_users(window, role), _user, count=lambda: users.count_users(role))
+
+
+@api.route("/api/users/", ["POST"], roles=ADMINS, request=UserIn, response=UserOut, status=201)
+def create_user(call: Call) -> UserOut:
+    """A staff member or an agent, who logs in with this e-mail and password."""
+    return _user(users.add_user(call.body))
+
+
+@api.route("/api/users/{id:int}/", ["GET"], roles=ADMINS, response=UserOut)
+def get_user(call: Call) -> UserOut:
+    return _user(users.get_user(call.path["id"]))
+
+
+@api.route("/api/users/{id:int}/", ["PATCH"], roles=ADMINS, request=UserPatch, response=UserOut, errors=(409,))
+def patch_user(call: Call) -> UserOut:
+    """Names, role, `isActive` or a new password of a staff member or an agent (an admin's: 409)."""
+    return _user(users.change_user(call.path["id"], call.body))
+
+
+@api.route("/api/users/{id:int}/", ["DELETE"], roles=ADMINS, status=204, errors=(409,))
+def delete_user(call: Call) -> None:
+    """Deactivates the user (their customers keep naming them); an admin cannot be (409)."""
+    users.deactivate_user(call.user, call.path["id"])

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from chalicelib.core.fields import TEXT, Email, RecordId, RequestModel
+from chalicelib.core.fields import TEXT, Email, NewPassword, RecordId, RequestModel
 from chalicelib.core.patch import patch_of
 from chalicelib.core.phones import E164Phone
 from chalicelib.core.wire import WireModel
@@ -56,6 +56,40 @@ class LoginOut(WireModel):
 class RefreshOut(WireModel):
     access: str
     refresh: str = Field(description="The next refresh token: the one sent is used up (rotation).")
+
+
+# -- users (the admin's management of staff and agents) -------------------------------------------
+ManagedRole = Literal["staff", "agent"]
+
+
+class UserIn(Input):
+    email: Email
+    first_name: Name
+    last_name: Name
+    role: ManagedRole
+    password: NewPassword
+
+
+class UserPatch(Input):
+    first_name: Name | None = None
+    last_name: Name | None = None
+    role: ManagedRole | None = None
+    is_active: bool | None = None
+    password: NewPassword | None = None
+
+
+class UserQuery(Input):
+    role: Literal["admin", "staff", "agent"] | None = None
+
+
+class UserOut(WireModel):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    is_active: bool
+    created_at: datetime
 
 
 # -- countries -----------------------------------------------------------------------------------

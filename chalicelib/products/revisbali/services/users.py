@@ -13,14 +13,19 @@ from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
-from chalicelib.core.db.read import batch_get
+from chalicelib.core.db.read import batch_get, query_page
 from chalicelib.core.db.unique import Guard
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.paging import Slice, Window
 from chalicelib.products.revisbali.models import User
-from chalicelib.products.revisbali.schemas import ADMIN
+from chalicelib.products.revisbali.schemas import ADMIN, UserIn, UserPatch
 from chalicelib.products.revisbali.services.common import Guards, find, user_ids
 
 ADMIN_EMAIL = "admin@revisbali.example.com"  # the seeded admin's login
 EMAIL_TAKEN = "A user with this email already exists."
+NOT_FOUND = "User with id {} not found."
+ADMIN_FIXED = "Admins are not managed through this API (make bootstrap-admin)."
+YOURSELF = "You cannot deactivate yourself."
 
 
 def email_guard(email: str) -> Guard:
@@ -59,7 +64,6 @@ def set_password(user: User, new_hash: str, changed_at: datetime) -> None:
 def seed_admin(password: str, *, reset: bool = False) -> User:
     """The first admin and the countries, idempotent. The embedded stack leaves an existing admin as it
     is; a deployed stage's bootstrap (reset=True) gives it the new password and makes it an admin again."""
-    from chalicelib.core.errors import ValidationFailed
     from chalicelib.products.revisbali.services.countries import seed_countries
 
     seed_countries()
@@ -73,3 +77,54 @@ def seed_admin(password: str, *, reset: bool = False) -> User:
         return create_user(ADMIN_EMAIL, ADMIN, password, first_name="Admin")
     except ValidationFailed:
         return find_by_email(ADMIN_EMAIL)  # a concurrent seed won
+
+
+# -- the admin's management of staff and agents ----------------------------------------------------
+def get_user(user_id: int) -> User:
+    user = get(user_id)
+    if user is None:
+        raise NotFound(NOT_FOUND.format(user_id))
+    return user
+
+
+def list_users(window: Window, role: str | None = None) -> Slice:
+    return query_page(User.role_index, role, window) if role else query_page(User.all_index, "user", window)
+
+
+def count_users(role: str | None = None) -> int:
+    return User.role_index.count(role) if role else User.all_index.count("user")
+
+
+def add_user(body: UserIn) -> User:
+    """A staff member or an agent (400 on `email` when the address is taken, checked before hashing)."""
+    if find(Guards, email_guard(body.email).key) is not None:
+        raise ValidationFailed({"email": [EMAIL_TAKEN]})
+    return create_user(body.email, body.role, body.password, first_name=body.first_name, last_name=body.last_name)
+
+
+def change_user(user_id: int, body: UserPatch) -> User:
+    """Names, role (staff or agent), activity and password of a staff member or an agent. A
+    deactivation or a new password ends the user's sessions (their refresh tokens die)."""
+    user = get_user(user_id)
+    if user.role == ADMIN:
+        raise Conflict(ADMIN_FIXED)
+    sent = body.model_fields_set
+    actions = [getattr(User, name).set(getattr(body, name)) for name in ("first_name", "last_name", "role")
+               if name in sent and getattr(body, name) is not None]
+    if "is_active" in sent and body.is_active is not None:
+        actions.append(User.is_active.set(int(body.is_active)))
+        if not body.is_active:
+            actions.append(User.tokens_valid_after.set(utcnow()))
+    if "password" in sent and body.password is not None:
+        actions += [User.password_hash.set(hash_password(body.password)), User.tokens_valid_after.set(utcnow())]
+    if actions:
+        user.update(actions=actions)
+    return user
+
+
+def deactivate_user(caller: Principal, user_id: int) -> None:
+    """DELETE keeps the record (customers name their agent) and ends its access: inactive, sessions gone."""
+    user = get_user(user_id)
+    if user.role == ADMIN:
+        raise Conflict(ADMIN_FIXED if str(user.id) != caller.subject else YOURSELF)
+    user.update(actions=[User.is_active.set(0), User.tokens_valid_after.set(utcnow())])

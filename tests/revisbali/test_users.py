@@ -1,0 +1,62 @@
+"""/api/users/: an admin creates and manages staff and agents (camelCase, page objects)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.revisbali.conftest import PASSWORD
+
+NEW = {"email": "new.agent@revisbali.test", "firstName": "New", "lastName": "Agent", "role": "agent",
+       "password": "An0ther-Pass!"}
+
+
+def test_an_admin_creates_an_agent_who_logs_in(world, http):
+    created = world.client("admin").post("/api/users/", NEW, expect=201).json_body
+    assert {k: v for k, v in created.items() if k not in ("id", "createdAt")} == {
+        "email": "new.agent@revisbali.test", "firstName": "New", "lastName": "Agent", "role": "agent",
+        "isActive": True}
+    login = http.post("/api/token/", {"username": NEW["email"], "password": NEW["password"]}, expect=200).json_body
+    assert login["user"]["role"] == "agent"
+    assert world.client("admin").get(f"/api/users/{created['id']}/", expect=200).json_body == created
+
+
+@pytest.mark.parametrize(("change", "field"), [({"role": "admin"}, "role"), ({"password": "short"}, "password"),
+                                               ({"email": "nope"}, "email"), ({"firstName": ""}, "firstName"),
+                                               ({"email": "AGENT@revisbali.test"}, "email")])
+def test_create_refuses_bad_input(world, change, field):
+    body = world.client("admin").post("/api/users/", {**NEW, **change}, expect=400).json_body
+    assert body["code"] == "validation_error" and field in body["errors"]
+
+
+def test_list_is_a_page_object_filtered_by_role(world):
+    admin = world.client("admin")
+    everyone = admin.get("/api/users/?pageSize=2", expect=200).json_body
+    assert everyone["count"] == 4 and len(everyone["results"]) == 2 and everyone["next"]
+    agents = admin.get("/api/users/?role=agent", expect=200).json_body
+    assert agents["count"] == 2 and {row["role"] for row in agents["results"]} == {"agent"}
+    admin.get("/api/users/?role=boss", expect=400)
+
+
+def test_deactivation_ends_the_login_and_keeps_the_record(world, http):
+    agent = world.users["agent"]
+    admin = world.client("admin")
+    admin.delete(f"/api/users/{agent.id}/", expect=204)
+    assert admin.get(f"/api/users/{agent.id}/", expect=200).json_body["isActive"] is False
+    http.post("/api/token/", {"username": "agent@revisbali.test", "password": PASSWORD}, expect=400)
+    admin.patch(f"/api/users/{agent.id}/", {"isActive": True, "role": "staff"}, expect=200)
+    login = http.post("/api/token/", {"username": "agent@revisbali.test", "password": PASSWORD}, expect=200)
+    assert login.json_body["user"]["role"] == "staff"
+
+
+def test_admins_are_not_managed_here(world):
+    admin_id = world.users["admin"].id
+    assert world.client("admin").delete(f"/api/users/{admin_id}/", expect=409).json_body["code"] == "conflict"
+    world.client("admin").patch(f"/api/users/{admin_id}/", {"role": "staff"}, expect=409)
+    world.client("admin").get("/api/users/99999/", expect=404)
+
+
+def test_only_admins_manage_users(world):
+    for name in ("staff", "agent"):
+        assert world.client(name).get("/api/users/", expect=403).json_body == {
+            "code": "permission_denied", "errors": {"detail": "You do not have permission to perform this action."}}
+        world.client(name).post("/api/users/", NEW, expect=403)
