@@ -125,6 +125,22 @@ def test_bootstrap_admin_of_vst_makes_the_phone_admin_then_resets_its_password(m
     assert not verify_password(admins[0]["password_hash"]["S"], "first-password-1")
 
 
+
+def test_bootstrap_admin_of_revisbali_seeds_the_admin_and_the_countries(moto_server):
+    """RevisBali's admin logs in by e-mail; the bootstrap also writes the ISO countries customers name."""
+    from chalicelib.core.auth.passwords import verify_password
+
+    env = _stack_resources("revisbali")
+    for password in ("first-password-1", "second-password-2"):
+        result = _ops(moto_server, "bootstrap-admin", "--stage", "revisbali", password=password)
+        assert result.returncode == 0, result.stderr
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    users = dynamodb.scan(TableName=f"{env['CRM_TABLE_PREFIX']}revisbali-users")["Items"]
+    assert [(user["email"]["S"], user["role"]["S"]) for user in users] == [("admin@revisbali.example.com", "admin")]
+    assert verify_password(users[0]["password_hash"]["S"], "second-password-2")
+    countries = dynamodb.scan(TableName=f"{env['CRM_TABLE_PREFIX']}revisbali-countries", Select="COUNT")
+    assert countries["Count"] == 249
+
 def test_bootstrap_refuses_a_stage_whose_stack_is_not_deployed(moto_server):
     result = _ops(moto_server, "bootstrap-admin", "--stage", STAGE, password="first-password-1")
     assert result.returncode != 0 and "deploy the stage's stack first" in result.stderr
