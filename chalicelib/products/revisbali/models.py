@@ -84,4 +84,20 @@ class Customer(BaseModel):
         self.first_key, self.last_key = name_key(self.first_name, self.id), name_key(self.last_name, self.id)
 
 
-MODELS = [User, Country, Customer]
+class Application(BaseModel):
+    """A customer's application (a visa, a permit), numbered APP-<year>-<id>, created `draft`."""
+
+    Meta = meta("applications", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    application_number = UnicodeAttribute()
+    customer_id = NumberAttribute()
+    application_type = UnicodeAttribute()
+    visa_type = UnicodeAttribute(null=True)
+    duration = NumberAttribute(null=True)
+    purpose = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="draft")
+
+    customer_index = gsi("customer-index", "customer_id", "id", NumberAttribute)
+
+
+MODELS = [User, Country, Customer, Application]

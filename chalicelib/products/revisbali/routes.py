@@ -16,7 +16,12 @@ from chalicelib.products.revisbali.models import PRODUCT
 from chalicelib.products.revisbali.schemas import (
     ADMIN,
     EVERYONE,
+    ApplicationBrief,
+    ApplicationDetailOut,
+    ApplicationIn,
+    ApplicationOut,
     CountryOut,
+    CustomerBrief,
     CustomerDetailOut,
     CustomerIn,
     CustomerOut,
@@ -32,7 +37,7 @@ from chalicelib.products.revisbali.schemas import (
     UserPatch,
     UserQuery,
 )
-from chalicelib.products.revisbali.services import countries, customers, users
+from chalicelib.products.revisbali.services import applications, countries, customers, users
 
 PAGING = Paging(Style.PAGE, default=10, maximum=100)
 BAD_CREDENTIALS = "Unable to log in with provided credentials."
@@ -92,8 +97,10 @@ def create_customer(call: Call) -> CustomerOut:
 @api.route("/api/customers/{id:int}/", ["GET"], roles=EVERYONE, response=CustomerDetailOut)
 def get_customer(call: Call) -> CustomerDetailOut:
     """The customer with its applications."""
-    customer = customers.rendered([customers.visible(call.user, call.path["id"])])[0]
-    return CustomerDetailOut(**customer.model_dump(), applications=[])
+    found = customers.visible(call.user, call.path["id"])
+    customer = customers.rendered([found])[0]
+    cases = [ApplicationBrief.model_validate(a, from_attributes=True) for a in applications.of_customer(found.id)]
+    return CustomerDetailOut(**customer.model_dump(), applications=cases)
 
 
 @api.route("/api/customers/{id:int}/", ["PATCH"], roles=EVERYONE, request=CustomerPatch, response=CustomerOut,
@@ -102,8 +109,9 @@ def patch_customer(call: Call) -> CustomerOut:
     return customers.rendered([customers.update_customer(call.user, call.path["id"], call.body)])[0]
 
 
-@api.route("/api/customers/{id:int}/", ["DELETE"], roles=EVERYONE, status=204)
+@api.route("/api/customers/{id:int}/", ["DELETE"], roles=EVERYONE, status=204, errors=(409,))
 def delete_customer(call: Call) -> None:
+    """Refused (409) while the customer has applications."""
     customers.delete_customer(call.user, call.path["id"])
 
 
@@ -143,3 +151,23 @@ def patch_user(call: Call) -> UserOut:
 def delete_user(call: Call) -> None:
     """Deactivates the user (their customers keep naming them); an admin cannot be (409)."""
     users.deactivate_user(call.user, call.path["id"])
+
+
+# -- applications ----------------------------------------------------------------------------------
+@api.route("/api/applications/", ["POST"], roles=EVERYONE, request=ApplicationIn, response=ApplicationOut,
+           status=201)
+def create_application(call: Call) -> ApplicationOut:
+    """A `draft` application numbered APP-<year>-<id>, for a customer the caller sees."""
+    return ApplicationOut.model_validate(applications.create_application(call.user, call.body), from_attributes=True)
+
+
+@api.route("/api/applications/{id:int}/", ["GET"], roles=EVERYONE, response=ApplicationDetailOut)
+def get_application(call: Call) -> ApplicationDetailOut:
+    """The application with its customer and its documents (with their OCR state)."""
+    application, customer = applications.visible(call.user, call.path["id"])
+    return ApplicationDetailOut(
+        id=application.id, application_number=application.application_number,
+        customer=CustomerBrief.model_validate(customer, from_attributes=True),
+        application_type=application.application_type, visa_type=application.visa_type,
+        duration=application.duration, purpose=application.purpose, status=application.status, documents=[],
+        created_at=application.created_at, updated_at=application.updated_at)

@@ -145,3 +145,59 @@ class ApplicationBrief(WireModel):
 
 class CustomerDetailOut(CustomerOut):
     applications: list[ApplicationBrief] = Field(default_factory=list)
+
+
+
+# -- applications ----------------------------------------------------------------------------------
+ShortText = Annotated[str, Field(min_length=1, max_length=50), TEXT]
+
+
+class ApplicationIn(Input):
+    customer_id: RecordId
+    application_type: ShortText
+    visa_type: ShortText | None = None
+    duration: Annotated[int, Field(ge=1, le=3650)] | None = Field(default=None, description="Days of stay.")
+    purpose: Annotated[str, Field(max_length=1000), TEXT] | None = None
+
+
+class ApplicationOut(WireModel):
+    id: int
+    application_number: str
+    customer_id: int
+    application_type: str
+    visa_type: str | None
+    duration: int | None
+    purpose: str | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class CustomerBrief(WireModel):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+
+
+class DocumentBrief(WireModel):
+    id: int
+    document_type: str
+    file_name: str
+    uploaded_at: datetime
+    ocr_status: str
+    ocr_job_id: str | None
+
+
+class ApplicationDetailOut(WireModel):
+    id: int
+    application_number: str
+    customer: CustomerBrief
+    application_type: str
+    visa_type: str | None
+    duration: int | None
+    purpose: str | None
+    status: str
+    documents: list[DocumentBrief]
+    created_at: datetime
+    updated_at: datetime

@@ -15,7 +15,7 @@ from chalicelib.core.db import txn
 from chalicelib.core.db.read import batch_get, query_page
 from chalicelib.core.db.search import PrefixIndex, search_model
 from chalicelib.core.db.unique import Guard
-from chalicelib.core.errors import NotFound, ValidationFailed
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.revisbali.models import PRODUCT, Country, Customer, User
@@ -25,6 +25,7 @@ from chalicelib.products.revisbali.services.common import Guards, customer_ids, 
 EMAIL_TAKEN = "Customer with this email already exists."
 NO_COUNTRY = "Country with id {} does not exist."
 NO_AGENT = "Agent with id {} does not exist."
+HAS_APPLICATIONS = "This customer has applications; it cannot be deleted."
 ONLY_YOURSELF = "Agents can only assign customers to themselves."
 CustomerSearch = search_model(PRODUCT, "customers")
 SEARCH = PrefixIndex(CustomerSearch)
@@ -127,7 +128,12 @@ def update_customer(principal: Principal, customer_id: int, body: Any) -> Custom
 
 
 def delete_customer(principal: Principal, customer_id: int) -> None:
+    """Refused (409) while the customer has applications."""
+    from chalicelib.products.revisbali.services import applications
+
     customer = visible(principal, customer_id)
+    if applications.has_any(customer.id):
+        raise Conflict(HAS_APPLICATIONS)
     txn.run(Guards, [txn.delete(customer), txn.release(Guards, email_guard(customer.email))])
     SEARCH.replace(customer.id, _searchable(customer), ())
 
