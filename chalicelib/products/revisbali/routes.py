@@ -37,7 +37,7 @@ from chalicelib.products.revisbali.schemas import (
     UserPatch,
     UserQuery,
 )
-from chalicelib.products.revisbali.services import applications, countries, customers, users
+from chalicelib.products.revisbali.services import applications, countries, customer_applications, customers, users
 
 PAGING = Paging(Style.PAGE, default=10, maximum=100)
 BAD_CREDENTIALS = "Unable to log in with provided credentials."
@@ -99,7 +99,8 @@ def get_customer(call: Call) -> CustomerDetailOut:
     """The customer with its applications."""
     found = customers.visible(call.user, call.path["id"])
     customer = customers.rendered([found])[0]
-    cases = [ApplicationBrief.model_validate(a, from_attributes=True) for a in applications.of_customer(found.id)]
+    cases = [ApplicationBrief.model_validate(application, from_attributes=True)
+             for application in customer_applications.of_customer(found.id)]
     return CustomerDetailOut(**customer.model_dump(), applications=cases)
 
 

@@ -45,11 +45,3 @@ def visible(principal: Principal, application_id: int) -> tuple[Application, obj
     except NotFound as exc:
         raise missing from exc
 
-
-def of_customer(customer_id: int) -> list[Application]:
-    """A customer's applications, oldest first (a customer holds a handful)."""
-    return list(Application.customer_index.query(customer_id))
-
-
-def has_any(customer_id: int) -> bool:
-    return bool(list(Application.customer_index.query(customer_id, limit=1)))

@@ -20,6 +20,7 @@ from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.revisbali.models import PRODUCT, Country, Customer, User
 from chalicelib.products.revisbali.schemas import AGENT, AgentOut, CountryOut, CustomerIn, CustomerOut, CustomerQuery
+from chalicelib.products.revisbali.services import customer_applications
 from chalicelib.products.revisbali.services.common import Guards, customer_ids, find
 
 EMAIL_TAKEN = "Customer with this email already exists."
@@ -129,10 +130,8 @@ def update_customer(principal: Principal, customer_id: int, body: Any) -> Custom
 
 def delete_customer(principal: Principal, customer_id: int) -> None:
     """Refused (409) while the customer has applications."""
-    from chalicelib.products.revisbali.services import applications
-
     customer = visible(principal, customer_id)
-    if applications.has_any(customer.id):
+    if customer_applications.has_any(customer.id):
         raise Conflict(HAS_APPLICATIONS)
     txn.run(Guards, [txn.delete(customer), txn.release(Guards, email_guard(customer.email))])
     SEARCH.replace(customer.id, _searchable(customer), ())
