@@ -60,3 +60,12 @@ def test_only_admins_manage_users(world):
         assert world.client(name).get("/api/users/", expect=403).json_body == {
             "code": "permission_denied", "errors": {"detail": "You do not have permission to perform this action."}}
         world.client(name).post("/api/users/", NEW, expect=403)
+
+
+def test_deactivation_with_a_new_password_at_once(world, http):
+    """Both end the user's sessions: one change, not a 500 (make fuzz found it)."""
+    staff = world.users["staff"]
+    world.client("admin").patch(f"/api/users/{staff.id}/", {"isActive": False, "password": "Br4nd-New-Pass!"},
+                                expect=200)
+    world.client("admin").patch(f"/api/users/{staff.id}/", {"isActive": True}, expect=200)
+    http.post("/api/token/", {"username": "staff@revisbali.test", "password": "Br4nd-New-Pass!"}, expect=200)

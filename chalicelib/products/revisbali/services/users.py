@@ -111,12 +111,15 @@ def change_user(user_id: int, body: UserPatch) -> User:
     sent = body.model_fields_set
     actions = [getattr(User, name).set(getattr(body, name)) for name in ("first_name", "last_name", "role")
                if name in sent and getattr(body, name) is not None]
+    sessions_end = False
     if "is_active" in sent and body.is_active is not None:
         actions.append(User.is_active.set(int(body.is_active)))
-        if not body.is_active:
-            actions.append(User.tokens_valid_after.set(utcnow()))
+        sessions_end = not body.is_active
     if "password" in sent and body.password is not None:
-        actions += [User.password_hash.set(hash_password(body.password)), User.tokens_valid_after.set(utcnow())]
+        actions.append(User.password_hash.set(hash_password(body.password)))
+        sessions_end = True
+    if sessions_end:  # one SET of the attribute: DynamoDB refuses two paths that overlap
+        actions.append(User.tokens_valid_after.set(utcnow()))
     if actions:
         user.update(actions=actions)
     return user
