@@ -69,3 +69,10 @@ def test_deactivation_with_a_new_password_at_once(world, http):
                                 expect=200)
     world.client("admin").patch(f"/api/users/{staff.id}/", {"isActive": True}, expect=200)
     http.post("/api/token/", {"username": "staff@revisbali.test", "password": "Br4nd-New-Pass!"}, expect=200)
+
+
+@pytest.mark.parametrize("value", [0, "false", "yes"])
+def test_is_active_is_a_json_boolean(world, value):
+    staff = world.users["staff"]
+    body = world.client("admin").patch(f"/api/users/{staff.id}/", {"isActive": value}, expect=400).json_body
+    assert "isActive" in body["errors"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from chalicelib.core.fields import TEXT, Email, NewPassword, RecordId, RequestModel
 from chalicelib.core.patch import patch_of
@@ -74,7 +74,7 @@ class UserPatch(Input):
     first_name: Name | None = None
     last_name: Name | None = None
     role: ManagedRole | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None  # JSON true/false only: 0 or "no" is a 400
     password: NewPassword | None = None
 
 
