@@ -163,3 +163,24 @@ def test_optional_auth_in_the_openapi_document(core_app):
 def test_an_unknown_auth_mode_is_refused_at_declaration(core_app):
     with pytest.raises(ValueError, match="auth must be"):
         core_app.product.api.route("/api/x/", auth="maybe")
+
+
+def test_a_user_table_store_reads_subjects_as_ascii_ids_and_refuses_inactive_users():
+    from types import SimpleNamespace
+
+    from chalicelib.core.auth.flows import UserTableStore
+
+    class Store(UserTableStore):
+        login_field = "email"
+        users = {7: SimpleNamespace(password_hash="h", tokens_valid_after=None, is_active=False)}
+
+        def get(self, user_id):
+            return self.users.get(user_id)
+
+    store = Store()
+    assert store.find_by_subject("7") is Store.users[7]
+    assert store.find_by_subject("\u0667") is None and store.find_by_subject("7.0") is None  # Arabic-Indic 7
+    assert store.find_by_subject("8") is None
+    assert store.password_hash(Store.users[7]) == "h" and store.tokens_valid_after(Store.users[7]) is None
+    assert store.can_log_in(Store.users[7]) is False
+    assert store.can_log_in(SimpleNamespace()) is True  # a model without is_active: every user is active

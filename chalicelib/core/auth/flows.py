@@ -48,6 +48,31 @@ class UserStore(Protocol):
         """Store the new hash and `changed_at` as the user's tokens-valid-after moment."""
 
 
+class UserTableStore:
+    """The UserStore answers every product gives the same way, over a user model with `password_hash` and
+    `tokens_valid_after` attributes and a numeric id as the token's subject. A product subclasses it and
+    says only where its users are (`login_field`, `find_for_login`, `get`, `principal_of`,
+    `set_password`) and, where it differs, who may log in (`can_log_in`: active users by default)."""
+
+    login_field: str
+
+    def get(self, user_id: int) -> Any | None:
+        """The user with this id, or None."""
+        raise NotImplementedError
+
+    def find_by_subject(self, subject: str) -> Any | None:
+        return self.get(int(subject)) if subject.isascii() and subject.isdigit() else None
+
+    def password_hash(self, user: Any) -> str | None:
+        return user.password_hash
+
+    def can_log_in(self, user: Any) -> bool:
+        return bool(getattr(user, "is_active", True))
+
+    def tokens_valid_after(self, user: Any) -> datetime | None:
+        return user.tokens_valid_after
+
+
 class AuthFlows:
     """One product's auth flows. Token lifetimes are the product's (the stage's settings override them)."""
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from chalicelib.core.auth.flows import AuthFlows
+from chalicelib.core.auth.flows import AuthFlows, UserTableStore
 from chalicelib.core.auth.principal import Principal
 from chalicelib.products.repaysync import services
 from chalicelib.products.repaysync.models import PRODUCT, User
 
 
-class RepaySyncUsers:
+class RepaySyncUsers(UserTableStore):
     """core.auth.flows.UserStore over RepaySync's users table."""
 
     login_field = "username"  # case-insensitive: the username index holds the lower-cased name
@@ -23,20 +23,14 @@ class RepaySyncUsers:
     def find_for_login(self, identifier: str) -> User | None:
         return services.find_user(identifier)
 
-    def find_by_subject(self, subject: str) -> User | None:
-        return services.find(User, int(subject)) if subject.isascii() and subject.isdigit() else None
-
-    def password_hash(self, user: User) -> str | None:
-        return user.password_hash
+    def get(self, user_id: int) -> User | None:
+        return services.find(User, user_id)
 
     def can_log_in(self, user: User) -> bool:
         return user.kind == services.ACTIVE
 
     def principal_of(self, user: User) -> Principal:
         return services.principal_of(user)
-
-    def tokens_valid_after(self, user: User) -> datetime | None:
-        return user.tokens_valid_after
 
     def set_password(self, user: User, new_hash: str, changed_at: datetime) -> None:
         user.update(actions=[User.password_hash.set(new_hash), User.tokens_valid_after.set(changed_at)])

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from chalicelib.core.auth.flows import AuthFlows
+from chalicelib.core.auth.flows import AuthFlows, UserTableStore
 from chalicelib.core.auth.principal import Principal
 from chalicelib.products.revisbali.models import PRODUCT, User
 from chalicelib.products.revisbali.services import users
 
 
-class RevisBaliUsers:
+class RevisBaliUsers(UserTableStore):
     """core.auth.flows.UserStore over RevisBali's users table."""
 
     login_field = "email"  # sent as `username` (the spec's field); case-insensitive
@@ -23,20 +23,11 @@ class RevisBaliUsers:
     def find_for_login(self, identifier: str) -> User | None:
         return users.find_by_email(identifier)
 
-    def find_by_subject(self, subject: str) -> User | None:
-        return users.get(int(subject)) if subject.isascii() and subject.isdigit() else None
-
-    def password_hash(self, user: User) -> str | None:
-        return user.password_hash
-
-    def can_log_in(self, user: User) -> bool:
-        return bool(user.is_active)
+    def get(self, user_id: int) -> User | None:
+        return users.get(user_id)
 
     def principal_of(self, user: User) -> Principal:
         return users.principal_of(user)
-
-    def tokens_valid_after(self, user: User) -> datetime | None:
-        return user.tokens_valid_after
 
     def set_password(self, user: User, new_hash: str, changed_at: datetime) -> None:
         users.set_password(user, new_hash, changed_at)

@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from chalicelib.core.auth.flows import AuthFlows
+from chalicelib.core.auth.flows import AuthFlows, UserTableStore
 from chalicelib.core.auth.principal import Principal
 from chalicelib.products.vst.models import PRODUCT, User
 from chalicelib.products.vst.services import users
 
 
-class VstUsers:
+class VstUsers(UserTableStore):
     """core.auth.flows.UserStore over VST's users table."""
 
     login_field = "phone"  # the schema has already normalised it to E.164
@@ -22,20 +22,14 @@ class VstUsers:
     def find_for_login(self, identifier: str) -> User | None:
         return users.find_by_phone(identifier)
 
-    def find_by_subject(self, subject: str) -> User | None:
-        return users.find(User, int(subject)) if subject.isascii() and subject.isdigit() else None
-
-    def password_hash(self, user: User) -> str | None:
-        return user.password_hash
+    def get(self, user_id: int) -> User | None:
+        return users.find(User, user_id)
 
     def can_log_in(self, user: User) -> bool:
         return True
 
     def principal_of(self, user: User) -> Principal:
         return users.principal_of(user)
-
-    def tokens_valid_after(self, user: User) -> datetime | None:
-        return user.tokens_valid_after
 
     def set_password(self, user: User, new_hash: str, changed_at: datetime) -> None:
         users.set_password(user, new_hash, changed_at)
