@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
@@ -23,7 +23,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from chalicelib.core.db.base import meta
-from chalicelib.core.db.read import query_page
+from chalicelib.core.db.read import batch_get, query_page
 from chalicelib.core.errors import ValidationFailed
 from chalicelib.core.paging import Slice, Window
 
@@ -84,6 +84,17 @@ class PrefixIndex:
         term = asked[0][:MAX_PREFIX]
         found = query_page(self.model, term, page)
         return [int(item.record) for item in found.items], found
+
+    def records(self, model: type[Model], query: str, page: Window, texts: Callable[[Any], Iterable[Any]],
+                keep: Callable[[Any], bool] = lambda record: True) -> Slice:
+        """One window of hits as records, in the index's order: read in one batch, kept when `keep` allows
+        them (the caller's scope and filters) and every word of the query starts a word of `texts(record)`
+        (the index holds only the longest word's prefixes). `last` continues the walk."""
+        ids, found = self.search(query, page)
+        rows = batch_get(model, ids)
+        hits = [row for row in (rows.get(i) for i in ids)
+                if row is not None and keep(row) and self.matches(query, *texts(row))]
+        return Slice(hits, found.last)
 
     @staticmethod
     def matches(query: str, *texts: Any) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.counters import IdSequence
-from chalicelib.core.db.read import batch_get, query_page
+from chalicelib.core.db.read import query_page
 from chalicelib.core.db.relations import Children
 from chalicelib.core.db.search import PrefixIndex, search_model
 from chalicelib.core.db.unique import Guard
@@ -156,13 +156,9 @@ def list_customers(principal: Principal, query: CustomerQuery, window: Window) -
             return Slice([], None)
         owner = principal.user_id
     if query.search:
-        ids, found = SEARCH.search(query.search, window)
-        rows = batch_get(Customer, ids)
-        chosen = [c for c in (rows.get(i) for i in ids) if c is not None
-                  and (owner is None or c.assigned_sales_person == owner)
-                  and (query.status is None or c.status == query.status)
-                  and SEARCH.matches(query.search, *_searchable(c))]
-        return Slice(chosen, found.last)
+        return SEARCH.records(Customer, query.search, window, _searchable, lambda c: (
+            (owner is None or c.assigned_sales_person == owner)
+            and (query.status is None or c.status == query.status)))
     forward = query.ordering is None or not query.ordering.startswith("-")
     if owner is not None:
         condition = (Customer.status == query.status) if query.status else None

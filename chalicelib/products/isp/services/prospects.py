@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.counters import IdSequence
-from chalicelib.core.db.read import batch_get, query_page
+from chalicelib.core.db.read import query_page
 from chalicelib.core.db.search import PrefixIndex, search_model
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
@@ -97,14 +97,10 @@ def list_prospects(principal: Principal, query: ProspectQuery, window: Window) -
             return Slice([], None)
         owner = principal.user_id
     if query.search:
-        ids, found = SEARCH.search(query.search, window)
-        rows = batch_get(Prospect, ids)
-        chosen = [p for p in (rows.get(i) for i in ids) if p is not None
-                  and (owner is None or p.sales_person == owner)
-                  and (query.status is None or p.status == query.status)
-                  and (query.source is None or p.source == query.source)
-                  and SEARCH.matches(query.search, *_searchable(p))]
-        return Slice(chosen, found.last)
+        return SEARCH.records(Prospect, query.search, window, _searchable, lambda p: (
+            (owner is None or p.sales_person == owner)
+            and (query.status is None or p.status == query.status)
+            and (query.source is None or p.source == query.source)))
     forward = query.ordering is None or not query.ordering.startswith("-")
     filters = {"sales_person": owner, "status": query.status, "source": query.source}
     indexes = {"sales_person": Prospect.sales_index, "status": Prospect.status_index, "source": Prospect.source_index}

@@ -16,7 +16,7 @@ from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
-from chalicelib.core.db.read import batch_get, query_page
+from chalicelib.core.db.read import query_page
 from chalicelib.core.db.search import PrefixIndex, search_model
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -203,13 +203,9 @@ def list_users(query: UserQuery, window: Window) -> Slice:
             return Slice([], None)
         role_id = role.id
     if query.search:
-        ids, found = SEARCH.search(query.search, window)
-        users = batch_get(User, ids)
-        chosen = [user for user in (users.get(i) for i in ids) if user is not None
-                  and (role_id is None or user.role == role_id)
-                  and (query.is_active is None or user.is_active == query.is_active)
-                  and SEARCH.matches(query.search, *_searchable(user))]
-        return Slice(chosen, found.last)
+        return SEARCH.records(User, query.search, window, _searchable, lambda user: (
+            (role_id is None or user.role == role_id)
+            and (query.is_active is None or user.is_active == query.is_active)))
     forward = query.ordering is None or not query.ordering.startswith("-")
     condition = (User.is_active == query.is_active) if query.is_active is not None else None
     if role_id is not None:

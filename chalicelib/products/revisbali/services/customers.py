@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
-from chalicelib.core.db.read import batch_get, query_page
+from chalicelib.core.db.read import query_page
 from chalicelib.core.db.search import PrefixIndex, search_model
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
@@ -137,16 +137,13 @@ def delete_customer(principal: Principal, customer_id: int) -> None:
     SEARCH.replace(customer.id, _searchable(customer), ())
 
 
-def _found(principal: Principal, query: str, ids: list[int]) -> list[Customer]:
-    rows = batch_get(Customer, ids)
-    return [c for c in (rows.get(i) for i in ids) if c is not None and sees(principal, c)
-            and SEARCH.matches(query, *_searchable(c))]
+def _found(principal: Principal, query: str, window: Window) -> Slice:
+    return SEARCH.records(Customer, query, window, _searchable, lambda customer: sees(principal, customer))
 
 
 def list_customers(principal: Principal, query: CustomerQuery, window: Window) -> Slice:
     if query.search:
-        ids, found = SEARCH.search(query.search, window)
-        return Slice(_found(principal, query.search, ids), found.last)
+        return _found(principal, query.search, window)
     everyone, one_agent, forward = ORDERINGS[query.ordering or DEFAULT_ORDERING]
     if is_agent(principal):
         return query_page(one_agent, principal.user_id, window, scan_index_forward=forward)
@@ -159,8 +156,8 @@ def count_customers(principal: Principal, query: CustomerQuery) -> int:
     if query.search:
         total, window = 0, Window(SEARCH_COUNT_WINDOW, None)
         while True:
-            ids, found = SEARCH.search(query.search, window)
-            total += len(_found(principal, query.search, ids))
+            found = _found(principal, query.search, window)
+            total += len(found.items)
             if found.last is None:
                 return total
             window = Window(SEARCH_COUNT_WINDOW, found.last)

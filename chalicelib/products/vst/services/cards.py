@@ -19,7 +19,7 @@ from typing import Any
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.db.counters import IdSequence
-from chalicelib.core.db.read import batch_get, get_or_404, query_page
+from chalicelib.core.db.read import get_or_404, query_page
 from chalicelib.core.db.search import PrefixIndex, search_model
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
@@ -152,14 +152,11 @@ def list_cards(principal: Principal, query: CardQuery, page: Window) -> Slice:
     region = query.region.casefold() if query.region else None
     card_type = query.card_type.lower() if query.card_type else None
     if query.search:
-        ids, window = SEARCH.search(query.search, page)
-        found = batch_get(Card, ids)
-        cards = [card for card in (found.get(i) for i in ids) if card is not None and card.deleted_at is None
-                 and (customer is None or card.customer == customer)
-                 and (region is None or card.region_key == region)
-                 and (card_type is None or card.type_key == card_type)
-                 and SEARCH.matches(query.search, *_searchable(card))]
-        return Slice(cards, window.last)
+        return SEARCH.records(Card, query.search, page, _searchable, lambda card: (
+            card.deleted_at is None
+            and (customer is None or card.customer == customer)
+            and (region is None or card.region_key == region)
+            and (card_type is None or card.type_key == card_type)))
     filters = []
     if customer is not None:
         source, key = Card.customer_index, customer
