@@ -108,7 +108,8 @@ def test_parallel_payments_never_overpay_nor_lose_one(world, at):
 
     def clerk(_):
         start.wait(timeout=20)
-        return world.client("staff").post(f"/api/invoices/{invoice['id']}/payments/", {**SPEC_PAYMENT, "amount": "20.00"})
+        body = {**SPEC_PAYMENT, "amount": "20.00"}
+        return world.client("staff").post(f"/api/invoices/{invoice['id']}/payments/", body)
 
     with ThreadPoolExecutor(max_workers=clerks) as pool:
         answers = list(pool.map(clerk, range(clerks)))
