@@ -37,6 +37,7 @@ LOGINS: dict[str, tuple[str, dict[str, str], str]] = {
     "repaysync": ("/api/auth/token/", {"username": ADMIN_USERNAME}, "/api/users/?page_size=1"),
     "vst": ("/api/auth/login/", {"phone": "+919000000001"}, "/api/auth/admin/users/?page_size=1"),
     "isp": ("/api/auth/login/", {"email": "admin@example.com"}, "/api/users/?page_size=1"),
+    "leads": ("/login/", {"username": ADMIN_USERNAME}, "/users/?page_size=1"),
     "revisbali": ("/api/token/", {"username": "admin@revisbali.example.com"}, "/api/customers/?pageSize=1"),
 }
 

@@ -134,6 +134,23 @@ RecordId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_id_
 StrictId = RecordId
 
 
+_FLAG_TEXT = {"true": True, "false": False}
+
+
+def _flag_value(value: Any, info: ValidationInfo) -> Any:
+    """Only JSON `true`/`false` is a flag in JSON (0, 1 and "yes" are not); where values are text (a form),
+    the words `true` and `false`, in any case."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and (info.context or {}).get(TEXT_CONTEXT) and value.strip().lower() in _FLAG_TEXT:
+        return _FLAG_TEXT[value.strip().lower()]
+    raise PydanticCustomError("bool_type", "Must be a valid boolean.")
+
+
+# A yes/no field (`is_active`) that reads the same from a JSON body and a form.
+Flag = Annotated[bool, Strict(), BeforeValidator(_flag_value)]
+
+
 def _query_id(value: Any) -> Any:
     """A query string holds text: only ASCII digits are an id there."""
     if isinstance(value, str):

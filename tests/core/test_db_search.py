@@ -31,3 +31,14 @@ def test_a_query_without_a_word_of_three_characters_is_a_400_before_any_read():
     with pytest.raises(ValidationFailed) as caught:
         index.search("ab -- c", Window(10))
     assert list(caught.value.field_errors) == ["search"]
+
+
+def test_records_keyed_by_text_get_a_text_range_key():
+    """UUID-keyed records (Leads' customers) are searched by the same index; their reads and writes are
+    tested through tests/leads/test_customers.py."""
+    from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+    from chalicelib.core.db.search import search_model
+
+    assert isinstance(search_model("leads", "things", text_ids=True).record, UnicodeAttribute)
+    assert isinstance(search_model("leads", "others").record, NumberAttribute)

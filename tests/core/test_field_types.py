@@ -157,3 +157,17 @@ def test_a_query_id_states_its_bounds_as_json_schema_does():
     from chalicelib.core.fields import QueryId
 
     assert TypeAdapter(QueryId).json_schema() == {"type": "integer", "minimum": 1, "maximum": 2**53 - 1}
+
+
+# -- flags ---------------------------------------------------------------------------------------
+def test_a_flag_is_a_json_boolean_or_in_a_form_the_word_true_or_false():
+    from chalicelib.core.fields import Flag
+
+    flags = TypeAdapter(Flag)
+    assert flags.validate_python(False) is False and flags.validate_python(True, context={TEXT_CONTEXT: True})
+    assert flags.validate_python(" FALSE ", context={TEXT_CONTEXT: True}) is False
+    for value in (0, 1, "true", "false", None, 1.0):
+        assert not accepts(flags, value), value  # JSON: only true/false
+    for value in ("1", "yes", "on", "", "tru\u0435"):  # the last with a Cyrillic e
+        assert not accepts(flags, value, text=True), value
+    assert TypeAdapter(Flag).json_schema() == {"type": "boolean"}

@@ -141,6 +141,20 @@ def test_bootstrap_admin_of_revisbali_seeds_the_admin_and_the_countries(moto_ser
     countries = dynamodb.scan(TableName=f"{env['CRM_TABLE_PREFIX']}revisbali-countries", Select="COUNT")
     assert countries["Count"] == 249
 
+def test_bootstrap_admin_of_leads_makes_one_admin_and_resets_its_password(moto_server):
+    """Leads' admin logs in by username; a second run gives the same admin the new password."""
+    from chalicelib.core.auth.passwords import verify_password
+
+    env = _stack_resources("leads")
+    for password in ("first-password-1", "second-password-2"):
+        result = _ops(moto_server, "bootstrap-admin", "--stage", "leads", password=password)
+        assert result.returncode == 0, result.stderr
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    users = dynamodb.scan(TableName=f"{env['CRM_TABLE_PREFIX']}leads-users")["Items"]
+    assert [(user["username"]["S"], user["role"]["S"]) for user in users] == [("admin", "admin")]
+    assert verify_password(users[0]["password_hash"]["S"], "second-password-2")
+
+
 def test_bootstrap_refuses_a_stage_whose_stack_is_not_deployed(moto_server):
     result = _ops(moto_server, "bootstrap-admin", "--stage", STAGE, password="first-password-1")
     assert result.returncode != 0 and "deploy the stage's stack first" in result.stderr

@@ -48,23 +48,25 @@ def prefixes(*texts: str | None) -> set[str]:
 
 
 @cache
-def search_model(product: str, entity: str) -> type[Model]:
+def search_model(product: str, entity: str, *, text_ids: bool = False) -> type[Model]:
+    """The `<entity>-search` table; `text_ids` for records keyed by text (UUIDs), else integer ids."""
+
     class SearchTerm(Model):
         Meta = meta(f"{entity}-search", product)
         term = UnicodeAttribute(hash_key=True)
-        record = NumberAttribute(range_key=True)
+        record = (UnicodeAttribute if text_ids else NumberAttribute)(range_key=True)
 
     SearchTerm.__name__ = f"{product.title()}{entity.title().replace('-', '')}SearchTerm"
     return SearchTerm
 
 
 class PrefixIndex:
-    """The search terms of one entity's records (integer ids)."""
+    """The search terms of one entity's records (integer ids, or text ids: `search_model(text_ids=True)`)."""
 
     def __init__(self, model: type[Model]) -> None:
         self.model = model
 
-    def replace(self, record: int, old: Iterable[str | None], new: Iterable[str | None]) -> None:
+    def replace(self, record: int | str, old: Iterable[str | None], new: Iterable[str | None]) -> None:
         """Move `record` from the terms of its old texts to those of its new ones (one batch write)."""
         before, after = prefixes(*old), prefixes(*new)
         if before == after:
@@ -75,7 +77,7 @@ class PrefixIndex:
             for term in after - before:
                 batch.save(self.model(term, record))
 
-    def search(self, query: str, page: Window) -> tuple[list[int], Slice]:
+    def search(self, query: str, page: Window) -> tuple[list[Any], Slice]:
         """Ids of one window of the records whose words start with the query's longest word (400 when
         the query has none of MIN_TERM characters), and the Slice whose `last` continues the walk."""
         asked = sorted((word for word in words(query) if len(word) >= MIN_TERM), key=len, reverse=True)
@@ -83,7 +85,7 @@ class PrefixIndex:
             raise ValidationFailed({"search": [TOO_SHORT]})
         term = asked[0][:MAX_PREFIX]
         found = query_page(self.model, term, page)
-        return [int(item.record) for item in found.items], found
+        return [item.record if isinstance(item.record, str) else int(item.record) for item in found.items], found
 
     def records(self, model: type[Model], query: str, page: Window, texts: Callable[[Any], Iterable[Any]],
                 keep: Callable[[Any], bool] = lambda record: True) -> Slice:

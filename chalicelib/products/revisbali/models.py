@@ -70,6 +70,9 @@ class Customer(BaseModel):
     agent_key = NumberAttribute(default=NO_AGENT)
     first_key = UnicodeAttribute(default="")
     last_key = UnicodeAttribute(default="")
+    # bumped (with the version) by every application or invoice created for the customer, in that
+    # record's transaction: a delete or an agent change that read the customer before then is refused
+    records = NumberAttribute(default=0)
 
     all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
     all_first_index = gsi("all-first-index", "kind", "first_key", UnicodeAttribute, UnicodeAttribute)
@@ -84,11 +87,20 @@ class Customer(BaseModel):
         self.first_key, self.last_key = name_key(self.first_name, self.id), name_key(self.last_name, self.id)
 
 
+def agent_status_key(agent_key: int, status: str) -> str:
+    """One agent's records in one status as one partition key: `7#draft`."""
+    return f"{agent_key}#{status}"
+
+
 class Application(BaseModel):
-    """A customer's application (a visa, a permit), numbered APP-<year>-<id>, created `draft`."""
+    """A customer's application (a visa, a permit), numbered APP-<year>-<id>, created `draft`.
+
+    `agent_key` is the customer's agent (0 for none), copied so an agent's list is one Query; it
+    follows the customer when the customer's agent changes (services/customer_records.py)."""
 
     Meta = meta("applications", PRODUCT)
     id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="application")
     application_number = UnicodeAttribute()
     customer_id = NumberAttribute()
     application_type = UnicodeAttribute()
@@ -96,8 +108,18 @@ class Application(BaseModel):
     duration = NumberAttribute(null=True)
     purpose = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="draft")
+    agent_key = NumberAttribute(default=NO_AGENT)
+    agent_status = UnicodeAttribute(default="")
 
     customer_index = gsi("customer-index", "customer_id", "id", NumberAttribute)
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    status_index = gsi("status-index", "status", "id", UnicodeAttribute)
+    agent_index = gsi("agent-index", "agent_key", "id", NumberAttribute)
+    agent_status_index = gsi("agent-status-index", "agent_status", "id", UnicodeAttribute)
+
+    def keyed(self) -> None:
+        """Set the index keys from the record's agent and status."""
+        self.agent_status = agent_status_key(self.agent_key, self.status)
 
 
 MODELS = [User, Country, Customer, Application]

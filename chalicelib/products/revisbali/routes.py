@@ -17,9 +17,12 @@ from chalicelib.products.revisbali.schemas import (
     ADMIN,
     EVERYONE,
     ApplicationBrief,
+    ApplicationChange,
     ApplicationDetailOut,
     ApplicationIn,
     ApplicationOut,
+    ApplicationPatch,
+    ApplicationQuery,
     CountryOut,
     CustomerBrief,
     CustomerDetailOut,
@@ -155,11 +158,25 @@ def delete_user(call: Call) -> None:
 
 
 # -- applications ----------------------------------------------------------------------------------
+def _application(application: object) -> ApplicationOut:
+    return ApplicationOut.model_validate(application, from_attributes=True)
+
+
+@api.route("/api/applications/", ["GET"], roles=EVERYONE, query=ApplicationQuery, response=list[ApplicationOut],
+           paginated=True)
+def list_applications(call: Call) -> Reply:
+    """Applications of the customers the caller sees, newest first (`ordering=createdAt`: oldest), by
+    `status` and `customerId` (a customer the caller does not see: an empty page)."""
+    query = call.query_model
+    return call.listing(lambda window: applications.list_applications(call.user, query, window), _application,
+                        count=lambda: applications.count_applications(call.user, query))
+
+
 @api.route("/api/applications/", ["POST"], roles=EVERYONE, request=ApplicationIn, response=ApplicationOut,
            status=201)
 def create_application(call: Call) -> ApplicationOut:
     """A `draft` application numbered APP-<year>-<id>, for a customer the caller sees."""
-    return ApplicationOut.model_validate(applications.create_application(call.user, call.body), from_attributes=True)
+    return _application(applications.create_application(call.user, call.body))
 
 
 @api.route("/api/applications/{id:int}/", ["GET"], roles=EVERYONE, response=ApplicationDetailOut)
@@ -172,3 +189,18 @@ def get_application(call: Call) -> ApplicationDetailOut:
         application_type=application.application_type, visa_type=application.visa_type,
         duration=application.duration, purpose=application.purpose, status=application.status, documents=[],
         created_at=application.created_at, updated_at=application.updated_at)
+
+
+@api.route("/api/applications/{id:int}/", ["PUT"], roles=EVERYONE, request=ApplicationChange,
+           response=ApplicationOut, errors=(409,))
+def put_application(call: Call) -> ApplicationOut:
+    """Replace the application's fields (absent optional ones become null); `status` moves it (409 when
+    its status does not allow that move or it is closed; 403 for an agent's office decision)."""
+    return _application(applications.change_application(call.user, call.path["id"], call.body, replace=True))
+
+
+@api.route("/api/applications/{id:int}/", ["PATCH"], roles=EVERYONE, request=ApplicationPatch,
+           response=ApplicationOut, errors=(409,))
+def patch_application(call: Call) -> ApplicationOut:
+    """Change the fields sent; `status` moves the application as in PUT."""
+    return _application(applications.change_application(call.user, call.path["id"], call.body, replace=False))

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool
 
-from chalicelib.core.fields import TEXT, Email, NewPassword, RecordId, RequestModel
+from chalicelib.core.fields import TEXT, Email, NewPassword, QueryId, RecordId, RequestModel
 from chalicelib.core.patch import patch_of
 from chalicelib.core.phones import E164Phone
 from chalicelib.core.wire import WireModel
@@ -158,6 +158,32 @@ class ApplicationIn(Input):
     visa_type: ShortText | None = None
     duration: Annotated[int, Field(ge=1, le=3650)] | None = Field(default=None, description="Days of stay.")
     purpose: Annotated[str, Field(max_length=1000), TEXT] | None = None
+
+
+ApplicationStatus = Literal["draft", "submitted", "processing", "approved", "rejected", "cancelled"]
+Ordering = Literal["createdAt", "-createdAt"]
+
+
+class ApplicationChange(Input):
+    """PUT body: the application's own fields (its customer never changes); `status` moves it."""
+
+    application_type: ShortText
+    visa_type: ShortText | None = None
+    duration: Annotated[int, Field(ge=1, le=3650)] | None = Field(default=None, description="Days of stay.")
+    purpose: Annotated[str, Field(max_length=1000), TEXT] | None = None
+    status: ApplicationStatus | None = Field(
+        default=None, description="The status to move to: draft -> submitted -> processing -> approved or "
+                                  "rejected (rejected from submitted too); cancelled from any open status. "
+                                  "processing, approved and rejected are for staff and admins.")
+
+
+ApplicationPatch = patch_of(ApplicationChange)
+
+
+class ApplicationQuery(Input):
+    status: ApplicationStatus | None = None
+    customer_id: QueryId | None = Field(default=None, description="One customer's applications.")
+    ordering: Ordering | None = Field(default=None, description="Creation order (default `-createdAt`).")
 
 
 class ApplicationOut(WireModel):

@@ -14,11 +14,11 @@ def build() -> Product:
     from chalicelib.products.revisbali.models import MODELS, PRODUCT
     from chalicelib.products.revisbali.schemas import ADMIN, ROLES
     from chalicelib.products.revisbali.services import customers, users
-    from chalicelib.products.revisbali.services.common import Counters, Guards
+    from chalicelib.products.revisbali.services.common import Counters, Guards, History
 
     return Product(
         slug=PRODUCT, api=routes.api,
-        models=[Counters, Guards, revocation_model(PRODUCT), login_attempts_model(PRODUCT),
+        models=[Counters, Guards, History, revocation_model(PRODUCT), login_attempts_model(PRODUCT),
                 customers.CustomerSearch, *MODELS],
         roles=ROLES, admin_role=ADMIN, seed_admin=users.seed_admin,
         admin_login=f"email {users.ADMIN_EMAIL!r}", resolve_user=auth.flows().resolve)

@@ -20,7 +20,7 @@ from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.revisbali.models import PRODUCT, Country, Customer, User
 from chalicelib.products.revisbali.schemas import AGENT, AgentOut, CountryOut, CustomerIn, CustomerOut, CustomerQuery
-from chalicelib.products.revisbali.services import customer_applications
+from chalicelib.products.revisbali.services import customer_applications, customer_records
 from chalicelib.products.revisbali.services.common import Guards, customer_ids, find
 
 EMAIL_TAKEN = "Customer with this email already exists."
@@ -119,17 +119,21 @@ def update_customer(principal: Principal, customer_id: int, body: Any) -> Custom
         _check_country(full.country_id)
     if full.email.lower() != customer.email.lower() and find(Guards, email_guard(full.email).key) is not None:
         raise ValidationFailed({"email": [EMAIL_TAKEN]})
-    before, old_email = _searchable(customer), customer.email
+    before, old_email, old_agent = _searchable(customer), customer.email, customer.agent_id
     _apply(customer, full, agent)
     txn.run(Guards, [*txn.swap(Guards, email_guard(old_email), email_guard(customer.email), str(customer.id)),
                      txn.put(customer)])
     customer.refresh()
     SEARCH.replace(customer.id, before, _searchable(customer))
+    if agent != old_agent:
+        customer_records.follow_agent(customer.id, agent)
     return customer
 
 
 def delete_customer(principal: Principal, customer_id: int) -> None:
-    """Refused (409) while the customer has applications."""
+    """Refused (409) while the customer has applications. The delete is conditional on the version
+    read, and creating an application bumps that version in its own transaction, so an application
+    created between the check and the delete makes the delete a 409 (or the creation, if it is later)."""
     customer = visible(principal, customer_id)
     if customer_applications.has_any(customer.id):
         raise Conflict(HAS_APPLICATIONS)

@@ -1,0 +1,23 @@
+"""Builds the Leads Product: its routes, tables, roles, token lifetimes and seed."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from chalicelib.core.product import Product
+
+
+@cache
+def build() -> Product:
+    from chalicelib.core.auth.store import login_attempts_model, revocation_model
+    from chalicelib.products.leads import auth, routes
+    from chalicelib.products.leads.models import MODELS, PRODUCT
+    from chalicelib.products.leads.schemas import ADMIN, ROLES
+    from chalicelib.products.leads.services import users
+    from chalicelib.products.leads.services.common import Counters, Guards
+
+    return Product(
+        slug=PRODUCT, api=routes.api,
+        models=[Counters, Guards, revocation_model(PRODUCT), login_attempts_model(PRODUCT), *MODELS],
+        roles=ROLES, admin_role=ADMIN, seed_admin=users.seed_admin,
+        admin_login=f"username {users.ADMIN_USERNAME!r}", resolve_user=auth.flows().resolve)
