@@ -139,6 +139,11 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     # ISP's nightly job sets the revenue aggregates that differ from what the bills say.
     ("isp", "nightly_revenue"): lambda settings: [
         Grant("RepairAggregates", ("dynamodb:UpdateItem",), _named_tables(settings, "revenue"))],
+    # RevisBali's daily run moves past-due invoices to overdue: the invoice's update and its history
+    # item, in one transaction.
+    ("revisbali", "overdue_invoices"): lambda settings: [
+        Grant("MarkOverdue", ("dynamodb:PutItem", "dynamodb:UpdateItem"),
+              _named_tables(settings, "invoices", "state-history"))],
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
 }
 
