@@ -77,21 +77,10 @@ def _settings(world: World) -> Any:
 
 
 def deliver(world: World, handler: str) -> list[dict[str, Any]]:
-    """Run queue consumer `handler` once on what its queue holds, as the embedded stack's runner does
-    (failures stay on the queue); answers the messages it was given."""
-    from chalicelib.core import aws
-    from local.events import QueueRunner, Timing, sqs_bindings
+    """Run queue consumer `handler` on what its queue holds (tests/kit/queues.py)."""
+    from tests.kit.queues import deliver as run
 
-    with _settings(world):
-        binding = next(b for b in sqs_bindings(world.app) if b.handler_name == handler)
-        queue = QueueRunner(world.app, binding, aws.sqs(), "us-east-1", Timing(poll_seconds=0, retry_seconds=0),
-                            lambda line: None)
-        messages = queue.sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=binding.batch_size,
-                                             VisibilityTimeout=30, MessageSystemAttributeNames=["All"],
-                                             MessageAttributeNames=["All"]).get("Messages", [])
-        if messages:
-            assert queue.handle(messages) is True
-    return messages
+    return run(world.app, handler)
 
 
 WORLD = Blueprint(
