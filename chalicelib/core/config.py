@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import (
     AliasChoices,
@@ -86,6 +86,9 @@ class Settings(BaseModel):
     xlsx_max_uncompressed_bytes: PositiveInt = 100 * 1024 * 1024  # an uploaded workbook's inflated size (413)
     xlsx_max_ratio: PositiveInt = 200  # compression ratio past which a large member is a zip bomb
     audit_retention_days: PositiveInt = 90
+    # which engine reads uploaded documents (core/ocr/engines.py): Textract in AWS, offline elsewhere
+    ocr_engine: Literal["textract", "rapidocr"] = Field(
+        "textract", validation_alias=AliasChoices("CRM_OCR_ENGINE", "OCR_ENGINE", "ocr_engine"))
     log_payload_chars: PositiveInt = 2000
 
     @field_validator("cors_origins", mode="before")
