@@ -30,13 +30,14 @@ def run_schedule(client: Any) -> Any:
         resources=["arn:aws:events:us-east-1:123456789012:rule/daily"]))
 
 
-def read_report(key: str) -> list[tuple[Any, ...]]:
+def read_report(world: Any, key: str) -> list[tuple[Any, ...]]:
     from openpyxl import load_workbook
 
     from chalicelib.core import aws
-    from chalicelib.core.config import get_settings
+    from chalicelib.core.config import get_settings, using_settings
 
-    data = aws.s3().get_object(Bucket=get_settings().bucket, Key=key)["Body"].read()
+    with using_settings(world.app.crm_product.settings):
+        data = aws.s3().get_object(Bucket=get_settings().bucket, Key=key)["Body"].read()
     return list(load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
 
 
@@ -63,10 +64,10 @@ def test_the_summary_counts_yesterday_in_india_per_sales_user(world, client, fro
     frozen(datetime(2026, 11, 28, 2, 0, tzinfo=UTC))  # the schedule runs on the 28th (India) for the 27th
     result = run_schedule(client)
     assert result.payload["key"] == "reports/daily-summary/2026-11-27.xlsx", result.payload
-    rows = read_report(result.payload["key"])
+    rows = read_report(world, result.payload["key"])
     assert rows[0] == ("date", "sales_user_id", "username", "full_name", "new_leads", "status_changes", "conversions")
     by_name = {row[2]: row for row in rows[1:]}
-    sales, other = world.users["sales"], world.users["other_sales"]
+    sales = world.users["sales"]
     assert by_name["sales"] == ("2026-11-27", sales.id, "sales", "Sales", 0, 2, 1)
     assert by_name["other_sales"][4:] == (0, 1, 0)  # its conversion was on the 28th
     assert by_name["plus1"][3] == "'=HYPERLINK(\"http://x\") Cmd"  # written as text, not a formula
@@ -78,6 +79,6 @@ def test_the_summary_counts_yesterday_in_india_per_sales_user(world, client, fro
 def test_a_quiet_day_still_gets_its_file(world, client, frozen):
     frozen(datetime(2026, 12, 2, 6, 0, tzinfo=UTC))
     result = run_schedule(client)
-    rows = read_report(result.payload["key"])
+    rows = read_report(world, result.payload["key"])
     assert result.payload["key"].endswith("2026-12-01.xlsx")
     assert all(row[5:] == (0, 0) for row in rows[1:])

@@ -52,7 +52,6 @@ def assign_queued(message: Message) -> None:
 
 def register_workers(app: Any) -> None:
     from chalicelib.core.consumers import register_consumer
-
     from chalicelib.core.files.worker import register_upload_worker
     from chalicelib.products.leads import imports
 

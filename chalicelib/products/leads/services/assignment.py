@@ -120,7 +120,7 @@ class Outcome:
                    per_user=Counter({int(k): int(v) for k, v in (data.get("per_user") or {}).items()}))
 
 
-def _bulk(ids: list[str], user_id: int, outcome: Outcome, actor: str) -> None:
+def _bulk(ids: list[str], user_id: int, outcome: Outcome, actor: str = "") -> None:
     found = batch_get(Customer, ids)
     for customer_id in ids:
         customer = found.get(customer_id)
@@ -133,7 +133,7 @@ def _bulk(ids: list[str], user_id: int, outcome: Outcome, actor: str) -> None:
             outcome.unchanged += 1
 
 
-def _random(ids: list[str], outcome: Outcome, actor: str) -> None:
+def _random(ids: list[str], outcome: Outcome, actor: str = "") -> None:
     found = batch_get(Customer, ids)
     load = loads()
     if not load:

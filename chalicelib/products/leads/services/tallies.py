@@ -22,7 +22,7 @@ from datetime import date
 
 from chalicelib.core.db import txn
 from chalicelib.core.db.read import batch_get
-from chalicelib.products.leads.clock import clock
+from chalicelib.products.leads import clock
 from chalicelib.products.leads.schemas import STATUS_DISPLAY
 from chalicelib.products.leads.services.common import Counters
 
@@ -51,7 +51,8 @@ def _add(key: str, amount: int) -> txn.Step:
 
 
 def today() -> date:
-    return clock().today()
+    """The business day now (clock.clock() is read each time: tests set the time there)."""
+    return clock.clock().today()
 
 
 # -- the steps a change adds to its transaction ------------------------------------------------
@@ -68,7 +69,7 @@ def created(statuses: Iterable[str], day: date | None = None) -> list[txn.Step]:
 
 def status_changed(holder: int | None, before: str, after: str, day: date | None = None) -> list[txn.Step]:
     """A lead held by `holder` went from `before` to `after` (the same status: a change, no move)."""
-    day = day or today()
+    day, holder = day or today(), holder or NOBODY
     steps = [_add(day_key(day, CHANGES, holder), 1)]
     if after == CONVERTED and before != CONVERTED:
         steps.append(_add(day_key(day, CONVERTED, holder), 1))
