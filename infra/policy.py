@@ -148,6 +148,11 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     ("isp", "nightly_revenue"): lambda settings: [
         Grant("RepairAggregates", ("dynamodb:UpdateItem",), _named_tables(settings, "revenue"))],
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
+    # Leads' imports (an API upload, a bucket file) write the new leads' search terms in batches.
+    ("leads", "api"): lambda settings: [
+        Grant("WriteSearchTerms", ("dynamodb:BatchWriteItem",), _named_tables(settings, "customers-search"))],
+    ("leads", "sqs"): lambda settings: [
+        Grant("WriteSearchTerms", ("dynamodb:BatchWriteItem",), _named_tables(settings, "customers-search"))],
 }
 
 
