@@ -147,6 +147,11 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     # ISP's nightly job sets the revenue aggregates that differ from what the bills say.
     ("isp", "nightly_revenue"): lambda settings: [
         Grant("RepairAggregates", ("dynamodb:UpdateItem",), _named_tables(settings, "revenue"))],
+    # RevisBali's daily run moves past-due invoices to overdue: the invoice's update and its history
+    # item, in one transaction.
+    ("revisbali", "overdue_invoices"): lambda settings: [
+        Grant("MarkOverdue", ("dynamodb:PutItem", "dynamodb:UpdateItem"),
+              _named_tables(settings, "invoices", "state-history"))],
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
     # Leads' imports (an API upload, a bucket file) write the new leads' search terms in batches.
     ("leads", "api"): lambda settings: [
