@@ -150,6 +150,13 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     # ISP's nightly job sets the revenue aggregates that differ from what the bills say.
     ("isp", "nightly_revenue"): lambda settings: [
         Grant("RepairAggregates", ("dynamodb:UpdateItem",), _named_tables(settings, "revenue"))],
+    # ISP's imports from the bucket: the job owner's role rights (the roles table's name index) and the
+    # search terms of the customers and bills they write (a batch write per 100 rows).
+    ("isp", "uploads_worker"): lambda settings: [
+        Grant("ReadRoleRights", ("dynamodb:Query",), tuple(
+            f"{arn}/index/name-index" for arn in _named_tables(settings, "roles"))),
+        Grant("WriteSearchTerms", ("dynamodb:BatchWriteItem",),
+              _named_tables(settings, "customers-search", "bills-search"))],
     # RevisBali's daily run moves past-due invoices to overdue: the invoice's update and its history
     # item, in one transaction.
     ("revisbali", "overdue_invoices"): lambda settings: [
