@@ -139,7 +139,10 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     # ISP's nightly job sets the revenue aggregates that differ from what the bills say.
     ("isp", "nightly_revenue"): lambda settings: [
         Grant("RepairAggregates", ("dynamodb:UpdateItem",), _named_tables(settings, "revenue"))],
+    # RevisBali's OCR worker reads passports with Textract; its API links a document's file with a
+    # presigned GET (documents/routes.py: `fileUrl`), which the API's role must be allowed to do.
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
+    ("revisbali", "api"): [Grant("LinkDocuments", ("s3:GetObject",), _objects("documents/"))],
 }
 
 
