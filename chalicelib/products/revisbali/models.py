@@ -8,8 +8,9 @@ for one agent (`agent_key`, 0 for none): six indexes, one Query per page whateve
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
+from chalicelib.core.db.attributes import DecimalAttribute
 from chalicelib.core.db.base import BaseModel, meta
 from chalicelib.core.db.indexes import gsi
 
@@ -122,4 +123,69 @@ class Application(BaseModel):
         self.agent_status = agent_status_key(self.agent_key, self.status)
 
 
-MODELS = [User, Country, Customer, Application]
+class LineItem(MapAttribute):  # type: ignore[type-arg]
+    """One line of an invoice: `total` is quantity x price, kept as computed."""
+
+    id = NumberAttribute()
+    description = UnicodeAttribute()
+    quantity = NumberAttribute()
+    price = DecimalAttribute()
+    total = DecimalAttribute()
+
+
+OPEN_INVOICE = "open"  # the due-index key of an invoice still to be paid (unpaid or partially paid)
+
+
+class Invoice(BaseModel):
+    """A customer's invoice for an application, numbered INV-<year>-<id>; money is Decimal.
+
+    `open_key` is set only while the invoice is unpaid or partially paid (a sparse index): the daily
+    overdue run reads the open invoices past their due date with one Query on `due-index`."""
+
+    Meta = meta("invoices", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="invoice")
+    invoice_number = UnicodeAttribute()
+    customer_id = NumberAttribute()
+    application_id = NumberAttribute()
+    line_items = ListAttribute(of=LineItem)
+    tax_rate = DecimalAttribute()
+    subtotal = DecimalAttribute()
+    tax = DecimalAttribute()
+    total = DecimalAttribute()
+    amount_paid = DecimalAttribute()
+    balance_due = DecimalAttribute()
+    status = UnicodeAttribute(default="unpaid")
+    due_date = UnicodeAttribute()  # the business date (YYYY-MM-DD) by which it is to be paid
+    agent_key = NumberAttribute(default=NO_AGENT)
+    agent_status = UnicodeAttribute(default="")
+    open_key = UnicodeAttribute(null=True)
+
+    all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
+    status_index = gsi("status-index", "status", "id", UnicodeAttribute)
+    agent_index = gsi("agent-index", "agent_key", "id", NumberAttribute)
+    agent_status_index = gsi("agent-status-index", "agent_status", "id", UnicodeAttribute)
+    customer_index = gsi("customer-index", "customer_id", "id", NumberAttribute)
+    due_index = gsi("due-index", "open_key", "due_date", UnicodeAttribute, UnicodeAttribute)
+
+    def keyed(self) -> None:
+        self.agent_status = agent_status_key(self.agent_key, self.status)
+        self.open_key = OPEN_INVOICE if self.status in ("unpaid", "partially_paid") else None
+
+
+class Payment(BaseModel):
+    """A payment against an invoice, written in the transaction that changes the invoice's balance."""
+
+    Meta = meta("payments", PRODUCT)
+    id = NumberAttribute(hash_key=True)
+    invoice_id = NumberAttribute()
+    amount = DecimalAttribute()
+    payment_date = UnicodeAttribute()  # YYYY-MM-DD
+    payment_method = UnicodeAttribute()
+    reference = UnicodeAttribute(null=True)
+    recorded_by = NumberAttribute(null=True)
+
+    invoice_index = gsi("invoice-index", "invoice_id", "id", NumberAttribute)
+
+
+MODELS = [User, Country, Customer, Application, Invoice, Payment]

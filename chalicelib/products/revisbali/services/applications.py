@@ -20,10 +20,11 @@ from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFail
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.core.states import StateMachine
-from chalicelib.products.revisbali.models import NO_AGENT, Application, Customer, agent_status_key
+from chalicelib.products.revisbali.models import Application, Customer, agent_status_key
 from chalicelib.products.revisbali.schemas import AGENT, ApplicationChange, ApplicationIn, ApplicationQuery
 from chalicelib.products.revisbali.services import customers
 from chalicelib.products.revisbali.services.common import Counters, History, find
+from chalicelib.products.revisbali.services.customer_records import agent_key_of, customer_bump
 
 application_ids = IdSequence(Counters, "applications")
 DRAFT = "draft"
@@ -37,7 +38,6 @@ APPLICATION = StateMachine("application", {
 })
 STAFF_ACTIONS = frozenset({"process", "approve", "reject"})  # agents prepare and submit; the office decides
 CLOSED = "A {} application can no longer be changed."
-CUSTOMER_CHANGED = "The customer was changed or deleted meanwhile; reload and retry."
 
 
 def create_application(principal: Principal, body: ApplicationIn) -> Application:
@@ -50,20 +50,11 @@ def create_application(principal: Principal, body: ApplicationIn) -> Application
     application = Application(application_id, application_number=f"APP-{now.year}-{application_id}",
                               customer_id=customer.id, application_type=body.application_type,
                               visa_type=body.visa_type, duration=body.duration, purpose=body.purpose, status=DRAFT,
-                              agent_key=_agent_key(customer), created_at=now, updated_at=now)
+                              agent_key=agent_key_of(customer), created_at=now, updated_at=now)
     application.keyed()
     txn.run(Application, [customer_bump(customer),
                           txn.put(application, condition=Application.id.does_not_exist())])
     return application
-
-
-def customer_bump(customer: Customer) -> txn.Step:
-    """The step that ties a new record to the customer as read (its version, hence its agent)."""
-    return txn.update(customer, [Customer.records.add(1)], error=Conflict(CUSTOMER_CHANGED))
-
-
-def _agent_key(customer: Customer) -> int:
-    return customer.agent_id if customer.agent_id is not None else NO_AGENT
 
 
 def visible(principal: Principal, application_id: int) -> tuple[Application, Customer]:

@@ -1,13 +1,30 @@
-"""The records that carry their customer's agent (`agent_key`, for the agent's own lists): when a
-customer gets another agent, each of its records follows. Kept apart from services/customers.py so
-customers and the record kinds do not import each other."""
+"""The records that belong to a customer and carry its agent (`agent_key`, for the agent's own lists):
+applications and invoices. Kept apart from services/customers.py so customers and the record kinds do
+not import each other.
+
+A record is created in one transaction with a bump of its customer (`customer_bump`: the customer's
+version and `records`), so a customer deleted or given another agent after it was read refuses one
+of the two; when a customer gets another agent, each of its records follows (`follow_agent`).
+"""
 
 from __future__ import annotations
 
+from chalicelib.core.db import txn
 from chalicelib.core.errors import Conflict
-from chalicelib.products.revisbali.models import NO_AGENT, Application, agent_status_key
+from chalicelib.products.revisbali.models import NO_AGENT, Application, Customer, Invoice, agent_status_key
 
 RETRIES = 5  # a record whose status moves while it follows is read again
+KINDS = (Application, Invoice)
+CUSTOMER_CHANGED = "The customer was changed or deleted meanwhile; reload and retry."
+
+
+def agent_key_of(customer: Customer) -> int:
+    return customer.agent_id if customer.agent_id is not None else NO_AGENT
+
+
+def customer_bump(customer: Customer) -> txn.Step:
+    """The step that ties a new record to the customer as read (its version, hence its agent)."""
+    return txn.update(customer, [Customer.records.add(1)], error=Conflict(CUSTOMER_CHANGED))
 
 
 def follow_agent(customer_id: int, agent_id: int | None) -> int:
@@ -15,15 +32,16 @@ def follow_agent(customer_id: int, agent_id: int | None) -> int:
     conditional on the record's version, so a status move in between is never overwritten."""
     agent_key = agent_id if agent_id is not None else NO_AGENT
     changed = 0
-    for record in Application.customer_index.query(customer_id):
-        for _ in range(RETRIES):
-            if record.agent_key == agent_key:
-                break
-            try:
-                record.update(actions=[type(record).agent_key.set(agent_key),
-                                       type(record).agent_status.set(agent_status_key(agent_key, record.status))])
-                changed += 1
-                break
-            except Conflict:
-                record.refresh()
+    for kind in KINDS:
+        for record in kind.customer_index.query(customer_id):
+            for _ in range(RETRIES):
+                if record.agent_key == agent_key:
+                    break
+                try:
+                    record.update(actions=[kind.agent_key.set(agent_key),
+                                           kind.agent_status.set(agent_status_key(agent_key, record.status))])
+                    changed += 1
+                    break
+                except Conflict:
+                    record.refresh()
     return changed
