@@ -136,9 +136,22 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     ("vst", "otp_worker"): lambda settings: [
         Grant("ReadServiceAndCustomer", ("dynamodb:GetItem",), _named_tables(settings, "services", "users")),
         Grant("SendSms", ("sns:Publish",), ("*",))],
+    # Leads' API queues bulk and random assignments of more than 100 leads.
+    ("leads", "api"): lambda settings: [
+        Grant("SendJobs", ("sqs:SendMessage",), (ARN % ("sqs", settings.queue_name("assignment")),))],
+    # Leads' assignment worker reads leads, sales users and their load counters, and moves leads (with
+    # the counters, in transactions) and its job: no delete, no scan.
+    ("leads", "assignment_worker"): lambda settings: [
+        Grant("Tables", ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"),
+              _tables(settings))],
     # ISP's nightly job sets the revenue aggregates that differ from what the bills say.
     ("isp", "nightly_revenue"): lambda settings: [
         Grant("RepairAggregates", ("dynamodb:UpdateItem",), _named_tables(settings, "revenue"))],
+    # RevisBali's daily run moves past-due invoices to overdue: the invoice's update and its history
+    # item, in one transaction.
+    ("revisbali", "overdue_invoices"): lambda settings: [
+        Grant("MarkOverdue", ("dynamodb:PutItem", "dynamodb:UpdateItem"),
+              _named_tables(settings, "invoices", "state-history"))],
     # RevisBali's OCR worker reads passports with Textract; its API links a document's file with a
     # presigned GET (documents/routes.py: `fileUrl`), which the API's role must be allowed to do.
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],

@@ -145,6 +145,9 @@ def test_a_job_of_another_kind_starts_advances_and_ends_once(client, token, aws_
     service.advance(job, 10)
     running = client.http.get(f"/api/jobs/{job.job_id}/", headers=token()).json_body
     assert (running["kind"], running["status"], running["progress"]) == ("assignment", "processing", 25)
+    service.advance(job, 20, result={"assigned": 19})  # a checkpoint a redelivery resumes from
+    running = client.http.get(f"/api/jobs/{job.job_id}/", headers=token()).json_body
+    assert (running["progress"], running["result"]) == (50, {"assigned": 19})
     service.finish(job, {"assigned": 38}, errors=[{"customer": 3, "error": "No officer is free."}])
     done = client.http.get(f"/api/jobs/{job.job_id}/", headers=token()).json_body
     assert (done["status"], done["progress"], done["result"]) == ("complete", 100, {"assigned": 38})

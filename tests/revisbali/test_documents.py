@@ -266,3 +266,45 @@ def test_the_offline_engine_reads_an_uploaded_pdf(world, application):
     assert done["data"] == {"firstName": "PRIYA", "lastName": "MARTIN", "passportNumber": "BV1390996",
                             "dateOfBirth": "1953-04-02", "expiryDate": "2034-03-10", "nationality": "DEU",
                             "gender": "F", "needsReview": False, "reviewReasons": []}
+
+
+def test_a_lease_that_ran_out_is_taken_over(world, application, engine):
+    """A worker that died holding the job: the next delivery after its lease claims the job and ends it."""
+    from datetime import timedelta
+
+    from chalicelib.core.config import using_settings
+    from chalicelib.core.db.base import utcnow
+    from chalicelib.products.revisbali.documents import worker
+    from chalicelib.products.revisbali.documents.models import ocr_job_model
+
+    document = passport_upload(world, application, page_bytes("pp00.png")).json_body
+    with using_settings(world.app.crm_product.settings):
+        job = ocr_job_model().get(document["ocrJobId"])
+        assert worker.claim(job)
+        job.update(actions=[ocr_job_model().lease_until.set(utcnow() - timedelta(seconds=1))])
+    deliver(world, key_of(document))
+    assert engine.calls == 1
+    done = world.client("agent").get(f"/api/ocr/status/{document['ocrJobId']}/", expect=200).json_body
+    assert done["status"] == "complete"
+
+
+def test_an_engine_that_cannot_run_is_retried_then_fails_the_job(world, application, engine):
+    from chalicelib.core.config import get_settings, using_settings
+    from chalicelib.core.ocr.engines import EngineError
+    from chalicelib.products.revisbali.documents import worker
+
+    def broken(page: Any) -> Reading:
+        engine.calls += 1
+        raise EngineError("Textract failed: InternalServerError")
+
+    engine.read = broken
+    document = passport_upload(world, application, page_bytes("pp00.png")).json_body
+    status = f"/api/ocr/status/{document['ocrJobId']}/"
+    with using_settings(world.app.crm_product.settings):
+        bucket = get_settings().bucket
+        with pytest.raises(EngineError):
+            worker.handle_object(bucket, key_of(document))  # the message stays on the queue
+        assert world.client("agent").get(status, expect=200).json_body["status"] == "processing"
+        worker.handle_object(bucket, key_of(document), final_attempt=True)  # released: claimed again at once
+    failed = world.client("agent").get(status, expect=200).json_body
+    assert engine.calls == 2 and failed["status"] == "failed" and failed["error"] == worker.GAVE_UP

@@ -87,21 +87,10 @@ class World:
         return KitHttp(self.http.client).as_(token)
 
     def deliver(self, handler: str, *, expect_success: bool = True) -> list[dict[str, Any]]:
-        """Run queue consumer `handler` once on what its queue holds (as the embedded stack's runner
-        does: failures stay on the queue); answers the messages it was given."""
-        from chalicelib.core import aws
-        from local.events import QueueRunner, Timing, sqs_bindings
+        """Run queue consumer `handler` once on what its queue holds (tests/kit/queues.py)."""
+        from tests.kit.queues import deliver
 
-        binding = next(b for b in sqs_bindings(self.app) if b.handler_name == handler)
-        queue = QueueRunner(self.app, binding, aws.sqs(), "us-east-1", Timing(poll_seconds=0, retry_seconds=0),
-                            lambda line: None)
-        messages = queue.sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=binding.batch_size,
-                                             VisibilityTimeout=30, MessageSystemAttributeNames=["All"],
-                                             MessageAttributeNames=["All"]).get("Messages", [])
-        if messages:
-            with self.settings():
-                assert queue.handle(messages) is expect_success
-        return messages
+        return deliver(self.app, handler, expect_success=expect_success)
 
     def settings(self) -> Any:
         from chalicelib.core.config import using_settings

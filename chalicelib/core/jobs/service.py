@@ -46,11 +46,14 @@ class Jobs:
         job.save(condition=self.model.job_id.does_not_exist())
         return job
 
-    def advance(self, job: Job, processed: int, *, total: int | None = None) -> Job:
-        """Record progress (only while the job is pending or processing)."""
+    def advance(self, job: Job, processed: int, *, total: int | None = None, result: Any = None) -> Job:
+        """Record progress (only while the job is pending or processing); `result`, what is done so far,
+        is a checkpoint a redelivered message resumes from (and what the owner reads meanwhile)."""
         actions = [self.model.status.set(PROCESSING), self.model.processed.set(processed)]
         if total is not None:
             actions.append(self.model.total.set(total))
+        if result is not None:
+            actions.append(self.model.result.set(result))
         return self._update(job, actions)
 
     def finish(self, job: Job, result: Any = None, *, errors: list[Any] | None = None) -> Job:

@@ -8,24 +8,41 @@ or `{"errors": {field: [...]}}` (core.errors.render_error_or_errors), as the spe
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import render_error_or_errors
+from chalicelib.core.jobs.routes import register_job_routes
 from chalicelib.products.leads import auth
 from chalicelib.products.leads.models import PRODUCT, User
 from chalicelib.products.leads.schemas import (
     EVERYONE,
     MANAGERS,
+    STATUS_DISPLAY,
+    AssigneeOut,
+    AssignIn,
+    AssignmentCount,
+    AssignmentOut,
+    AssignOut,
+    BulkAssignIn,
+    CustomerDetailOut,
+    CustomerOut,
+    CustomerQuery,
+    JobStartedOut,
     LoginIn,
     LoginOut,
+    RandomAssignIn,
     RefreshIn,
     RefreshOut,
+    StatusIn,
+    StatusOut,
     SuccessOut,
     UserIn,
     UserOut,
     UserPatch,
     UserQuery,
 )
-from chalicelib.products.leads.services import users
+from chalicelib.products.leads.services import assignment, customers, statuses, users
 
 api = Api(PRODUCT, render_error_or_errors, title="Lead CRM")
 
@@ -90,3 +107,78 @@ def patch_user(call: Call) -> UserOut:
 def delete_user(call: Call) -> None:
     """Deactivates the user (leads and their history keep naming them); yourself: 409."""
     users.deactivate_user(call.user, call.path["id"])
+
+
+# -- customers (leads) -----------------------------------------------------------------------------
+@api.route("/customers/", ["GET"], roles=EVERYONE, query=CustomerQuery, response=list[CustomerOut], paginated=True)
+def list_customers(call: Call) -> Reply:
+    """Leads newest first (a sales user: the ones assigned to them), of one `status`, or found by
+    `search` (words starting the name, area or phone number)."""
+    def fetch(window: Any) -> Any:
+        part = customers.list_customers(call.user, call.query_model, window)
+        part.items = customers.rendered(part.items)
+        return part
+
+    return call.listing(fetch)
+
+
+@api.route("/customers/{customer_id:uuid}/", ["GET"], roles=EVERYONE, response=CustomerDetailOut)
+def get_customer(call: Call) -> CustomerDetailOut:
+    """The lead with its sales user (`assigned_to`) and its full `status_history`, oldest first."""
+    customer = customers.visible(call.user, call.path["customer_id"])
+    return CustomerDetailOut(**customers.rendered([customer])[0].model_dump(),
+                             status_history=statuses.history_of(customer))
+
+
+@api.route("/customers/{customer_id:uuid}/update-status/", ["POST"], roles=EVERYONE, request=StatusIn,
+           response=StatusOut, errors=(409,))
+def update_status(call: Call) -> StatusOut:
+    """The lead's new status and its history entry (with `notes`), written together; a sales user
+    changes only the leads assigned to them."""
+    customer = statuses.change_status(call.user, call.path["customer_id"], call.body.status, call.body.notes)
+    return StatusOut(success=True, status=customer.status, status_display=STATUS_DISPLAY[customer.status])
+
+
+# -- assignment (managers and admins) --------------------------------------------------------------
+def _assigned(outcome: assignment.Outcome) -> AssignmentOut:
+    names = users.by_id(outcome.per_user)
+    return AssignmentOut(success=True, assigned=outcome.assigned, unchanged=outcome.unchanged,
+                         skipped=outcome.skipped, not_found=outcome.not_found,
+                         assignments=[AssignmentCount(sales_user=AssigneeOut(id=uid, username=names[uid].username),
+                                                      count=count)
+                                      for uid, count in sorted(outcome.per_user.items()) if uid in names])
+
+
+def _started(result: Any) -> Reply:
+    if isinstance(result, assignment.Outcome):
+        return Reply(_assigned(result))
+    return Reply(JobStartedOut(success=True, job_id=result.job_id, status=result.status, total=int(result.total)),
+                 status=202)
+
+
+@api.route("/customers/{customer_id:uuid}/assign/", ["POST"], roles=MANAGERS, request=AssignIn, response=AssignOut)
+def assign_customer(call: Call) -> AssignOut:
+    """The lead to an active sales user (`sales_user`: their id; anyone else is a 400)."""
+    customer = customers.visible(call.user, call.path["customer_id"])
+    target = assignment.sales_user(call.body.sales_user)
+    assignment.assign(customer, target.id)
+    return AssignOut(success=True, assigned_to=target.username)
+
+
+@api.route("/customers/bulk-assign/", ["POST"], roles=MANAGERS, request=BulkAssignIn,
+           response={200: AssignmentOut, 202: JobStartedOut})
+def bulk_assign(call: Call) -> Reply:
+    """The leads to one active sales user. Up to 100 leads: done at once (200, the counts); more: queued
+    as a job (202), its progress at /jobs/{job_id}/."""
+    return _started(assignment.start(call.user, "bulk", call.body.customer_ids, call.body.sales_user))
+
+
+@api.route("/customers/random-assign/", ["POST"], roles=MANAGERS, request=RandomAssignIn,
+           response={200: AssignmentOut, 202: JobStartedOut})
+def random_assign(call: Call) -> Reply:
+    """The unassigned leads among these, spread over the active sales users, least loaded first. Up to
+    100 leads: done at once (200, the counts); more: queued as a job (202), its progress at /jobs/{job_id}/."""
+    return _started(assignment.start(call.user, "random", call.body.customer_ids))
+
+
+register_job_routes(api, assignment.JOBS, MANAGERS, prefix="/jobs/")

@@ -13,7 +13,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
-from chalicelib.core.fields import FREE_TEXT, TEXT, USERNAME_PATTERN, Email, Flag, NewPassword, RequestModel
+from chalicelib.core.fields import (
+    FREE_TEXT,
+    TEXT,
+    USERNAME_PATTERN,
+    Email,
+    Flag,
+    NewPassword,
+    RecordId,
+    RequestModel,
+)
 
 ADMIN, MANAGER, SALES = "admin", "manager", "sales"
 ROLES = (ADMIN, MANAGER, SALES)
@@ -155,3 +164,43 @@ class StatusOut(BaseModel):
     success: bool
     status: Status
     status_display: str
+
+
+# -- assignment ----------------------------------------------------------------------------------
+class AssignIn(Input):
+    sales_user: RecordId = Field(description="The id of an active sales user.")
+
+
+class AssignOut(BaseModel):
+    success: bool
+    assigned_to: str = Field(description="The sales user's username.")
+
+
+class BulkAssignIn(Input):
+    customer_ids: LeadIds
+    sales_user: RecordId = Field(description="The id of an active sales user.")
+
+
+class RandomAssignIn(Input):
+    customer_ids: LeadIds
+
+
+class AssignmentCount(BaseModel):
+    sales_user: AssigneeOut
+    count: int
+
+
+class AssignmentOut(BaseModel):
+    success: bool
+    assigned: int = Field(description="Leads that changed hands.")
+    unchanged: int = Field(description="Bulk: leads the sales user already had.")
+    skipped: int = Field(description="Random: leads someone already has (left with them).")
+    not_found: list[str] = Field(description="Ids that name no lead.")
+    assignments: list[AssignmentCount] = Field(description="Who got how many.")
+
+
+class JobStartedOut(BaseModel):
+    success: bool
+    job_id: str = Field(description="Read its progress at /jobs/{job_id}/.")
+    status: str
+    total: int
