@@ -124,9 +124,10 @@ def _named_tables(settings: Settings, *entities: str) -> tuple[str, ...]:
 # SMS and Textract have no resource-level permissions.
 PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Grant]]] = {
     # VST's API puts each OTP's SMS job and each auto-assign run on their queues.
+    # (core.aws.queue_url looks a queue's URL up by name once per process: sqs:GetQueueUrl.)
     ("vst", "api"): lambda settings: [
-        Grant("SendJobs", ("sqs:SendMessage",), (ARN % ("sqs", settings.queue_name("otp")),
-                                                 ARN % ("sqs", settings.queue_name("assignment"))))],
+        Grant("SendJobs", ("sqs:GetQueueUrl", "sqs:SendMessage"), (ARN % ("sqs", settings.queue_name("otp")),
+                                                                   ARN % ("sqs", settings.queue_name("assignment"))))],
     # VST's auto-assign worker reads services, workers and attendance, and moves services (with their
     # history and the absence check) and its job, in transactions: no delete, no scan.
     ("vst", "assignment_worker"): lambda settings: [
@@ -138,7 +139,7 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
         Grant("SendSms", ("sns:Publish",), ("*",))],
     # Leads' API queues bulk and random assignments of more than 100 leads.
     ("leads", "api"): lambda settings: [
-        Grant("SendJobs", ("sqs:SendMessage",), (ARN % ("sqs", settings.queue_name("assignment")),))],
+        Grant("SendJobs", ("sqs:GetQueueUrl", "sqs:SendMessage"), (ARN % ("sqs", settings.queue_name("assignment")),))],
     # Leads' assignment worker reads leads, sales users and their load counters, and moves leads (with
     # the counters, in transactions) and its job: no delete, no scan.
     ("leads", "assignment_worker"): lambda settings: [
