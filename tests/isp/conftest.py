@@ -18,7 +18,7 @@ from tests.kit.app import app_fixture
 from tests.kit.world import Blueprint, Records, World, world_fixture
 
 PASSWORD = "Str0ng-Pass!"
-ACCOUNTANT_RIGHTS = ["bills.create", "bills.delete", "bills.export", "bills.update", "bills.view"]
+ACCOUNTANT_RIGHTS = ["bills.create", "bills.delete", "bills.export", "bills.import", "bills.update", "bills.view"]
 
 
 @cache

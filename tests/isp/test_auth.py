@@ -91,7 +91,7 @@ def test_register_refuses_a_taken_email_or_username_weak_passwords_and_other_rol
 def test_me_needs_a_token(world, http):
     http.as_(None).get("/api/users/me/", expect=401)
     assert world.client("accountant").get("/api/users/me/", expect=200).json_body["permissions"] == [
-        "bills.create", "bills.delete", "bills.export", "bills.update", "bills.view"]
+        "bills.create", "bills.delete", "bills.export", "bills.import", "bills.update", "bills.view"]
 
 
 def test_the_seeded_super_admin_logs_in_and_seeding_again_changes_nothing(world, http):

@@ -110,5 +110,5 @@ def test_the_menu_shows_what_the_callers_rights_allow_in_order(world, http):
     assert slugs(world.client("sales").get("/api/auth/menu/", expect=200).json_body) == [
         ("sales", [("prospects", []), ("customers", [])])]  # no export child, no other group
     assert slugs(world.client("accountant").get("/api/auth/menu/", expect=200).json_body) == [
-        ("billing", [("bills", []), ("bill-export", [])])]
+        ("billing", [("bills", []), ("bill-export", []), ("bill-import", [])])]
     http.as_(None).get("/api/auth/menu/", expect=401)

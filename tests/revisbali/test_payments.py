@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.infra import test_policy_calls
 from tests.revisbali.test_invoices import make_invoice
 
+recorder = test_policy_calls.recorder  # a fixture: every AWS call, labelled with the function making it
 SPEC_PAYMENT = {"amount": "100.00", "paymentDate": "2026-01-24", "paymentMethod": "bank_transfer",
                 "reference": "TRX123456"}
 
@@ -155,3 +157,24 @@ def test_the_schedule_is_declared_daily_in_utc():
     from chalicelib.products.revisbali.workers import SCHEDULES
 
     assert [(s.name, s.expression) for s in SCHEDULES] == [("overdue_invoices", "cron(5 16 * * ? *)")]
+
+
+def test_the_overdue_run_makes_only_calls_its_policy_grants(world, at, recorder):
+    """Its Lambda role (infra/policy.py) allows every call the run makes, and the run uses each grant."""
+    from chalicelib.core.config import using_settings
+    from infra.policy import functions, grants, policy_document
+
+    make_invoice(world)
+    at(datetime(2026, 3, 1, 4, 0, tzinfo=UTC))
+    with test_policy_calls.as_function("overdue_invoices"):
+        assert _fire_overdue(world.app) == {"pastDue": 1, "marked": 1}
+    with using_settings(world.app.crm_product.settings):
+        from chalicelib.core.config import get_settings
+
+        settings = get_settings()
+        function = {f.name: f for f in functions(world.app)}["overdue_invoices"]
+        document = policy_document(function, settings)
+        calls = [(action, arn) for label, action, arn in recorder if label == "overdue_invoices"]
+        assert calls and [call for call in calls if not test_policy_calls.allowed(document, *call, settings)] == []
+        granted = {a for grant in grants(function, settings) if grant.sid == "MarkOverdue" for a in grant.actions}
+        assert granted <= {action for action, _ in calls}

@@ -77,6 +77,16 @@ class PrefixIndex:
             for term in after - before:
                 batch.save(self.model(term, record))
 
+    def replace_many(self, changes: Iterable[tuple[int | str, Iterable[str | None], Iterable[str | None]]]) -> None:
+        """`replace` for many records in one batch write (a bulk import's rows)."""
+        with self.model.batch_write() as batch:
+            for record, old, new in changes:
+                before, after = prefixes(*old), prefixes(*new)
+                for term in before - after:
+                    batch.delete(self.model(term, record))
+                for term in after - before:
+                    batch.save(self.model(term, record))
+
     def search(self, query: str, page: Window) -> tuple[list[Any], Slice]:
         """Ids of one window of the records whose words start with the query's longest word (400 when
         the query has none of MIN_TERM characters), and the Slice whose `last` continues the walk."""

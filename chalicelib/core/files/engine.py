@@ -43,7 +43,7 @@ from chalicelib.core.files.jobs import (
 from chalicelib.core.files.jobs import KIND as IMPORT_KIND
 from chalicelib.core.files.reader import Table, UnreadableFile, open_table
 from chalicelib.core.files.rows import RowMapper
-from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
+from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError, WriteResult
 
 logger = logging.getLogger("crm.imports")
 
@@ -411,19 +411,34 @@ class ImportEngine:
                                job.job_id, resumed=resumed) for offset in range(0, len(rows), BATCH_ROWS)]
         errors = list(invalid)
         created = 0
-        for batch, refused in zip(batches, self._write_all(spec, batches), strict=True):
-            errors.extend(refused)
-            created += len(batch.rows) - len({error.row for error in refused})
+        tallies: dict[str, int] | None = None
+        for batch, answer in zip(batches, self._write_all(spec, batches), strict=True):
+            if isinstance(answer, WriteResult):
+                errors.extend(answer.errors)
+                tallies = tallies if tallies is not None else {}
+                for name, count in answer.counts.items():
+                    tallies[name] = tallies.get(name, 0) + int(count)
+                created += int(answer.counts.get("created", 0))
+            else:
+                errors.extend(answer)
+                created += len(batch.rows) - len({error.row for error in answer})
         errors.sort(key=lambda error: error.row)
         jobs = self.jobs
         actions = [jobs.next_row.set(end + 1), jobs.processed.set(end - 1),
                    jobs.created_rows.add(created), jobs.error_rows.add(len(errors))]
+        if tallies is not None:
+            # the whole map, from the job as this worker last wrote it: the update's condition (nobody
+            # moved `next_row`) makes that the stored one, so the chunk's counts are added exactly once
+            total = job.named_counts()
+            for name, count in tallies.items():
+                total[name] = total.get(name, 0) + count
+            actions.append(jobs.tallies.set(total))
         kept = job.row_errors()
         if errors and len(kept) < MAX_ERRORS:
             actions.append(jobs.errors.set(kept + [error.as_dict() for error in errors[:MAX_ERRORS - len(kept)]]))
         self._update(job, actions, condition=(jobs.next_row == start) & (jobs.status == PROCESSING))
 
-    def _write_all(self, spec: ImportSpec, batches: list[ImportBatch]) -> list[list[RowError]]:
+    def _write_all(self, spec: ImportSpec, batches: list[ImportBatch]) -> list[list[RowError] | WriteResult]:
         """Each batch's refused rows, `writers` batches at a time; the first failure propagates (the
         checkpoint stays, so a retry resumes this chunk). Each thread runs in a copy of this context,
         so the product's settings and the log correlation id follow it."""

@@ -3,8 +3,9 @@ retries safe.
 
 `next_row` is the first row not yet committed; `block_*` is the id block reserved for the chunk of rows
 `block_row..block_end`, recorded before that chunk is written so a retry cuts the same chunk and
-reuses the same ids. `created_rows` and `error_rows` grow atomically at each checkpoint; the job's
-`total` and `processed` are its data rows, and its `result` (once complete) the two counts.
+reuses the same ids. `created_rows` and `error_rows` grow atomically at each checkpoint, and so do
+`tallies`, the named counts a writer answers in a `WriteResult` (e.g. created, updated); the job's
+`total` and `processed` are its data rows, and its `result` (once complete) the counts.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.core.jobs.model import (  # noqa: F401 - the statuses, re-exported for the engine
     COMPLETE,
@@ -39,6 +40,7 @@ class ImportFields:
     etag = UnicodeAttribute(null=True)  # the object version this job processes
     created_rows = NumberAttribute(default=0)
     error_rows = NumberAttribute(default=0)
+    tallies = JSONAttribute(null=True)  # {name: count} from WriteResult writers, None for list writers
     next_row = NumberAttribute(default=2)
     block_row = NumberAttribute(null=True)
     block_first = NumberAttribute(null=True)
@@ -60,9 +62,17 @@ class ImportJob(ImportFields, Job):
     def row_errors(self) -> list[dict[str, Any]]:
         return list(self.errors or [])
 
-    def counts(self) -> dict[str, int]:
-        """The job's `result` once it is complete: rows created and rows refused."""
-        return {"created_rows": int(self.created_rows or 0), "error_rows": int(self.error_rows or 0)}
+    def named_counts(self) -> dict[str, int]:
+        """What the writer counted so far by name (empty for a writer answering plain error lists)."""
+        return {name: int(value) for name, value in (self.tallies or {}).items()}
+
+    def counts(self) -> dict[str, Any]:
+        """The job's `result` once it is complete: rows created and rows refused (and the named counts,
+        when the writer gives them)."""
+        result: dict[str, Any] = {"created_rows": int(self.created_rows or 0), "error_rows": int(self.error_rows or 0)}
+        if self.tallies is not None:
+            result["counts"] = self.named_counts()
+        return result
 
     def as_dict(self) -> dict[str, Any]:
         """What the import status endpoint shows."""

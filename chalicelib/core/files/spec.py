@@ -52,7 +52,24 @@ class ImportBatch:
         return str(uuid.uuid5(_ROW_NAMESPACE, f"{self.job_id}:{row}"))
 
 
-BatchWriter = Callable[[ImportBatch], list[RowError]]
+@dataclass(frozen=True)
+class WriteResult:
+    """What a writer did with one batch: the rows it refused, and named counts of what the others did
+    (e.g. `{"created": 3, "updated": 2, "customers_created": 1}`).
+
+    The engine adds a chunk's counts to its job at the chunk's checkpoint, in the same conditional
+    update that moves `next_row`, so a chunk written again after a crash is counted once. A writer
+    must therefore answer the same counts for a batch written again: a row whose record an earlier
+    attempt created (the row's reserved id, or a mark the writer left on it) still counts as created.
+    `created` also feeds the job's `created_rows`. A writer answering a plain list of errors instead
+    counts every row it did not refuse as created (and the job keeps no named counts).
+    """
+
+    errors: list[RowError] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+BatchWriter = Callable[[ImportBatch], "list[RowError] | WriteResult"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +78,8 @@ class ImportSpec:
 
     `headers` maps a field to extra accepted column names (matching ignores case, spaces,
     underscores and hyphens). `defaults` fill absent cells before validation. `write` batch-writes
-    the valid rows and returns errors for rows it refuses; it must be idempotent for the same ids.
+    the valid rows and returns errors for rows it refuses (a list, or a `WriteResult` with named
+    counts); it must be idempotent for the same ids.
     `id_sequence` names the counters-table sequence ids are reserved from (None: no integer ids).
     `roles` limits who may start this import (None: whoever may reach the route).
     """

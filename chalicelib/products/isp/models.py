@@ -106,6 +106,7 @@ class Customer(BaseModel):
     join_date = UnicodeAttribute()  # ISO date: created, or the prospect's conversion
     leave_date = UnicodeAttribute(null=True)  # ISO date it became Inactive
     prospect = NumberAttribute(null=True)  # the prospect it came from
+    import_row = UnicodeAttribute(null=True)  # "<job id>#<row>" of the import row that created it
 
     all_index = gsi("all-index", "kind", "id", UnicodeAttribute)
     sales_index = gsi("sales-index", "sales_key", "id", NumberAttribute)

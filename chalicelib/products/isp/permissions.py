@@ -38,6 +38,9 @@ CATALOGUE: tuple[Permission, ...] = (
     *_crud("customers", "customers", ("view_all", "See every sales person's customers"),
            ("export", "Export customers")),
     *_crud("bills", "bills", ("export", "Export bills")),
+    # appended (ids are places in this tuple): imports, each a bulk create and change of its records
+    Permission("customers.import", "Import customers from CSV or Excel"),
+    Permission("bills.import", "Import bills from CSV or Excel"),
 )
 CODENAMES: tuple[str, ...] = tuple(p.codename for p in CATALOGUE)
 ALL = frozenset(CODENAMES)
@@ -75,10 +78,13 @@ MENU: tuple[MenuItem, ...] = (
         MenuItem(4, "customers", "Customers", "/sales/customers", "people", 2, "customers.view"),
         MenuItem(5, "customer-export", "Export customers", "/sales/customers/export", "download", 3,
                  "customers.export"),
+        MenuItem(12, "customer-import", "Import customers", "/sales/customers/import", "upload", 4,
+                 "customers.import"),
     )),
     MenuItem(6, "billing", "Billing", "/billing", "receipt", 3, children=(
         MenuItem(7, "bills", "Bills", "/billing/bills", "receipt_long", 1, "bills.view"),
         MenuItem(8, "bill-export", "Export bills", "/billing/export", "download", 2, "bills.export"),
+        MenuItem(13, "bill-import", "Import bills", "/billing/import", "upload", 3, "bills.import"),
     )),
     MenuItem(9, "administration", "Administration", "/admin", "settings", 4, children=(
         MenuItem(10, "users", "Users", "/admin/users", "manage_accounts", 1, "users.view"),

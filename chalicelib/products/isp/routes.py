@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.api import Api, Call, Reply
-from chalicelib.core.errors import render_detail
+from chalicelib.core.errors import ValidationFailed, render_detail
 from chalicelib.core.files.answer import ExportQuery, FileReply
+from chalicelib.core.http import FORM, JSON, MULTIPART
 from chalicelib.core.paging import LINK_PAGING
 from chalicelib.products.isp import auth
 from chalicelib.products.isp.clock import clock
@@ -20,11 +21,13 @@ from chalicelib.products.isp.models import PRODUCT
 from chalicelib.products.isp.permissions import CATALOGUE, MenuItem, visible_menu
 from chalicelib.products.isp.schemas import (
     AssignRoleIn,
+    BillImportOut,
     BillIn,
     BillOut,
     BillPatch,
     BillQuery,
     ConvertIn,
+    CustomerImportOut,
     CustomerIn,
     CustomerOut,
     CustomerPatch,
@@ -408,3 +411,42 @@ def export_customers(call: Call) -> FileReply:
 def export_bills(call: Call) -> FileReply:
     """Bills as CSV or Excel (`?format=csv|excel`), by id."""
     return FileReply.export(exports.BILLS, exports.all_bills(), kind=call.query_model.kind)
+
+
+# -- imports -----------------------------------------------------------------------------------
+UPLOAD_TYPES = (MULTIPART, JSON, FORM)  # anything but multipart simply has no file: "No file provided."
+
+
+def _imported(call: Call, spec_name: str) -> Any:
+    """The file of the multipart field `file`, imported now through core's engine (services.imports)."""
+    from chalicelib.products.isp.services import imports
+
+    upload = call.parsed.files.get("file") if call.parsed else None
+    if upload is None or not upload.data:
+        raise ValidationFailed({"file": ["No file was submitted."]})
+    return imports.upload(spec_name, upload.filename, upload.data, call.user)
+
+
+@api.route("/api/customers/import/", ["POST"], permission="customers.import", response=CustomerImportOut,
+           content_types=UPLOAD_TYPES, upload="file")
+def import_customers(call: Call) -> CustomerImportOut:
+    """Customers from CSV or Excel: matched by e-mail (case-insensitive), updated when known, else created;
+    refused rows come back numbered as the spreadsheet shows them (header = row 1)."""
+    job = _imported(call, "customers")
+    counts = job.named_counts()
+    created, updated = counts.get("created", 0), counts.get("updated", 0)
+    return CustomerImportOut(success=True, processed=created + updated + int(job.error_rows or 0), created=created,
+                             updated=updated, errors=job.row_errors())
+
+
+@api.route("/api/bills/import/", ["POST"], permission="bills.import", response=BillImportOut,
+           content_types=UPLOAD_TYPES, upload="file")
+def import_bills(call: Call) -> BillImportOut:
+    """Bills from CSV or Excel: a row with `id` changes that bill, one without adds a bill; its customer
+    (by `customer_email`) is created when missing, if the caller may create customers."""
+    job = _imported(call, "bills")
+    counts = job.named_counts()
+    created, updated = counts.get("bills_created", 0), counts.get("bills_updated", 0)
+    return BillImportOut(success=True, processed=created + updated + int(job.error_rows or 0),
+                         customers_created=counts.get("customers_created", 0), bills_created=created,
+                         bills_updated=updated, errors=job.row_errors())

@@ -25,6 +25,7 @@ from chalicelib.core.fields import (
     Username,
     text_pattern,
 )
+from chalicelib.core.files.routes import RowErrorOut
 from chalicelib.core.patch import patch_of
 from chalicelib.products.isp.permissions import CODENAMES
 
@@ -371,6 +372,38 @@ class BillQuery(Input):
     billing_date: IsoDate | None = None
     search: Search | None = None
     ordering: BillOrdering | None = None
+
+
+class CustomerRow(CustomerIn):
+    """One row of a customer import: the API's rules. An empty cell keeps the matched customer's value."""
+
+
+class BillRow(BillIn):
+    """One row of a bill import: the API's rules. `id` names an existing bill to change (empty: a new
+    bill); the customer is found by `customer_email` (created when missing, named `customer_name`), or
+    by `customer` (its id) when no e-mail is given."""
+
+    id: RecordId | None = None
+    customer: RecordId | None = None  # type: ignore[assignment]
+    customer_email: Email | None = None
+    customer_name: RecordName | None = None
+
+
+class CustomerImportOut(BaseModel):
+    success: bool
+    processed: int
+    created: int
+    updated: int
+    errors: list[RowErrorOut]
+
+
+class BillImportOut(BaseModel):
+    success: bool
+    processed: int
+    customers_created: int
+    bills_created: int
+    bills_updated: int
+    errors: list[RowErrorOut]
 
 
 # -- dashboard ---------------------------------------------------------------------------------

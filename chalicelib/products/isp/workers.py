@@ -1,4 +1,5 @@
-"""ISP's schedules: the nightly repair of the revenue aggregates.
+"""ISP's event handlers: the nightly repair of the revenue aggregates (a schedule), and the bucket's
+`imports/customers/...` and `imports/bills/...` objects (the `uploads` queue, core's import worker).
 
 Bills keep the aggregates (services.revenue) by atomic ADDs in their own transactions, so they do not
 drift in normal operation; `nightly_revenue` (02:00 in Dhaka, 20:00 UTC) recomputes every aggregate a
@@ -89,3 +90,10 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(NIGHTLY, "cron(0 20 * * ? *)", repair_revenue,
                  "Recompute the revenue aggregates from the bills and repair drift (02:00 Asia/Dhaka)"),
 )
+
+
+def register_workers(app: Any) -> None:
+    from chalicelib.core.files.worker import register_upload_worker
+    from chalicelib.products.isp.services import imports
+
+    register_upload_worker(app, imports.engine)

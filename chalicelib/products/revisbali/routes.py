@@ -153,8 +153,9 @@ def patch_user(call: Call) -> UserOut:
 
 @api.route("/api/users/{id:int}/", ["DELETE"], roles=ADMINS, status=204, errors=(409,))
 def delete_user(call: Call) -> None:
-    """Deactivates the user (their customers keep naming them); an admin cannot be (409)."""
-    users.deactivate_user(call.user, call.path["id"])
+    """Removes a staff member or an agent (404 afterwards; an admin: 409): deleted when no customer
+    names them, else kept, inactive and hidden, for their customers. `isActive: false` deactivates."""
+    users.remove_user(call.user, call.path["id"])
 
 
 # -- applications ----------------------------------------------------------------------------------

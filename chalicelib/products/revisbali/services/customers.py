@@ -80,6 +80,14 @@ def _agent(principal: Principal, asked: int | None) -> int | None:
     return asked
 
 
+def _agent_still_active(agent: int | None) -> list[txn.Step]:
+    """The customer's transaction checks its agent is still active then (a user being removed is
+    deactivated first, so no customer can name them once their removal has read their customers)."""
+    if agent is None:
+        return []
+    return [txn.check(User, agent, User.is_active == 1, ValidationFailed({"agent_id": [NO_AGENT.format(agent)]}))]
+
+
 def _check_country(country_id: int) -> None:
     if find(Country, country_id) is None:
         raise ValidationFailed({"country_id": [NO_COUNTRY.format(country_id)]})
@@ -100,7 +108,7 @@ def create_customer(principal: Principal, body: CustomerIn) -> Customer:
     customer = Customer(customer_ids.next())
     _apply(customer, body, agent)
     txn.run(Guards, [txn.claim(Guards, email_guard(customer.email), str(customer.id)),
-                     txn.put(customer, condition=Customer.id.does_not_exist())])
+                     txn.put(customer, condition=Customer.id.does_not_exist()), *_agent_still_active(agent)])
     SEARCH.replace(customer.id, (), _searchable(customer))
     return customer
 
@@ -122,7 +130,7 @@ def update_customer(principal: Principal, customer_id: int, body: Any) -> Custom
     before, old_email, old_agent = _searchable(customer), customer.email, customer.agent_id
     _apply(customer, full, agent)
     txn.run(Guards, [*txn.swap(Guards, email_guard(old_email), email_guard(customer.email), str(customer.id)),
-                     txn.put(customer)])
+                     txn.put(customer), *(_agent_still_active(agent) if agent != old_agent else [])])
     customer.refresh()
     SEARCH.replace(customer.id, before, _searchable(customer))
     if agent != old_agent:

@@ -2,6 +2,11 @@
 
 An e-mail is unique case-insensitively: a guard item `user#email#<address>` is written in the same
 transaction as the user.
+
+DELETE removes a user: first it deactivates them (so no customer can be given to them any more: a
+customer's transaction checks its agent is active), then, if no customer names them, deletes the
+record and frees the e-mail; a user customers still name is kept for those customers (their agent's
+name) but hidden: `kind` becomes `removed-user`, out of the lists and answered 404 like a deleted one.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from chalicelib.core.db.read import batch_get, query_page
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
-from chalicelib.products.revisbali.models import User
+from chalicelib.products.revisbali.models import Customer, User
 from chalicelib.products.revisbali.schemas import ADMIN, UserIn, UserPatch
 from chalicelib.products.revisbali.services.common import Guards, find, user_ids
 
@@ -25,7 +30,8 @@ ADMIN_EMAIL = "admin@revisbali.example.com"  # the seeded admin's login
 EMAIL_TAKEN = "A user with this email already exists."
 NOT_FOUND = "User with id {} not found."
 ADMIN_FIXED = "Admins are not managed through this API (make bootstrap-admin)."
-YOURSELF = "You cannot deactivate yourself."
+YOURSELF = "You cannot delete yourself."
+LISTED, REMOVED = "user", "removed-user"  # `kind`: a removed user kept for its customers leaves the lists
 
 
 def email_guard(email: str) -> Guard:
@@ -82,17 +88,19 @@ def seed_admin(password: str, *, reset: bool = False) -> User:
 # -- the admin's management of staff and agents ----------------------------------------------------
 def get_user(user_id: int) -> User:
     user = get(user_id)
-    if user is None:
+    if user is None or user.kind != LISTED:
         raise NotFound(NOT_FOUND.format(user_id))
     return user
 
 
 def list_users(window: Window, role: str | None = None) -> Slice:
-    return query_page(User.role_index, role, window) if role else query_page(User.all_index, "user", window)
+    if role:
+        return query_page(User.role_index, role, window, filter_condition=User.kind == LISTED)
+    return query_page(User.all_index, LISTED, window)
 
 
 def count_users(role: str | None = None) -> int:
-    return User.role_index.count(role) if role else User.all_index.count("user")
+    return User.role_index.count(role, filter_condition=User.kind == LISTED) if role else User.all_index.count(LISTED)
 
 
 def add_user(body: UserIn) -> User:
@@ -125,9 +133,14 @@ def change_user(user_id: int, body: UserPatch) -> User:
     return user
 
 
-def deactivate_user(caller: Principal, user_id: int) -> None:
-    """DELETE keeps the record (customers name their agent) and ends its access: inactive, sessions gone."""
+def remove_user(caller: Principal, user_id: int) -> None:
+    """DELETE: the user can no longer log in (inactive, sessions gone); deleted with their e-mail guard
+    when no customer names them, else kept hidden for those customers. Either way a 404 afterwards."""
     user = get_user(user_id)
     if user.role == ADMIN:
         raise Conflict(ADMIN_FIXED if str(user.id) != caller.subject else YOURSELF)
     user.update(actions=[User.is_active.set(0), User.tokens_valid_after.set(utcnow())])
+    if next(iter(Customer.agent_index.query(user.id, limit=1)), None) is None:
+        txn.run(Guards, [txn.delete(user), txn.release(Guards, email_guard(user.email))])
+    else:
+        user.update(actions=[User.kind.set(REMOVED)])
