@@ -137,12 +137,15 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
         Grant("ReadServiceAndCustomer", ("dynamodb:GetItem",), _named_tables(settings, "services", "users")),
         Grant("SendSms", ("sns:Publish",), ("*",))],
     # Leads' API queues bulk and random assignments of more than 100 leads.
+    # Leads' API queues big assignments, and its imports write the new leads' search terms in batches.
     ("leads", "api"): lambda settings: [
-        Grant("SendJobs", ("sqs:SendMessage",), (ARN % ("sqs", settings.queue_name("assignment")),))],
+        Grant("SendJobs", ("sqs:SendMessage",), (ARN % ("sqs", settings.queue_name("assignment")),)),
+        Grant("WriteSearchTerms", ("dynamodb:BatchWriteItem",), _named_tables(settings, "customers-search"))],
     # Leads' assignment worker reads leads, sales users and their load counters, and moves leads (with
-    # the counters, in transactions) and its job: no delete, no scan.
+    # the counters, in transactions, with the new holder's activity entry) and its job: no delete, no scan.
     ("leads", "assignment_worker"): lambda settings: [
-        Grant("Tables", ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"),
+        Grant("Tables", ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
+                         "dynamodb:UpdateItem"),
               _tables(settings))],
     # ISP's nightly job sets the revenue aggregates that differ from what the bills say.
     ("isp", "nightly_revenue"): lambda settings: [
@@ -160,6 +163,9 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
         Grant("MarkOverdue", ("dynamodb:PutItem", "dynamodb:UpdateItem"),
               _named_tables(settings, "invoices", "state-history"))],
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
+    # Leads' bucket imports write the new leads' search terms in batches.
+    ("leads", "sqs"): lambda settings: [
+        Grant("WriteSearchTerms", ("dynamodb:BatchWriteItem",), _named_tables(settings, "customers-search"))],
 }
 
 

@@ -139,7 +139,9 @@ def pydantic_field_errors(exc: Any) -> FieldErrors:
     """
     errors: FieldErrors = {}
     for item in exc.errors(include_url=False):
-        loc = [str(part) for part in item.get("loc", ()) if part != "__root__" and not _is_type_tag(part)]
+        parts = [part for part in item.get("loc", ()) if part != "__root__"]
+        # the first part is the field itself, even when it is named like a tag (a `date` field)
+        loc = [str(part) for index, part in enumerate(parts) if index == 0 or not _is_type_tag(part)]
         field = ".".join(loc) if loc else "non_field_errors"
         if item.get("type") == "missing":
             message = "This field is required."

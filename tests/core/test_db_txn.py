@@ -112,6 +112,35 @@ def test_run_rows_packs_rows_into_few_transactions_and_refuses_only_the_rows_tha
         Note.get(5)
 
 
+def test_run_rows_writes_shared_steps_with_exactly_the_rows_each_transaction_commits(core_app):
+    """A count kept by `shared` equals the rows written, though refusals drop rows from a transaction."""
+    guards = unique_model(PRODUCT)
+    counters = counter_model(PRODUCT)
+    assert save(Note(900), None, "taken-3") == "saved"  # row 3's title is another note's
+    rows = []
+    for n in range(1, 61):  # two items a row, one shared: 49 rows a transaction
+        note = Note(n)
+        note.title = f"taken-{n}"
+        rows.append((n, [txn.claim(guards, title(note.title), f"note#{n}"), txn.put(note)]))
+    seen: list[list[int]] = []
+
+    def count(keys: list[int]) -> list[txn.Step]:
+        seen.append(list(keys))
+        return [txn.update(counters("notes-written"), [counters.value.add(len(keys))])]
+
+    errors = txn.run_rows(guards, rows, shared=count, shared_items=1)
+    assert set(errors) == {3}
+    assert counters.get("notes-written").value == 59 == Note.count() - 1  # all but note 900 and row 3
+    assert [len(keys) for keys in seen] == [49, 11, 48]  # the first again without its refused row
+
+
+def test_run_rows_leaves_room_for_the_shared_steps(core_app):
+    guards = unique_model(PRODUCT)
+    with pytest.raises(ValueError):
+        txn.run_rows(guards, [(1, [txn.claim(guards, title(f"t{n}"), "note#1") for n in range(100)])],
+                     shared=lambda keys: [], shared_items=1)
+
+
 def test_run_rows_refuses_a_row_too_big_for_one_transaction(core_app):
     guards = unique_model(PRODUCT)
     with pytest.raises(ValueError):

@@ -122,3 +122,18 @@ def test_without_an_api_gateway_id_the_lambda_request_id_correlates(coded):
     with json_logs() as lines:
         app(event, FakeLambdaContext("lambda-req-8"))
     assert [line["correlation_id"] for line in lines.with_message("unhandled error")] == ["lambda-req-8"]
+
+
+def test_a_field_named_like_a_type_tag_keeps_its_name():
+    """pydantic's union tags (`.date`, `.int`) are dropped from locations, never the field itself."""
+    import datetime as dt
+
+    from pydantic import ValidationError
+
+    class Row(BaseModel):
+        date: dt.date | None = None
+        time: int | str
+
+    with pytest.raises(ValidationError) as caught:
+        Row.model_validate({"date": "soon", "time": [1]})
+    assert set(errors.pydantic_field_errors(caught.value)) == {"date", "time"}

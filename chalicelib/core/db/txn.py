@@ -10,12 +10,14 @@ value is unchanged (DynamoDB refuses two operations on one item in a transaction
 guard and release the old one.
 
 `run_rows` commits many independent rows (each all or nothing) in as few transactions as DynamoDB's
-100-item limit allows: a bulk import's rows, without reading anything first.
+100-item limit allows: a bulk import's rows, without reading anything first. Its `shared` steps are
+computed from the rows each transaction commits and written in that transaction (a count of the rows
+committed, as an atomic ADD), so an aggregate changes exactly with the rows it counts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -112,7 +114,11 @@ def run(connection_model: type[Model], steps: list[Step]) -> None:
         raise _error_for(exc, ordered) from exc
 
 
-def run_rows(connection_model: type[Model], rows: Sequence[tuple[K, list[Step]]]) -> dict[K, ApiError]:
+Shared = Callable[[list[K]], list[Step]]
+
+
+def run_rows(connection_model: type[Model], rows: Sequence[tuple[K, list[Step]]], *,
+             shared: Shared[K] | None = None, shared_items: int = 0) -> dict[K, ApiError]:
     """Commit each row's steps atomically, packing rows into transactions of up to MAX_ITEMS items.
 
     Rows must not touch the same item (DynamoDB refuses two operations on one item in a transaction).
@@ -120,31 +126,36 @@ def run_rows(connection_model: type[Model], rows: Sequence[tuple[K, list[Step]]]
     rows are refused with their steps' errors, and the others are committed again without them; rows
     caught in another transaction's conflict are retried. Answers the refused rows' errors. A failure
     that is no refusal (throttling, a service error) propagates: nothing tells which rows were written.
+
+    `shared(keys)` answers steps written in the same transaction as the rows `keys` (each commit's,
+    recomputed when refused rows are dropped): unconditional updates of items no row touches, at most
+    `shared_items` of them, e.g. a count of the rows committed.
     """
     errors: dict[K, ApiError] = {}
     pending = list(rows)
+    limit = MAX_ITEMS - shared_items
     for _ in range(ROUNDS):
         retry: list[tuple[K, list[Step]]] = []
-        for group in _packed(pending):
-            retry.extend(_commit_group(connection_model, group, errors))
+        for group in _packed(pending, limit):
+            retry.extend(_commit_group(connection_model, group, errors, shared))
         if not retry:
             return errors
         pending = retry
     for key, steps in pending:  # still in conflict: one by one, so a busy row cannot hold the others back
         try:
-            run(connection_model, steps)
+            run(connection_model, [*steps, *(shared([key]) if shared else [])])
         except ApiError as error:
             errors[key] = error
     return errors
 
 
-def _packed(rows: list[tuple[K, list[Step]]]) -> list[list[tuple[K, list[Step]]]]:
+def _packed(rows: list[tuple[K, list[Step]]], limit: int = MAX_ITEMS) -> list[list[tuple[K, list[Step]]]]:
     groups: list[list[tuple[K, list[Step]]]] = [[]]
     size = 0
     for row in rows:
-        if len(row[1]) > MAX_ITEMS:
-            raise ValueError(f"a row of {len(row[1])} steps exceeds a transaction's {MAX_ITEMS} items")
-        if size + len(row[1]) > MAX_ITEMS:
+        if len(row[1]) > limit:
+            raise ValueError(f"a row of {len(row[1])} steps exceeds a transaction's {limit} items")
+        if size + len(row[1]) > limit:
             groups.append([])
             size = 0
         groups[-1].append(row)
@@ -153,9 +164,11 @@ def _packed(rows: list[tuple[K, list[Step]]]) -> list[list[tuple[K, list[Step]]]
 
 
 def _commit_group(connection_model: type[Model], group: list[tuple[K, list[Step]]],
-                  errors: dict[K, ApiError]) -> list[tuple[K, list[Step]]]:
-    """One transaction for `group`; answers the rows to try again (refused rows go to `errors`)."""
-    tagged = sorted(((step, index) for index, (_, steps) in enumerate(group) for step in steps),
+                  errors: dict[K, ApiError], shared: Shared[K] | None = None) -> list[tuple[K, list[Step]]]:
+    """One transaction for `group` (and its shared steps, tagged -1: no row's); answers the rows to try
+    again (refused rows go to `errors`)."""
+    extra = [(step, -1) for step in shared([key for key, _ in group])] if shared else []
+    tagged = sorted([*((step, index) for index, (_, steps) in enumerate(group) for step in steps), *extra],
                     key=lambda pair: _ORDER[pair[0].kind])
     try:
         _commit(connection_model, [step for step, _ in tagged])
@@ -168,7 +181,7 @@ def _commit_group(connection_model: type[Model], group: list[tuple[K, list[Step]
         for (_, index), reason in zip(tagged, reasons, strict=False):
             if reason is None or reason.code in ("None", ""):
                 continue
-            if reason.code == "ConditionalCheckFailed":
+            if reason.code == "ConditionalCheckFailed" and index >= 0:
                 refused.add(index)
             elif reason.code not in RETRIED:
                 raise

@@ -53,6 +53,8 @@ class Customer(BaseModel):
     assignee_key = NumberAttribute(default=UNASSIGNED)
     assignee_status = UnicodeAttribute(default="")
     created_key = UnicodeAttribute(default="")  # `<created_at ISO>#<id>`: newest-first order, total
+    import_job = UnicodeAttribute(null=True)  # the import that created the lead (imports.py), and its row
+    import_row = NumberAttribute(null=True)
 
     all_index = gsi("all-index", "kind", "created_key", UnicodeAttribute, UnicodeAttribute)
     status_index = gsi("status-index", "status", "created_key", UnicodeAttribute, UnicodeAttribute)

@@ -161,7 +161,7 @@ def assign_customer(call: Call) -> AssignOut:
     """The lead to an active sales user (`sales_user`: their id; anyone else is a 400)."""
     customer = customers.visible(call.user, call.path["customer_id"])
     target = assignment.sales_user(call.body.sales_user)
-    assignment.assign(customer, target.id)
+    assignment.assign(customer, target.id, call.user.username)
     return AssignOut(success=True, assigned_to=target.username)
 
 

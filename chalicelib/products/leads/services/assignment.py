@@ -33,6 +33,7 @@ from chalicelib.core.jobs.model import Job
 from chalicelib.core.jobs.service import Jobs
 from chalicelib.products.leads.models import PRODUCT, Customer, User
 from chalicelib.products.leads.schemas import ADMIN, SALES
+from chalicelib.products.leads.services import activity, tallies
 from chalicelib.products.leads.services.common import Counters, find
 
 JOBS = Jobs(PRODUCT, admin_roles=frozenset({ADMIN}))
@@ -57,9 +58,10 @@ def sales_user(user_id: int) -> User:
     return user
 
 
-def assign(customer: Customer, user_id: int) -> bool:
-    """Give the lead to the sales user, moving the load counters with it; False if it already was
-    theirs. A lead changed meanwhile is read again and tried again."""
+def assign(customer: Customer, user_id: int, actor: str = "") -> bool:
+    """Give the lead to the sales user, moving the load counters with it (and the lead counts, and the
+    sales user's activity: services/tallies.py, activity.py); False if it already was theirs. A lead
+    changed meanwhile is read again and tried again. `actor`: who assigned it."""
     for _ in range(ATTEMPTS):
         previous = customer.assigned_to
         if previous is not None and int(previous) == user_id:
@@ -70,6 +72,8 @@ def assign(customer: Customer, user_id: int) -> bool:
                  txn.update(Counters(load_key(user_id)), [Counters.value.add(1)])]
         if previous is not None:
             steps.append(txn.update(Counters(load_key(int(previous))), [Counters.value.add(-1)]))
+        steps += [*tallies.reassigned(customer.status, previous, user_id),
+                  *activity.assigned_entry(customer, user_id, actor)]
         try:
             txn.run(Customer, steps)
         except Conflict:
@@ -116,20 +120,20 @@ class Outcome:
                    per_user=Counter({int(k): int(v) for k, v in (data.get("per_user") or {}).items()}))
 
 
-def _bulk(ids: list[str], user_id: int, outcome: Outcome) -> None:
+def _bulk(ids: list[str], user_id: int, outcome: Outcome, actor: str = "") -> None:
     found = batch_get(Customer, ids)
     for customer_id in ids:
         customer = found.get(customer_id)
         if customer is None:
             outcome.not_found.append(customer_id)
-        elif assign(customer, user_id):
+        elif assign(customer, user_id, actor):
             outcome.assigned += 1
             outcome.per_user[user_id] += 1
         else:
             outcome.unchanged += 1
 
 
-def _random(ids: list[str], outcome: Outcome) -> None:
+def _random(ids: list[str], outcome: Outcome, actor: str = "") -> None:
     found = batch_get(Customer, ids)
     load = loads()
     if not load:
@@ -143,7 +147,7 @@ def _random(ids: list[str], outcome: Outcome) -> None:
             outcome.skipped += 1
             continue
         chosen = least_loaded(load)
-        if assign(customer, chosen):
+        if assign(customer, chosen, actor):
             load[chosen] += 1
             outcome.assigned += 1
             outcome.per_user[chosen] += 1
@@ -151,11 +155,11 @@ def _random(ids: list[str], outcome: Outcome) -> None:
             outcome.skipped += 1
 
 
-def _work(mode: str, sales_user_id: int | None) -> Callable[[list[str], Outcome], None]:
+def _work(mode: str, sales_user_id: int | None, actor: str) -> Callable[[list[str], Outcome], None]:
     if mode == "bulk":
         assert sales_user_id is not None
-        return lambda ids, outcome: _bulk(ids, sales_user_id, outcome)
-    return _random
+        return lambda ids, outcome: _bulk(ids, sales_user_id, outcome, actor)
+    return lambda ids, outcome: _random(ids, outcome, actor)
 
 
 def distinct(ids: Iterable[str]) -> list[str]:
@@ -172,7 +176,7 @@ def start(principal: Principal, mode: str, customer_ids: list[str], sales_user_i
         raise BadRequest(NOBODY)
     if len(ids) <= SYNC_LIMIT:
         outcome = Outcome()
-        _work(mode, sales_user_id)(ids, outcome)
+        _work(mode, sales_user_id, principal.username)(ids, outcome)
         return outcome
     job = JOBS.start(KIND, principal, total=len(ids))
     queues.send("assignment", {"job": job.job_id, "mode": mode, "sales_user": sales_user_id, "customers": ids},
@@ -193,7 +197,7 @@ def run_job(job_id: str, mode: str, customer_ids: list[str], sales_user_id: int 
         except ApiError as error:
             JOBS.fail(job, "The sales user is no longer an active sales user.", errors=[{"error": error.message}])
             return None
-    work = _work(mode, sales_user_id)
+    work = _work(mode, sales_user_id, job.owner_name or "")
     while done < len(customer_ids):
         chunk = customer_ids[done:done + CHUNK]
         try:

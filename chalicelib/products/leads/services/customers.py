@@ -20,6 +20,7 @@ from chalicelib.core.errors import NotFound
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.leads.models import PRODUCT, Customer
 from chalicelib.products.leads.schemas import SALES, STATUS_DISPLAY, AssigneeOut, CustomerOut, CustomerQuery
+from chalicelib.products.leads.services import tallies
 from chalicelib.products.leads.services.common import Guards, find
 
 NOT_FOUND = "Customer not found."
@@ -68,7 +69,7 @@ def create_customer(name: str, phone_number: str, *, area: str = "", day: str | 
     customer = Customer(str(uuid.uuid4()), name=name, phone_number=phone_number, area=area, date=day, status=status)
     customer.keyed()
     txn.run(Guards, [txn.claim(Guards, phone_guard(phone_number), customer.id, fresh=True),
-                     txn.put(customer, condition=Customer.id.does_not_exist())])
+                     txn.put(customer, condition=Customer.id.does_not_exist()), *tallies.created([status])])
     SEARCH.replace(customer.id, (), searchable(customer))
     return customer
 

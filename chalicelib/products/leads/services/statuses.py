@@ -17,6 +17,7 @@ from chalicelib.core.errors import Conflict
 from chalicelib.core.states import StateMachine, history_model
 from chalicelib.products.leads.models import PRODUCT, Customer
 from chalicelib.products.leads.schemas import STATUS_DISPLAY
+from chalicelib.products.leads.services import activity, tallies
 
 STATES = tuple(STATUS_DISPLAY)
 # one action per status, named after it, allowed from every status
@@ -31,10 +32,12 @@ def change_status(principal: Principal, customer_id: str, status: str, notes: st
 
     for _ in range(ATTEMPTS):
         customer = visible(principal, customer_id)
-        try:
-            LEAD.move(customer, status, principal.username or principal.subject, history=History,
-                      note=notes or None,
-                      also=[Customer.assignee_status.set(f"{customer.assignee_key}#{status}")])
+        actor = principal.username or principal.subject
+        try:  # the lead counts and its holder's activity change in the same transaction
+            LEAD.move(customer, status, actor, history=History, note=notes or None,
+                      also=[Customer.assignee_status.set(f"{customer.assignee_key}#{status}")],
+                      steps=[*tallies.status_changed(customer.assigned_to, customer.status, status),
+                             *activity.status_entry(customer, customer.status, status, actor, notes)])
         except Conflict:
             continue  # another change committed first: read the lead again and move from there
         customer.assignee_status = f"{customer.assignee_key}#{status}"
