@@ -236,5 +236,37 @@ def test_a_file_dropped_in_the_bucket_is_imported_by_the_uploads_worker(world):
                     [event], queue_name=get_settings().uploads_queue))
         jobs = {job.spec: job for job in imports.engine().jobs.scan()}  # a test's look, never a request path
     assert jobs["customers"].status == "complete" and jobs["customers"].named_counts()["created"] == 1
-    assert jobs["bills"].named_counts() == {"bills_created": 2, "bills_updated": 0, "customers_created": 1}
+    assert jobs["bills"].named_counts() == {"created": 2, "updated": 0, "customers_created": 1}
     assert {"dropped@example.com", "else@example.com"} <= set(customers_by_email(world.client("manager")))
+
+
+def test_a_big_file_goes_through_a_presigned_upload_and_its_job(world):
+    """More rows than one request may import: a presigned upload (the import type's permission), the
+    worker imports it, and the job shows the counts to its owner (another user's job is 404)."""
+    from chalice.test import Client
+
+    from chalicelib.core import aws
+    from chalicelib.core.config import get_settings, using_settings
+
+    presign = {"import_type": "customers", "filename": "big.csv"}
+    world.client("accountant").post("/api/imports/presign/", presign, expect=403)
+    world.client("sales").post("/api/imports/presign/", {**presign, "import_type": "bills"}, expect=403)
+    world.client("manager").post("/api/imports/presign/", {**presign, "import_type": "loans"}, expect=400)
+    ticket = world.client("accountant").post("/api/imports/presign/", {**presign, "import_type": "bills"},
+                                             expect=201).json_body
+    with using_settings(world.app.crm_product.settings):
+        bucket = get_settings().bucket
+        aws.s3().put_object(Bucket=bucket, Key=ticket["key"], Body=lines(
+            BILL_HEADER, *(f"c0@acme.com,,CAP-{n},,2025-11-30,1,10,,,,,,,," for n in range(30)),
+            "someone@example.com,Someone,CAP,,2025-11-30,1,10,,,,,,,,"))
+        event = json.dumps({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {
+            "bucket": {"name": bucket}, "object": {"key": ticket["key"]}}}]})
+        with Client(world.app) as client:
+            client.lambda_.invoke("uploads_worker", client.events.generate_sqs_event(
+                [event], queue_name=get_settings().uploads_queue))
+    job = world.client("accountant").get(f"/api/imports/{ticket['job_id']}/", expect=200).json_body
+    assert (job["status"], job["created_rows"], job["error_rows"]) == ("complete", 30, 1)
+    assert job["counts"] == {"created": 30, "updated": 0, "customers_created": 0}
+    assert job["errors"][0]["row"] == 32  # the accountant's role may not create customers, in the bucket too
+    world.client("sales").get(f"/api/imports/{ticket['job_id']}/", expect=404)
+    assert world.client("manager").get(f"/api/imports/{ticket['job_id']}/", expect=200).json_body["counts"]

@@ -121,3 +121,37 @@ def test_staff_reassign_and_delete(world):
     assert staff.delete(f"/api/customers/{theirs}/", expect=204).body in (b"", None)
     staff.get(f"/api/customers/{theirs}/", expect=404)
     world.client("admin").post("/api/customers/", customer_body(email="client1@example.com"), expect=201)  # freed
+
+
+def test_a_search_is_ordered_paged_and_counted(world):
+    admin = world.client("admin")
+    for first, last in (("Johan", "Zulu"), ("Johnny", "Adams"), ("John", "Moss"), ("Jonah", "Jones")):
+        admin.post("/api/customers/", customer_body(firstName=first, lastName=last, email=f"{first}@mail.com"),
+                   expect=201)
+    newest = admin.get("/api/customers/?search=joh", expect=200).json_body
+    assert [row["firstName"] for row in newest["results"]] == ["John", "Johnny", "Johan"]  # -createdAt
+    by_last = admin.get("/api/customers/?search=joh&ordering=lastName&pageSize=2", expect=200).json_body
+    assert by_last["count"] == 3 and [row["lastName"] for row in by_last["results"]] == ["Adams", "Moss"]
+    following = urlsplit(by_last["next"])
+    rest = admin.get(f"{following.path}?{following.query}", expect=200).json_body
+    assert [row["lastName"] for row in rest["results"]] == ["Zulu"] and rest["next"] is None
+    assert rest["previous"] and "cursor" not in rest["previous"]
+    second = admin.get("/api/customers/?search=joh&ordering=lastName&pageSize=2&page=2", expect=200).json_body
+    assert second["results"] == rest["results"]
+    first_names = admin.get("/api/customers/?search=joh&ordering=-firstName", expect=200).json_body
+    assert [row["firstName"] for row in first_names["results"]] == ["Johnny", "John", "Johan"]
+    admin.get("/api/customers/?search=joh&page=3&pageSize=2", expect=404)
+    tampered = following.query.replace("cursor=", "cursor=A")
+    assert admin.get(f"{following.path}?{tampered}", expect=400).json_body["errors"] == {"cursor": ["Invalid cursor."]}
+
+
+def test_a_search_reads_at_most_its_limit(world, monkeypatch):
+    from chalicelib.products.revisbali.services import customers
+
+    monkeypatch.setattr(customers, "SEARCH_LIMIT", 2)
+    monkeypatch.setattr(customers, "SEARCH_WINDOW", 1)
+    admin = world.client("admin")
+    for index in range(4):
+        admin.post("/api/customers/", customer_body(firstName=f"Quinn{index}", email=f"q{index}@mail.com"), expect=201)
+    found = admin.get("/api/customers/?search=quinn", expect=200).json_body
+    assert found["count"] == 2 and len(found["results"]) == 2

@@ -18,6 +18,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
@@ -83,7 +84,8 @@ class ImportEngine:
     def __init__(self, product: str, counters: type[Model], specs: list[ImportSpec], *,
                  admin_roles: frozenset[str] = frozenset({"admin"}), chunk_rows: int = CHUNK_ROWS,
                  max_object_bytes: int = MAX_OBJECT_BYTES, sync_max_rows: int | None = None,
-                 writers: int = WRITERS, presign_path: str = "/api/imports/presign/") -> None:
+                 writers: int = WRITERS, permissions: Callable[[Principal, str], bool] | None = None,
+                 presign_path: str = "/api/imports/presign/") -> None:
         self.product = product
         self.presign_path = presign_path  # where the product serves `presign` (named by the 413 on big uploads)
         self.counters = counters
@@ -94,6 +96,7 @@ class ImportEngine:
         self.writers = writers
         self.max_object_bytes = max_object_bytes
         self._sync_max_rows = sync_max_rows  # None: the CRM_SYNC_IMPORT_MAX_ROWS setting
+        self.permissions = permissions  # (principal, permission) -> allowed: a spec's `permission`
 
     @property
     def sync_max_rows(self) -> int:
@@ -205,9 +208,13 @@ class ImportEngine:
         return job
 
     # -- jobs --------------------------------------------------------------------------------
-    @staticmethod
-    def _check_role(spec: ImportSpec, principal: Principal | None) -> None:
-        if spec.roles is not None and principal is not None and not principal.has_any(spec.roles):
+    def _check_role(self, spec: ImportSpec, principal: Principal | None) -> None:
+        if principal is None:
+            return
+        if spec.roles is not None and not principal.has_any(spec.roles):
+            raise Forbidden()
+        if spec.permission is not None and self.permissions is not None \
+                and not self.permissions(principal, spec.permission):
             raise Forbidden()
 
     def _new_job(self, job_id: str, spec: ImportSpec, filename: str, bucket: str, key: str,

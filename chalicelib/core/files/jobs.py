@@ -80,6 +80,7 @@ class ImportJob(ImportFields, Job):
             "job_id": self.job_id, "import_type": self.spec, "status": self.status, "filename": self.filename,
             "key": self.key, "total_rows": self.total_rows, "processed_rows": self.processed_rows,
             "created_rows": int(self.created_rows or 0), "error_rows": int(self.error_rows or 0),
+            "counts": self.named_counts() if self.tallies is not None else None,
             "progress": self.progress, "errors": self.row_errors(), "message": self.message,
             "created": self.created, "updated": self.updated, "finished": self.finished,
         }

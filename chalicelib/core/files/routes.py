@@ -74,6 +74,7 @@ class ImportJobResponse(BaseModel):
     processed_rows: int
     created_rows: int
     error_rows: int
+    counts: dict[str, int] | None = None  # what the writer counted by name (e.g. created, updated), if it does
     progress: int
     errors: list[RowErrorOut]
     message: str | None

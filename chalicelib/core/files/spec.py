@@ -81,7 +81,8 @@ class ImportSpec:
     the valid rows and returns errors for rows it refuses (a list, or a `WriteResult` with named
     counts); it must be idempotent for the same ids.
     `id_sequence` names the counters-table sequence ids are reserved from (None: no integer ids).
-    `roles` limits who may start this import (None: whoever may reach the route).
+    `roles` limits who may start this import (None: whoever may reach the route); `permission` names
+    the right a product with data-driven roles checks instead (the engine's `permissions` answers it).
     """
 
     name: str
@@ -91,6 +92,7 @@ class ImportSpec:
     id_sequence: str | None = None
     roles: frozenset[str] | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
+    permission: str | None = None
 
 
 def import_columns(spec: ImportSpec) -> tuple[str, ...]:

@@ -446,7 +446,18 @@ def import_bills(call: Call) -> BillImportOut:
     (by `customer_email`) is created when missing, if the caller may create customers."""
     job = _imported(call, "bills")
     counts = job.named_counts()
-    created, updated = counts.get("bills_created", 0), counts.get("bills_updated", 0)
+    created, updated = counts.get("created", 0), counts.get("updated", 0)  # bills
     return BillImportOut(success=True, processed=created + updated + int(job.error_rows or 0),
                          customers_created=counts.get("customers_created", 0), bills_created=created,
                          bills_updated=updated, errors=job.row_errors())
+
+
+def register_imports() -> None:
+    """Core's presign and job-status routes, for files too big for one request (more than 5,000 rows):
+    `POST /api/imports/presign/` (the import type's permission, `customers.import` or `bills.import`, is
+    checked by the engine) and `GET /api/imports/{job_id}/` (the caller's own jobs; admins see all)."""
+    from chalicelib.core.files.routes import register_import_routes
+    from chalicelib.products.isp.services import imports
+
+    if not any(route.name == "import_presign" for route in api.routes):
+        register_import_routes(api, imports.engine, [imports.CUSTOMERS.name, imports.BILLS.name], roles=None)

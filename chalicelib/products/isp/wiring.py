@@ -18,6 +18,8 @@ def build() -> Product:
     from chalicelib.products.isp.services.common import Counters, Guards
     from chalicelib.products.isp.services.revenue import Revenue
 
+    routes.register_imports()
+
     return Product(
         slug=PRODUCT, api=routes.api,
         models=[Counters, Guards, revocation_model(PRODUCT), login_attempts_model(PRODUCT), users.UserSearch,

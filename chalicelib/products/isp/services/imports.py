@@ -344,7 +344,7 @@ def _bill_body(row: BillRow, customer_id: int, current: Bill | None = None) -> B
 
 
 def write_bills(batch: ImportBatch) -> WriteResult:
-    counts = {"bills_created": 0, "bills_updated": 0, "customers_created": 0}
+    counts = {"created": 0, "updated": 0, "customers_created": 0}  # created/updated: bills
     targets = _customer_for_bills(batch, counts)
     errors = [answer for answer in targets.values() if isinstance(answer, RowError)]
     items = [(number, bill_id, row) for number, bill_id, row in batch.items()
@@ -360,13 +360,13 @@ def write_bills(batch: ImportBatch) -> WriteResult:
         try:
             if row.id is None:
                 if bill_id in written:
-                    counts["bills_created"] += 1  # written by an earlier attempt at this chunk
+                    counts["created"] += 1  # written by an earlier attempt at this chunk
                     continue
                 bill = Bill(bill_id)
                 bills._apply(bill, _bill_body(row, customer_id))
                 units.append(Unit(number, [txn.put(bill, condition=Bill.id.does_not_exist())],
                                   Effects().move_bill(None, bill)))
-                outcomes[number] = ("bills_created", bill, ())
+                outcomes[number] = ("created", bill, ())
                 continue
             bill = existing.get(row.id)
             if bill is None:
@@ -375,17 +375,17 @@ def write_bills(batch: ImportBatch) -> WriteResult:
             texts = bills._searchable(bill, people.get(bill.customer))
             bills._apply(bill, _bill_body(row, customer_id, bill))
             if _snapshot(bill, BILL_FIELDS) == _snapshot(before, BILL_FIELDS):
-                counts["bills_updated"] += 1
+                counts["updated"] += 1
                 continue
             units.append(Unit(number, [txn.put(bill)], Effects().move_bill(before, bill)))
-            outcomes[number] = ("bills_updated", bill, texts)
+            outcomes[number] = ("updated", bill, texts)
         except ValidationFailed as error:
             errors.append(_row_error(number, error))
     refused = commit(units)
     changed = []
     for number, (outcome, bill, old_texts) in outcomes.items():
         error = refused.get(number)
-        if error is not None and not (outcome == "bills_created" and isinstance(error, Conflict)):
+        if error is not None and not (outcome == "created" and isinstance(error, Conflict)):
             errors.append(_row_error(number, error))
             continue
         counts[outcome] += 1  # a Conflict on a new bill: a concurrent delivery of this file wrote it
@@ -396,23 +396,25 @@ def write_bills(batch: ImportBatch) -> WriteResult:
 
 # -- the engine -----------------------------------------------------------------------------------
 CUSTOMERS = ImportSpec(
-    name="customers", row_model=CustomerRow, write=write_customers,
+    name="customers", row_model=CustomerRow, write=write_customers, permission="customers.import",
     headers={"email": ("e-mail", "email address"), "company_name": ("company",), "phone": ("phone number",),
              "assigned_sales_person": ("sales_person", "kam")})
 BILLS = ImportSpec(
-    name="bills", row_model=BillRow, write=write_bills, id_sequence="bills",
+    name="bills", row_model=BillRow, write=write_bills, id_sequence="bills", permission="bills.import",
     headers={"customer": ("customer_id",), "customer_email": ("email", "e-mail"),
              "customer_name": ("name",), "billing_date": ("date",)})
-PERMISSIONS = {CUSTOMERS.name: "customers.import", BILLS.name: "bills.import"}
+ADMINS = frozenset({"super_admin", "admin"})  # see every import job (others: their own)
 
 
 @cache
 def engine() -> Any:
     """ISP's import engine. Batches are written one at a time (`writers=1`): rows of one file may name
-    the same customer, and file order decides what the later row sees."""
+    the same customer, and file order decides what the later row sees. Starting an import (an upload or
+    a presigned one) asks the caller's role for the import's permission."""
     from chalicelib.core.files.engine import ImportEngine
 
-    return ImportEngine(PRODUCT, Counters, [CUSTOMERS, BILLS], writers=1)
+    return ImportEngine(PRODUCT, Counters, [CUSTOMERS, BILLS], writers=1, admin_roles=ADMINS,
+                        permissions=roles.may)
 
 
 def upload(spec_name: str, filename: str, data: bytes, principal: Principal) -> Any:

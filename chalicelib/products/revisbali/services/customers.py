@@ -30,7 +30,8 @@ HAS_APPLICATIONS = "This customer has applications; it cannot be deleted."
 ONLY_YOURSELF = "Agents can only assign customers to themselves."
 CustomerSearch = search_model(PRODUCT, "customers")
 SEARCH = PrefixIndex(CustomerSearch)
-SEARCH_COUNT_WINDOW = 200
+SEARCH_WINDOW = 200  # prefix items read at a time
+SEARCH_LIMIT = 500  # the matches a search reads, orders and counts (refine the words beyond)
 # ordering -> (index over everyone, index over one agent's), forward
 ORDERINGS: dict[str, tuple[Any, Any, bool]] = {
     "createdAt": (Customer.all_index, Customer.agent_index, True),
@@ -149,33 +150,71 @@ def delete_customer(principal: Principal, customer_id: int) -> None:
     SEARCH.replace(customer.id, _searchable(customer), ())
 
 
-def _found(principal: Principal, query: str, window: Window) -> Slice:
-    return SEARCH.records(Customer, query, window, _searchable, lambda customer: sees(principal, customer))
+class CustomerList:
+    """One list request: a Query per window on the index the scope and ordering choose, and a
+    Select=COUNT Query on it for the total."""
+
+    def __init__(self, principal: Principal, query: CustomerQuery) -> None:
+        everyone, one_agent, self.forward = ORDERINGS[query.ordering or DEFAULT_ORDERING]
+        self.index, self.key = (one_agent, principal.user_id) if is_agent(principal) else (everyone, "customer")
+
+    def page(self, window: Window) -> Slice:
+        return query_page(self.index, self.key, window, scan_index_forward=self.forward)
+
+    def count(self) -> int:
+        return int(self.index.count(self.key))
 
 
-def list_customers(principal: Principal, query: CustomerQuery, window: Window) -> Slice:
-    if query.search:
-        return _found(principal, query.search, window)
-    everyone, one_agent, forward = ORDERINGS[query.ordering or DEFAULT_ORDERING]
-    if is_agent(principal):
-        return query_page(one_agent, principal.user_id, window, scan_index_forward=forward)
-    return query_page(everyone, "customer", window, scan_index_forward=forward)
+class SearchResults:
+    """A search request: its matches read once (at most SEARCH_LIMIT, through the word-prefix table,
+    kept by scope and by every word), put in the list's ordering, then paged by position (the cursor
+    holds the offset). So `ordering` applies to a search too, and `count` is exact up to SEARCH_LIMIT."""
+
+    def __init__(self, principal: Principal, query: CustomerQuery) -> None:
+        self.principal, self.words, self.ordering = principal, query.search or "", query.ordering or DEFAULT_ORDERING
+        self._rows: list[Customer] | None = None
+
+    def rows(self) -> list[Customer]:
+        if self._rows is None:
+            found: list[Customer] = []
+            window = Window(SEARCH_WINDOW, None)
+            while len(found) < SEARCH_LIMIT:
+                part = SEARCH.records(Customer, self.words, window, _searchable,
+                                      lambda customer: sees(self.principal, customer))
+                found.extend(part.items)
+                if part.last is None:
+                    break
+                window = Window(SEARCH_WINDOW, part.last)
+            key = {"createdAt": lambda c: c.id, "firstName": lambda c: c.first_key,
+                   "lastName": lambda c: c.last_key}[self.ordering.lstrip("-")]
+            self._rows = sorted(found[:SEARCH_LIMIT], key=key, reverse=self.ordering.startswith("-"))
+        return self._rows
+
+    def page(self, window: Window) -> Slice:
+        start = _offset(window.after)
+        rows = self.rows()
+        end = start + window.limit
+        return Slice(rows[start:end], {"offset": {"N": str(end)}} if end < len(rows) else None)
+
+    def count(self) -> int:
+        return len(self.rows())
 
 
-def count_customers(principal: Principal, query: CustomerQuery) -> int:
-    """The list's total: a Select=COUNT Query on the list's index, or for a search every match read
-    (the search table holds prefixes, not the other words nor the agent, so matches must be checked)."""
-    if query.search:
-        total, window = 0, Window(SEARCH_COUNT_WINDOW, None)
-        while True:
-            found = _found(principal, query.search, window)
-            total += len(found.items)
-            if found.last is None:
-                return total
-            window = Window(SEARCH_COUNT_WINDOW, found.last)
-    if is_agent(principal):
-        return Customer.agent_index.count(principal.user_id)
-    return Customer.all_index.count("customer")
+def _offset(after: Any) -> int:
+    """The position a search page starts at (a cursor of another shape: 400 on `cursor`)."""
+    if after is None:
+        return 0
+    try:
+        if set(after) == {"offset"} and 0 <= int(after["offset"]["N"]) <= SEARCH_LIMIT:
+            return int(after["offset"]["N"])
+    except (KeyError, TypeError, ValueError):
+        pass
+    raise ValidationFailed({"cursor": ["Invalid cursor."]})
+
+
+def customer_list(principal: Principal, query: CustomerQuery) -> CustomerList | SearchResults:
+    """The list a request asks for: all the customers the caller sees, or a search among them."""
+    return SearchResults(principal, query) if query.search else CustomerList(principal, query)
 
 
 def rendered(customers: list[Customer]) -> list[CustomerOut]:
