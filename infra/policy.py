@@ -124,9 +124,10 @@ def _named_tables(settings: Settings, *entities: str) -> tuple[str, ...]:
 # SMS and Textract have no resource-level permissions.
 PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Grant]]] = {
     # VST's API puts each OTP's SMS job and each auto-assign run on their queues.
+    # (core.aws.queue_url looks a queue's URL up by name once per process: sqs:GetQueueUrl.)
     ("vst", "api"): lambda settings: [
-        Grant("SendJobs", ("sqs:SendMessage",), (ARN % ("sqs", settings.queue_name("otp")),
-                                                 ARN % ("sqs", settings.queue_name("assignment"))))],
+        Grant("SendJobs", ("sqs:GetQueueUrl", "sqs:SendMessage"), (ARN % ("sqs", settings.queue_name("otp")),
+                                                                   ARN % ("sqs", settings.queue_name("assignment"))))],
     # VST's auto-assign worker reads services, workers and attendance, and moves services (with their
     # history and the absence check) and its job, in transactions: no delete, no scan.
     ("vst", "assignment_worker"): lambda settings: [
@@ -136,10 +137,10 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     ("vst", "otp_worker"): lambda settings: [
         Grant("ReadServiceAndCustomer", ("dynamodb:GetItem",), _named_tables(settings, "services", "users")),
         Grant("SendSms", ("sns:Publish",), ("*",))],
-    # Leads' API queues bulk and random assignments of more than 100 leads.
     # Leads' API queues big assignments, and its imports write the new leads' search terms in batches.
     ("leads", "api"): lambda settings: [
-        Grant("SendJobs", ("sqs:SendMessage",), (ARN % ("sqs", settings.queue_name("assignment")),)),
+        Grant("SendJobs", ("sqs:GetQueueUrl", "sqs:SendMessage"),
+              (ARN % ("sqs", settings.queue_name("assignment")),)),
         Grant("WriteSearchTerms", ("dynamodb:BatchWriteItem",), _named_tables(settings, "customers-search"))],
     # Leads' assignment worker reads leads, sales users and their load counters, and moves leads (with
     # the counters, in transactions, with the new holder's activity entry) and its job: no delete, no scan.
@@ -162,7 +163,10 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     ("revisbali", "overdue_invoices"): lambda settings: [
         Grant("MarkOverdue", ("dynamodb:PutItem", "dynamodb:UpdateItem"),
               _named_tables(settings, "invoices", "state-history"))],
+    # RevisBali's OCR worker reads passports with Textract; its API links a document's file with a
+    # presigned GET (documents/routes.py: `fileUrl`), which the API's role must be allowed to do.
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
+    ("revisbali", "api"): [Grant("LinkDocuments", ("s3:GetObject",), _objects("documents/"))],
     # Leads' bucket imports write the new leads' search terms in batches.
     ("leads", "sqs"): lambda settings: [
         Grant("WriteSearchTerms", ("dynamodb:BatchWriteItem",), _named_tables(settings, "customers-search"))],

@@ -153,3 +153,19 @@ def test_a_queued_bulk_assignment_resumes_from_its_checkpoint(world):
     job = world.client("manager").get(f"/jobs/{started['job_id']}/", expect=200).json_body
     assert job["status"] == "complete" and job["result"]["assigned"] == 120
     assert loads()[sales.id] == 121
+
+
+def test_another_managers_assignment_job_is_404(world):
+    from chalicelib.core.auth.authorizer import product_tokens
+    from chalicelib.core.config import using_settings
+    from chalicelib.products.leads.services import users
+
+    started = world.client("manager").post("/customers/random-assign/", {"customer_ids": new_leads(world, 101)},
+                                           expect=202).json_body
+    other = users.create_user("manager2", "manager", "An0ther-Pass!")
+    with using_settings(world.app.crm_product.settings):
+        access = product_tokens(world.app.crm_product).issue(users.principal_of(other)).access
+    assert world.http.as_(access).get(f"/jobs/{started['job_id']}/", expect=404).json_body == {
+        "error": "Job not found."}
+    assert world.http.as_(access).get("/jobs/", expect=200).json_body == []
+    world.client("manager").get("/jobs/nope/", expect=404)

@@ -77,10 +77,10 @@ def assign(customer: Customer, user_id: int, actor: str = "") -> bool:
         try:
             txn.run(Customer, steps)
         except Conflict:
-            fresh = get_or_none(Customer, customer.id)
-            if fresh is None:
+            try:  # strongly consistent: an eventual read may still return the version that just lost
+                customer = Customer.get(customer.id, consistent_read=True)
+            except Customer.DoesNotExist:
                 raise NotFound("Customer not found.") from None
-            customer = fresh
             continue
         customer.assigned_to, customer.assignee_key = user_id, user_id
         return True

@@ -21,7 +21,7 @@ from chalicelib.core.paging import Slice, Window
 from chalicelib.products.leads.models import PRODUCT, Customer
 from chalicelib.products.leads.schemas import SALES, STATUS_DISPLAY, AssigneeOut, CustomerOut, CustomerQuery
 from chalicelib.products.leads.services import tallies
-from chalicelib.products.leads.services.common import Guards, find
+from chalicelib.products.leads.services.common import Guards
 
 NOT_FOUND = "Customer not found."
 PHONE_TAKEN = "A customer with this phone number already exists."
@@ -55,9 +55,14 @@ def sees(principal: Principal, customer: Customer) -> bool:
     return not is_sales(principal) or customer.assigned_to == principal.user_id
 
 
-def visible(principal: Principal, customer_id: str) -> Customer:
-    """The lead, if the caller may see it (404 otherwise, as for one that does not exist)."""
-    customer = find(Customer, customer_id)
+def visible(principal: Principal, customer_id: str, *, consistent: bool = False) -> Customer:
+    """The lead, if the caller may see it (404 otherwise, as for one that does not exist). `consistent`:
+    a strongly consistent read, for a write retried because the lead changed (an eventually
+    consistent read may still return the version that just lost)."""
+    try:
+        customer: Customer | None = Customer.get(customer_id, consistent_read=consistent)
+    except Customer.DoesNotExist:
+        customer = None
     if customer is None or not sees(principal, customer):
         raise NotFound(NOT_FOUND)
     return customer

@@ -30,8 +30,8 @@ def change_status(principal: Principal, customer_id: str, status: str, notes: st
     """Move the lead the caller sees to `status` with its history entry; 409 only if it kept changing."""
     from chalicelib.products.leads.services.customers import visible
 
-    for _ in range(ATTEMPTS):
-        customer = visible(principal, customer_id)
+    for attempt in range(ATTEMPTS):
+        customer = visible(principal, customer_id, consistent=attempt > 0)
         actor = principal.username or principal.subject
         try:  # the lead counts and its holder's activity change in the same transaction
             LEAD.move(customer, status, actor, history=History, note=notes or None,
