@@ -167,7 +167,10 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     ("revisbali", "overdue_invoices"): lambda settings: [
         Grant("MarkOverdue", ("dynamodb:PutItem", "dynamodb:UpdateItem"),
               _named_tables(settings, "invoices", "state-history"))],
+    # RevisBali's OCR worker reads passports with Textract; its API links a document's file with a
+    # presigned GET (documents/routes.py: `fileUrl`), which the API's role must be allowed to do.
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
+    ("revisbali", "api"): [Grant("LinkDocuments", ("s3:GetObject",), _objects("documents/"))],
     # Leads' bucket imports write the new leads' search terms in batches.
     ("leads", "sqs"): lambda settings: [
         Grant("WriteSearchTerms", ("dynamodb:BatchWriteItem",), _named_tables(settings, "customers-search"))],
