@@ -28,7 +28,11 @@ from infra.stages import ROOT, load_config
 
 ARN = "arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:%s"
 TABLE_READ = ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query")
-TABLE_WRITE = ("dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+# BatchWriteItem: the word-prefix search terms a record's create, change or delete rewrites in the same
+# request (core/db/search.py PrefixIndex.replace: VST's cards, ISP's users, prospects, customers and
+# bills, RevisBali's and Leads' customers).
+TABLE_WRITE = ("dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:PutItem",
+               "dynamodb:UpdateItem")
 # Imports write records (transactions with parent checks) and never delete or list.
 IMPORT_WRITE = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem",
                 "dynamodb:UpdateItem")
@@ -163,7 +167,10 @@ PRODUCT_GRANTS: dict[tuple[str, str], list[Grant] | Callable[[Settings], list[Gr
     ("revisbali", "overdue_invoices"): lambda settings: [
         Grant("MarkOverdue", ("dynamodb:PutItem", "dynamodb:UpdateItem"),
               _named_tables(settings, "invoices", "state-history"))],
+    # RevisBali's OCR worker reads passports with Textract; its API links a document's file with a
+    # presigned GET (documents/routes.py: `fileUrl`), which the API's role must be allowed to do.
     ("revisbali", "sqs"): [Grant("ReadDocuments", ("textract:AnalyzeID", "textract:DetectDocumentText"), ("*",))],
+    ("revisbali", "api"): [Grant("LinkDocuments", ("s3:GetObject",), _objects("documents/"))],
     # Leads' bucket imports write the new leads' search terms in batches.
     ("leads", "sqs"): lambda settings: [
         Grant("WriteSearchTerms", ("dynamodb:BatchWriteItem",), _named_tables(settings, "customers-search"))],

@@ -61,6 +61,7 @@ def point_at_emulation(endpoint: str) -> None:
         os.environ.pop(name, None)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.setdefault("CRM_STAGE", "local")
+    os.environ.setdefault("CRM_OCR_ENGINE", "rapidocr")  # offline: moto has no Textract AnalyzeID
     os.environ.setdefault("CRM_CORS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000")
 
 

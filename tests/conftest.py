@@ -12,7 +12,7 @@ import os
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
     "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1", "CRM_STAGE": "test",
-    "CRM_TABLE_PREFIX": "test-", "CRM_CORS_ORIGINS": "http://localhost:3000,https://app.example.com",
+    "CRM_TABLE_PREFIX": "test-", "CRM_OCR_ENGINE": "rapidocr", "CRM_CORS_ORIGINS": "http://localhost:3000,https://app.example.com",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.setdefault("CRM_PRODUCT", "repaysync")

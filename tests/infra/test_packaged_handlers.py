@@ -150,3 +150,18 @@ def test_every_module_in_the_zips_carries_byte_code_lambda_can_use(stage):
                 assert header[:4] == importlib.util.MAGIC_NUMBER, pyc
                 assert int.from_bytes(header[4:8], "little") == 0b01, f"{pyc}: not an unchecked hash-based pyc"
             assert missing == [], f"{archive}: {len(missing)} modules without byte-code, e.g. {missing[:3]}"
+
+
+@pytest.mark.parametrize("stage", stage_names())
+def test_no_offline_ocr_engine_in_the_lambda_package(stage):
+    """rapidocr, onnxruntime, OpenCV, numpy and Pillow are the embedded stack's OCR (~420 MB, dev
+    requirements only): Lambda reads passports with Textract; only pypdfium2 (PDF pages) is packaged."""
+    out = built_stage(stage)
+    names: list[str] = []
+    for archive in ("deployment.zip", "layer-deployment.zip"):
+        with zipfile.ZipFile(out / archive) as bundle:
+            names += bundle.namelist()
+    heavy = ("rapidocr", "onnxruntime", "cv2", "opencv", "numpy", "PIL", "pillow", "mrz")
+    tops = {name.removeprefix(LAYER_SITE.as_posix() + "/").split("/", 1)[0].lower() for name in names}
+    assert not [top for top in tops if top.startswith(tuple(h.lower() for h in heavy))]
+    assert any(top == "pypdfium2_raw" for top in tops)

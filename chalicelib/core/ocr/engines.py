@@ -6,7 +6,8 @@
   never in the Lambda package): the embedded stack and the tests. Its models load once per process.
 
 An engine takes a `Page` (JPEG or PNG bytes: images.py) and answers a `Reading` (passport.py); it
-raises `EngineError` when the service itself fails (the job is retried), never for what the page says.
+raises `PageError` for a page it cannot decode (the job fails, saying so) and `EngineError` when the
+engine itself fails (the job is retried).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Protocol
 
-from chalicelib.core.ocr.images import Page
+from chalicelib.core.ocr.images import Page, PageError
 from chalicelib.core.ocr.passport import Reading
 
 ENGINES = ("textract", "rapidocr")
@@ -62,7 +63,9 @@ class TextractEngine:
                 return Reading(lines=(), fields=fields)
             lines = detected_lines(self.client.detect_document_text(Document=document))
         except ClientError as exc:
-            if _code(exc) in ("UnsupportedDocumentException", "BadDocumentException", "InvalidParameterException"):
+            if _code(exc) == "BadDocumentException":
+                raise PageError("The image is damaged and cannot be read.") from exc
+            if _code(exc) in ("UnsupportedDocumentException", "InvalidParameterException"):
                 return Reading(lines=(), fields=fields)  # Textract found nothing it can read
             raise EngineError(f"Textract failed: {_code(exc)}") from exc
         except BotoCoreError as exc:
@@ -116,9 +119,24 @@ class RapidOcrEngine:
 
     def read(self, page: Page) -> Reading:
         model = self.model()
+        pixels = decoded(page)
         with self._lock:  # one page at a time: onnxruntime already uses every core for one
-            result, _ = model(page.data)
+            result, _ = model(pixels)
         return Reading(lines=tuple(str(text) for _, text, _ in result or ()))
+
+
+def decoded(page: Page) -> Any:
+    """The page's pixels (RGB, as a numpy array), or PageError when the image is damaged."""
+    import io
+
+    import numpy
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(page.data)) as image:
+            return numpy.asarray(image.convert("RGB"))
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise PageError("The image is damaged and cannot be read.") from exc
 
 
 def engine(name: str | None = None) -> Engine:

@@ -12,6 +12,7 @@ from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import Unauthorized, ValidationFailed, render_coded
 from chalicelib.core.paging import Paging, Style
 from chalicelib.products.revisbali import auth
+from chalicelib.products.revisbali.documents.routes import register as register_document_routes
 from chalicelib.products.revisbali.models import PRODUCT
 from chalicelib.products.revisbali.schemas import (
     ADMIN,
@@ -30,6 +31,7 @@ from chalicelib.products.revisbali.schemas import (
     CustomerOut,
     CustomerPatch,
     CustomerQuery,
+    DocumentBrief,
     LoginIn,
     LoginOut,
     RefreshIn,
@@ -184,12 +186,20 @@ def create_application(call: Call) -> ApplicationOut:
 @api.route("/api/applications/{id:int}/", ["GET"], roles=EVERYONE, response=ApplicationDetailOut)
 def get_application(call: Call) -> ApplicationDetailOut:
     """The application with its customer and its documents (with their OCR state)."""
+    from chalicelib.products.revisbali.documents.service import of_application
+    from chalicelib.products.revisbali.documents.status import document_states
+
     application, customer = applications.visible(call.user, call.path["id"])
+    attached = of_application(application.id)
+    states = document_states(attached)
     return ApplicationDetailOut(
         id=application.id, application_number=application.application_number,
         customer=CustomerBrief.model_validate(customer, from_attributes=True),
         application_type=application.application_type, visa_type=application.visa_type,
-        duration=application.duration, purpose=application.purpose, status=application.status, documents=[],
+        duration=application.duration, purpose=application.purpose, status=application.status,
+        documents=[DocumentBrief(id=document.id, document_type=document.document_type, file_name=document.file_name,
+                                 uploaded_at=document.created_at, ocr_status=states[document.id],
+                                 ocr_job_id=document.ocr_job_id) for document in attached],
         created_at=application.created_at, updated_at=application.updated_at)
 
 
@@ -206,3 +216,6 @@ def put_application(call: Call) -> ApplicationOut:
 def patch_application(call: Call) -> ApplicationOut:
     """Change the fields sent; `status` moves the application as in PUT."""
     return _application(applications.change_application(call.user, call.path["id"], call.body, replace=False))
+
+
+register_document_routes(api)  # documents and OCR (documents/routes.py)

@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from chalicelib.core.ocr.engines import EngineError, TextractEngine, engine
-from chalicelib.core.ocr.images import PNG, Page
+from chalicelib.core.ocr.images import PNG, Page, PageError
 from chalicelib.core.ocr.passport import read_passport
 
 PAGE = Page(PNG, b"\x89PNG\r\n\x1a\n-a-page-")
@@ -71,6 +71,13 @@ def test_an_unsupported_document_is_read_as_lines_then_as_nothing(textract):
     stubber.add_client_error("detect_document_text", "UnsupportedDocumentException", http_status_code=400)
     reading = TextractEngine(client).read(PAGE)
     assert reading.lines == () and not read_passport(reading).complete
+
+
+def test_a_damaged_image_is_a_page_error(textract):
+    client, stubber = textract
+    stubber.add_client_error("analyze_id", "BadDocumentException", http_status_code=400)
+    with pytest.raises(PageError, match="damaged"):
+        TextractEngine(client).read(PAGE)
 
 
 def test_service_failures_are_engine_errors_worth_a_retry(textract):
