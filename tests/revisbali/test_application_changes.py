@@ -144,3 +144,36 @@ def test_an_application_created_during_a_customers_delete_stops_the_delete(world
     monkeypatch.setattr(customer_applications, "has_any", real)
     assert len(world.client("staff").get(f"/api/customers/{customer['id']}/", expect=200).json_body[
         "applications"]) == 1
+
+
+def test_a_customers_records_follow_its_agent_in_its_own_transaction(world, monkeypatch):
+    """An application moved between the read and the customer's write makes the whole change a 409:
+    the customer keeps its agent and the application stays listed under it."""
+    from chalicelib.products.revisbali.services import customer_records
+
+    made = _create(world, "agent")
+    real = customer_records.follow_steps
+
+    def meanwhile(customer_id, agent_id):
+        steps = real(customer_id, agent_id)
+        world.client("agent").patch(f"/api/applications/{made['id']}/", {"status": "submitted"}, expect=200)
+        return steps
+
+    monkeypatch.setattr(customer_records, "follow_steps", meanwhile)
+    other = world.users["other_agent"].id
+    world.client("staff").patch(f"/api/customers/{made['customerId']}/", {"agentId": other}, expect=409)
+    monkeypatch.setattr(customer_records, "follow_steps", real)
+    assert world.client("agent").get(f"/api/customers/{made['customerId']}/", expect=200).json_body["agent"][
+        "id"] == world.users["agent"].id
+    assert _ids(world.client("agent").get("/api/applications/?status=submitted", expect=200).json_body) == [made["id"]]
+
+
+def test_more_records_than_a_transaction_holds_follow_one_by_one(world, monkeypatch):
+    from chalicelib.products.revisbali.services import customer_records
+
+    monkeypatch.setattr(customer_records, "IN_TRANSACTION", 1)
+    made = [_create(world, "agent")["id"] for _ in range(3)]
+    other = world.users["other_agent"].id
+    world.client("staff").patch(f"/api/customers/{world.customers['agent'].id}/", {"agentId": other}, expect=200)
+    assert _ids(world.client("agent").get("/api/applications/", expect=200).json_body) == []
+    assert set(made) <= set(_ids(world.client("other_agent").get("/api/applications/", expect=200).json_body))

@@ -120,7 +120,7 @@ def _current(customer: Customer) -> CustomerIn:
 
 def update_customer(principal: Principal, customer_id: int, body: Any) -> Customer:
     """A merge patch: the fields sent change, the others stay; the e-mail guard moves in the same
-    transaction when the address changes."""
+    transaction when the address changes, and so do the customer's records when its agent does."""
     customer = visible(principal, customer_id)
     full: CustomerIn = merged(_current(customer), body, CustomerIn)
     agent = _agent(principal, full.agent_id) if "agent_id" in body.model_fields_set else customer.agent_id
@@ -129,12 +129,14 @@ def update_customer(principal: Principal, customer_id: int, body: Any) -> Custom
     if full.email.lower() != customer.email.lower() and find(Guards, email_guard(full.email).key) is not None:
         raise ValidationFailed({"email": [EMAIL_TAKEN]})
     before, old_email, old_agent = _searchable(customer), customer.email, customer.agent_id
+    moved = agent != old_agent
+    following = customer_records.follow_steps(customer.id, agent) if moved else []
     _apply(customer, full, agent)
     txn.run(Guards, [*txn.swap(Guards, email_guard(old_email), email_guard(customer.email), str(customer.id)),
-                     txn.put(customer), *(_agent_still_active(agent) if agent != old_agent else [])])
+                     txn.put(customer), *(_agent_still_active(agent) if moved else []), *(following or [])])
     customer.refresh()
     SEARCH.replace(customer.id, before, _searchable(customer))
-    if agent != old_agent:
+    if following is None:  # too many records for one transaction: they follow one by one
         customer_records.follow_agent(customer.id, agent)
     return customer
 
