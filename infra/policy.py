@@ -28,7 +28,11 @@ from infra.stages import ROOT, load_config
 
 ARN = "arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:%s"
 TABLE_READ = ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query")
-TABLE_WRITE = ("dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+# BatchWriteItem: the word-prefix search terms a record's create, change or delete rewrites in the same
+# request (core/db/search.py PrefixIndex.replace: VST's cards, ISP's users, prospects, customers and
+# bills, RevisBali's and Leads' customers).
+TABLE_WRITE = ("dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:PutItem",
+               "dynamodb:UpdateItem")
 # Imports write records (transactions with parent checks) and never delete or list.
 IMPORT_WRITE = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem",
                 "dynamodb:UpdateItem")

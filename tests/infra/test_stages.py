@@ -128,6 +128,13 @@ def test_policies_grant_the_stage_resources_and_nothing_wider(stage, stage_setti
     if "uploads_worker" in by_name:
         assert allowed("uploads_worker", "sqs:ReceiveMessage", uploads)
     assert not allowed("api_handler", "sqs:ReceiveMessage", uploads)
+    # A record's create, change or delete rewrites its search terms in the same request, with one
+    # BatchWriteItem (core/db/search.py PrefixIndex.replace)
+    product = stage_environment(stage)["CRM_PRODUCT"]
+    for model in app.crm_product.models:
+        entity = model.Meta.table_name.split(f"{product}-", 1)[1]
+        if entity.endswith("-search"):
+            assert allowed("api_handler", "dynamodb:BatchWriteItem", f"{region}:table/{settings.table_name(entity)}")
     secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbC123"
     assert allowed("jwt_authorizer", "secretsmanager:GetSecretValue", secret)
     assert not allowed("jwt_authorizer", "secretsmanager:PutSecretValue", secret)
