@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from tests.kit.bodies import file_upload, xlsx_bytes
 
 HEADER = "name,phone_number,area,date,status"
@@ -185,3 +187,42 @@ def test_a_presigned_upload_is_the_managers_import(world):
     assert presigned["key"].startswith("imports/leads/")
     world.client("sales").post("/import/jobs/presign/", {"import_type": "leads", "filename": "big.csv"}, expect=403)
     manager.post("/import/jobs/presign/", {"import_type": "customers", "filename": "big.csv"}, expect=400)
+
+
+def test_a_bucket_file_that_crashed_half_way_resumes_without_a_lead_or_a_count_twice(world, client, monkeypatch):
+    from chalicelib.products.leads import imports
+
+    calls = {"n": 0}
+    index = imports._index
+
+    def crash_once(leads: Any) -> None:  # the second batch is committed, then the worker dies
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("simulated crash after a committed batch")
+        index(leads)
+
+    monkeypatch.setattr(imports, "_index", crash_once)
+    rows = [HEADER] + [f"Resume {n},97700{n:05d},Delhi,2025-04-15," for n in range(250)]
+    rows.append("Resume Copy,9770000007,Delhi,2025-04-15,")  # row 252 repeats row 9
+    data = "\n".join(rows).encode()
+    with pytest.raises(RuntimeError):  # the Lambda fails: SQS delivers the message again
+        _drop(world, client, "imports/leads/r/resume.csv", data, "first")
+    assert calls["n"] == 2
+    _drop(world, client, "imports/leads/r/resume.csv", data, "again")  # the redelivery
+    history = world.client("manager").get("/import/history/", expect=200).json_body
+    job = next(item for item in history if item["file_name"] == "resume.csv")
+    assert (job["status"], job["created_rows"], job["failed_rows"]) == ("complete", 250, 1)
+    assert job["errors"] == [{"row": 252, "errors": {"phone_number": ["Duplicate of row 9 of this file."]}}]
+    assert len(leads_named(world, "97700")) == 250
+    board = world.client("manager").get("/dashboard/manager/", expect=200).json_body
+    assert board["unassigned_customers"] == 1 + 250  # the world's unassigned lead and these, once each
+
+
+def test_an_upload_too_big_for_a_request_is_413_and_names_the_presign_route(world, monkeypatch):
+    from chalicelib.products.leads import imports
+
+    monkeypatch.setattr(imports.engine(), "_sync_max_rows", 5)  # 5,000 by default
+    rows = [HEADER] + [f"Big {n},97600{n:05d},Delhi,2025-04-15," for n in range(6)]
+    response = upload(world, "big.csv", "\n".join(rows).encode())
+    assert response.status_code == 413 and "POST /import/jobs/presign/" in response.json_body["error"]
+    assert leads_named(world, "97600") == []

@@ -84,8 +84,10 @@ class ImportEngine:
     def __init__(self, product: str, counters: type[Model], specs: list[ImportSpec], *,
                  admin_roles: frozenset[str] = frozenset({"admin"}), chunk_rows: int = CHUNK_ROWS,
                  max_object_bytes: int = MAX_OBJECT_BYTES, sync_max_rows: int | None = None,
-                 writers: int = WRITERS, permissions: Callable[[Principal, str], bool] | None = None) -> None:
+                 writers: int = WRITERS, permissions: Callable[[Principal, str], bool] | None = None,
+                 presign_path: str = "/api/imports/presign/") -> None:
         self.product = product
+        self.presign_path = presign_path  # where the product serves `presign` (named by the 413 on big uploads)
         self.counters = counters
         self.specs = {spec.name: spec for spec in specs}
         self.jobs = import_job_model(product)
@@ -337,7 +339,7 @@ class ImportEngine:
                 if max_rows is not None and table.count_rows(max_rows) > max_rows:
                     raise PayloadTooLarge(
                         f"The file has more than {max_rows} rows, too many to import in one request. Request an "
-                        f"upload URL with POST /api/imports/presign/ and upload the file to the bucket; it is "
+                        f"upload URL with POST {self.presign_path} and upload the file to the bucket; it is "
                         f"imported in the background.")
                 mapper = RowMapper(spec, table.header)
             except ApiError as error:
@@ -386,8 +388,18 @@ class ImportEngine:
         return self._complete(job, last)
 
     def _block(self, job: ImportJob, spec: ImportSpec, start: int, end: int, count: int) -> list[int]:
-        """The ids for rows `start..end`: the recorded block, or a new one recorded first."""
-        if spec.id_sequence is None or count == 0:
+        """The ids for rows `start..end`: the recorded block, or a new one recorded first. A spec without
+        ids (its writer keys records on `uuid_for`) records the chunk alone, so a retry still knows the
+        chunk was in flight (its batches are `resumed`) and cuts it the same way."""
+        if count == 0:
+            return []
+        if spec.id_sequence is None:
+            if job.block_row != start:
+                jobs = self.jobs
+                unchanged = jobs.block_row.does_not_exist() if job.block_row is None else \
+                    jobs.block_row == job.block_row
+                self._update(job, [jobs.block_row.set(start), jobs.block_end.set(end)],
+                             condition=(jobs.next_row == start) & (jobs.status == PROCESSING) & unchanged)
             return []
         if job.block_row == start and job.block_count is not None:
             if int(job.block_count) == count:

@@ -15,6 +15,7 @@ from chalicelib.core.errors import BadRequest
 from chalicelib.core.files.routes import register_import_routes
 from chalicelib.core.http import FORM, JSON, MULTIPART
 from chalicelib.products.leads.import_schemas import ImportOut
+from chalicelib.products.leads.imports import JOBS_PREFIX, LEADS
 from chalicelib.products.leads.routes import api
 from chalicelib.products.leads.schemas import MANAGERS
 from chalicelib.products.leads.services import import_history
@@ -51,4 +52,4 @@ def import_history_list(call: Call) -> Reply:
                         lambda job: import_history.rendered(job, errors=20))
 
 
-register_import_routes(api, _engine, ["leads"], roles=MANAGERS, prefix="/import/jobs/")
+register_import_routes(api, _engine, [LEADS], roles=MANAGERS, prefix=JOBS_PREFIX)

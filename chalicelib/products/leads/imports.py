@@ -36,6 +36,8 @@ from chalicelib.products.leads.services.customers import SEARCH, phone_guard, se
 LEADS = "leads"  # the one import type: `imports/leads/<file>` in the bucket
 TAKEN = "A lead with this phone number already exists."
 DUPLICATE = "Duplicate of row {row} of this file."
+JOBS_PREFIX = "/import/jobs/"  # core's presign and job status routes (import_routes.py)
+PRESIGN_PATH = f"{JOBS_PREFIX}presign/"
 
 
 def _lead(batch: ImportBatch, number: int, row: LeadRow) -> Customer:
@@ -127,7 +129,7 @@ def engine() -> Any:
     """Leads' import engine: managers and admins see every import; batches one after the other."""
     from chalicelib.core.files.engine import ImportEngine
 
-    return ImportEngine(PRODUCT, Counters, [SPEC], admin_roles=MANAGERS, writers=1)
+    return ImportEngine(PRODUCT, Counters, [SPEC], admin_roles=MANAGERS, writers=1, presign_path=PRESIGN_PATH)
 
 
 def upload(filename: str, data: bytes, principal: Principal) -> Any:

@@ -165,6 +165,35 @@ def test_crash_mid_way_then_retry_ends_with_exactly_the_right_records(engine, wr
     assert counter_value() == 10
 
 
+def test_without_an_id_sequence_a_retry_still_knows_the_chunk_was_in_flight(aws_env):
+    """A writer keyed on `uuid_for` (no ids reserved) is told which batches an earlier attempt may have
+    written, so it can skip them instead of refusing its own records as taken."""
+    from chalicelib.core.files.engine import ImportEngine
+    from chalicelib.core.files.spec import ImportSpec
+    from tests.core.files.conftest import WidgetRow
+
+    calls: list[tuple[int, bool]] = []
+    crash = {"row": 8}
+
+    def write(batch):
+        rows = [row for row, _ in batch.rows]
+        calls.append((rows[0], batch.resumed))
+        if crash["row"] in rows:
+            crash["row"] = None
+            raise RuntimeError("simulated crash")
+        return []
+
+    engine = ImportEngine(PRODUCT, counter_model(PRODUCT), [ImportSpec(name="widgets", row_model=WidgetRow,
+                                                                       write=write)], chunk_rows=4)
+    key = "imports/widgets/no-ids.csv"
+    etag = put(key, csv_bytes(HEADER, *good_rows(10)))
+    with pytest.raises(RuntimeError):
+        engine.handle_object(get_settings().bucket, key, etag=etag)
+    job = engine.handle_object(get_settings().bucket, key, etag=etag)
+    assert (job.status, job.created_rows) == ("complete", 10)
+    assert calls == [(2, False), (6, False), (6, True), (10, False)]  # rows 2-5, 6-9 (crashed, resumed), 10-11
+
+
 def test_final_attempt_marks_the_job_failed(engine, writer):
     key = "imports/widgets/poison.csv"
     etag = put(key, csv_bytes(HEADER, *good_rows(2)))
