@@ -67,8 +67,9 @@ def processes_mentioning(text: str) -> list[int]:
 
 
 class Stack:
-    def __init__(self, data_dir: Path, port: int | None = None, *extra: str) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, *extra: str, product: str = PRODUCT) -> None:
         self.data_dir = data_dir
+        self.product = product
         self.port = port or free_port()
         self.extra = extra
         self.log_path = data_dir.parent / f"stack-{self.port}-{time.monotonic_ns()}.log"
@@ -81,7 +82,7 @@ class Stack:
     def start(self, timeout: float = 60) -> Stack:
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "local.run", "--product", PRODUCT, "--port", str(self.port),
+            [sys.executable, "-m", "local.run", "--product", self.product, "--port", str(self.port),
              *self.extra], cwd=ROOT, env=clean_env(self.data_dir), stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

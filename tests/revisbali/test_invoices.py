@@ -165,3 +165,21 @@ def test_invoices_follow_their_customers_agent(world):
     world.client("agent").get(f"/api/invoices/{invoice['id']}/", expect=404)
     page = world.client("other_agent").get("/api/invoices/?status=unpaid", expect=200).json_body
     assert invoice["id"] in [item["id"] for item in page["results"]]
+
+
+def test_the_list_filters_by_application(world):
+    first = make_invoice(world)
+    application = application_of(world, "agent")
+    second = world.client("staff").post("/api/invoices/", invoice_body(application), expect=201).json_body
+    staff = world.client("staff")
+    found = staff.get(f"/api/invoices/?applicationId={application['id']}", expect=200).json_body
+    assert found["count"] == 1 and [i["id"] for i in found["results"]] == [second["id"]]
+    assert staff.get(f"/api/invoices/?applicationId={first['applicationId']}&status=paid",
+                     expect=200).json_body["count"] == 0
+    mismatch = f"/api/invoices/?applicationId={application['id']}&customerId={world.customers['other_agent'].id}"
+    assert staff.get(mismatch, expect=200).json_body["count"] == 0
+    assert world.client("agent").get(f"/api/invoices/?applicationId={application['id']}",
+                                     expect=200).json_body["count"] == 1
+    assert world.client("other_agent").get(f"/api/invoices/?applicationId={application['id']}",
+                                           expect=200).json_body["count"] == 0
+    staff.get("/api/invoices/?applicationId=abc", expect=400)

@@ -453,7 +453,7 @@ def import_bills(call: Call) -> BillImportOut:
 
 
 def register_imports() -> None:
-    """Core's presign and job-status routes, for files too big for one request (more than 5,000 rows):
+    """Core's presign and job-status routes, for files too big for one request (more than 1,000 rows):
     `POST /api/imports/presign/` (the import type's permission, `customers.import` or `bills.import`, is
     checked by the engine) and `GET /api/imports/{job_id}/` (the caller's own jobs; admins see all)."""
     from chalicelib.core.files.routes import register_import_routes

@@ -27,7 +27,7 @@ __all__ = ["api"]
 @api.route("/api/invoices/", ["GET"], roles=EVERYONE, query=InvoiceQuery, response=list[InvoiceOut], paginated=True)
 def list_invoices(call: Call) -> Reply:
     """Invoices of the customers the caller sees, newest first (`ordering=createdAt`: oldest), by
-    `status` and `customerId` (a customer the caller does not see: an empty page)."""
+    `status`, `customerId` and `applicationId` (one the caller does not see: an empty page)."""
     query = call.query_model
     return call.listing(lambda window: invoices.list_invoices(call.user, query, window), invoices.rendered,
                         count=lambda: invoices.count_invoices(call.user, query))

@@ -49,6 +49,7 @@ class InvoiceIn(Input):
 class InvoiceQuery(Input):
     status: InvoiceStatus | None = None
     customer_id: QueryId | None = Field(default=None, description="One customer's invoices.")
+    application_id: QueryId | None = Field(default=None, description="One application's invoices.")
     ordering: Literal["createdAt", "-createdAt"] | None = Field(
         default=None, description="Creation order (default `-createdAt`).")
 

@@ -166,6 +166,7 @@ class Invoice(BaseModel):
     agent_index = gsi("agent-index", "agent_key", "id", NumberAttribute)
     agent_status_index = gsi("agent-status-index", "agent_status", "id", UnicodeAttribute)
     customer_index = gsi("customer-index", "customer_id", "id", NumberAttribute)
+    application_index = gsi("application-index", "application_id", "id", NumberAttribute)
     due_index = gsi("due-index", "open_key", "due_date", UnicodeAttribute, UnicodeAttribute)
 
     def keyed(self) -> None:

@@ -12,7 +12,6 @@ from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import Unauthorized, ValidationFailed, render_coded
 from chalicelib.core.paging import Paging, Style
 from chalicelib.products.revisbali import auth
-from chalicelib.products.revisbali.documents.routes import register as register_document_routes
 from chalicelib.products.revisbali.models import PRODUCT
 from chalicelib.products.revisbali.schemas import (
     ADMIN,
@@ -217,5 +216,3 @@ def patch_application(call: Call) -> ApplicationOut:
     """Change the fields sent; `status` moves the application as in PUT."""
     return _application(applications.change_application(call.user, call.path["id"], call.body, replace=False))
 
-
-register_document_routes(api)  # documents and OCR (documents/routes.py)

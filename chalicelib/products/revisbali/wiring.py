@@ -13,6 +13,7 @@ def build() -> Product:
     from chalicelib.core.jobs.model import job_model
     from chalicelib.products.revisbali import auth, invoice_routes, workers
     from chalicelib.products.revisbali.documents import models as documents
+    from chalicelib.products.revisbali.documents import routes as document_routes  # noqa: F401 - declares its routes
     from chalicelib.products.revisbali.documents import workers as document_workers
     from chalicelib.products.revisbali.models import MODELS, PRODUCT
     from chalicelib.products.revisbali.schemas import ADMIN, ROLES

@@ -404,6 +404,10 @@ BILLS = ImportSpec(
     headers={"customer": ("customer_id",), "customer_email": ("email", "e-mail"),
              "customer_name": ("name",), "billing_date": ("date",)})
 ADMINS = frozenset({"super_admin", "admin"})  # see every import job (others: their own)
+# Rows one request imports (more: 413, use a presigned upload). Measured on the embedded stack over HTTP:
+# 2,000 new customers 11.9 s, 2,000 unchanged 3.7 s, 2,000 bills (200 new customers) 28.7 s, most of it
+# the bills' aggregates and search terms; API Gateway gives 29 s.
+SYNC_MAX_ROWS = 1000
 
 
 @cache
@@ -414,7 +418,7 @@ def engine() -> Any:
     from chalicelib.core.files.engine import ImportEngine
 
     return ImportEngine(PRODUCT, Counters, [CUSTOMERS, BILLS], writers=1, admin_roles=ADMINS,
-                        permissions=roles.may)
+                        permissions=roles.may, sync_max_rows=SYNC_MAX_ROWS)
 
 
 def upload(spec_name: str, filename: str, data: bytes, principal: Principal) -> Any:

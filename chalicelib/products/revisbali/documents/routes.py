@@ -1,12 +1,16 @@
-"""The documents and OCR routes, declared on RevisBali's route table by `register(api)`."""
+"""The documents and OCR routes (specs/revisbali.md "OCR Workflow"), added to the product's route
+table (routes.api); wiring.py imports this module so they are declared."""
 
 from __future__ import annotations
 
-from chalicelib.core.api import Api, Call
+from chalicelib.core.api import Call
 from chalicelib.core.http import MULTIPART
 from chalicelib.products.revisbali.documents.models import Document
 from chalicelib.products.revisbali.documents.schemas import DocumentIn, DocumentOut, OcrStatusOut
+from chalicelib.products.revisbali.routes import api
 from chalicelib.products.revisbali.schemas import EVERYONE
+
+__all__ = ["api"]
 
 
 def document_out(document: Document) -> DocumentOut:
@@ -18,21 +22,21 @@ def document_out(document: Document) -> DocumentOut:
                        ocr_job_id=document.ocr_job_id)
 
 
-def register(api: Api) -> None:
-    @api.route("/api/documents/", ["POST"], roles=EVERYONE, request=DocumentIn, response=DocumentOut, status=202,
-               content_types=(MULTIPART,), upload="file", errors=(413,))
-    def upload_document(call: Call) -> DocumentOut:
-        """A JPEG, PNG or PDF (at most 5 MB; its type read from its bytes) for an application the caller
-        sees. A passport is read by OCR: poll `GET /api/ocr/status/{ocrJobId}/`."""
-        from chalicelib.products.revisbali.documents import service
+@api.route("/api/documents/", ["POST"], roles=EVERYONE, request=DocumentIn, response=DocumentOut, status=202,
+           content_types=(MULTIPART,), upload="file", errors=(413,))
+def upload_document(call: Call) -> DocumentOut:
+    """A JPEG, PNG or PDF (at most 5 MB; its type read from its bytes) for an application the caller
+    sees. A passport is read by OCR: poll `GET /api/ocr/status/{ocrJobId}/`."""
+    from chalicelib.products.revisbali.documents import service
 
-        upload = call.parsed.files.get("file") if call.parsed else None
-        return document_out(service.upload(call.user, call.body, upload))
+    upload = call.parsed.files.get("file") if call.parsed else None
+    return document_out(service.upload(call.user, call.body, upload))
 
-    @api.route("/api/ocr/status/{job_id}/", ["GET"], roles=EVERYONE, response=OcrStatusOut)
-    def ocr_status(call: Call) -> OcrStatusOut:
-        """An OCR job: `processing` with its progress, `complete` with the passport's fields (`needsReview`
-        when the printed names disagree with the machine readable zone), or `failed` with the reason."""
-        from chalicelib.products.revisbali.documents import status
 
-        return status.status_of(status.visible_job(call.user, call.path["job_id"]))
+@api.route("/api/ocr/status/{job_id}/", ["GET"], roles=EVERYONE, response=OcrStatusOut)
+def ocr_status(call: Call) -> OcrStatusOut:
+    """An OCR job: `processing` with its progress, `complete` with the passport's fields (`needsReview`
+    when the printed names disagree with the machine readable zone), or `failed` with the reason."""
+    from chalicelib.products.revisbali.documents import status
+
+    return status.status_of(status.visible_job(call.user, call.path["job_id"]))

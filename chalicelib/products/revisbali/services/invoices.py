@@ -87,12 +87,22 @@ def visible(principal: Principal, invoice_id: int) -> Invoice:
 # -- lists -----------------------------------------------------------------------------------------
 def _source(principal: Principal, query: InvoiceQuery) -> tuple[Any, Any, Any] | None:
     """(index, partition key, filter) of the list asked for; None when it is empty for this caller."""
+    status_filter = Invoice.status == query.status if query.status else None
+    if query.application_id is not None:
+        application = find(Application, query.application_id)
+        if application is None or (query.customer_id is not None and application.customer_id != query.customer_id):
+            return None
+        try:
+            customers.visible(principal, application.customer_id)
+        except NotFound:
+            return None
+        return Invoice.application_index, application.id, status_filter
     if query.customer_id is not None:
         try:
             customers.visible(principal, query.customer_id)
         except NotFound:
             return None
-        return Invoice.customer_index, query.customer_id, Invoice.status == query.status if query.status else None
+        return Invoice.customer_index, query.customer_id, status_filter
     if customers.is_agent(principal):
         if query.status:
             return Invoice.agent_status_index, agent_status_key(principal.user_id or 0, query.status), None
