@@ -183,3 +183,10 @@ def test_the_list_filters_by_application(world):
     assert world.client("other_agent").get(f"/api/invoices/?applicationId={application['id']}",
                                            expect=200).json_body["count"] == 0
     staff.get("/api/invoices/?applicationId=abc", expect=400)
+
+
+def test_a_cancelled_application_is_not_invoiced(world):
+    application = application_of(world, "agent")
+    world.client("agent").patch(f"/api/applications/{application['id']}/", {"status": "cancelled"}, expect=200)
+    body = world.client("staff").post("/api/invoices/", invoice_body(application), expect=400).json_body
+    assert body["errors"] == {"applicationId": ["A cancelled application cannot be invoiced."]}

@@ -43,6 +43,8 @@ INVOICE = StateMachine("invoice", {
     "mark_overdue": {"unpaid": "overdue", "partially_paid": "overdue"},
 })
 NO_APPLICATION = "Application with id {} not found for this customer."
+NOT_BILLABLE = "A {} application cannot be invoiced."
+UNBILLABLE = ("cancelled", "rejected")
 
 
 def create_invoice(principal: Principal, body: InvoiceIn) -> Invoice:
@@ -54,6 +56,8 @@ def create_invoice(principal: Principal, body: InvoiceIn) -> Invoice:
     application = find(Application, body.application_id)
     if application is None or application.customer_id != customer.id:
         raise ValidationFailed({"application_id": [NO_APPLICATION.format(body.application_id)]})
+    if application.status in UNBILLABLE:
+        raise ValidationFailed({"application_id": [NOT_BILLABLE.format(application.status)]})
     invoice_id = invoice_ids.next()
     line_ids = line_item_ids.reserve(len(body.line_items))
     lines = [LineItem(id=line_id, description=line.description, quantity=line.quantity, price=line.price,
