@@ -1,0 +1,64 @@
+"""make fuzz's per-operation exceptions (schemathesis.toml) reach only the operations they name.
+
+schemathesis ORs the separate `include-*` keys of one `[[operations]]` entry (an `include-method` list
+beside an `include-path-regex` matched every operation of that method, in every product); the regex keys of
+one entry too, so an entry that needs a method and a path names them in one `include-name-regex`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from local.fuzz import CONFIG
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "openapi"
+PRODUCTS = ("repaysync", "leads", "vst", "revisbali", "isp")
+
+
+def relaxed_operations(slug: str) -> set[str]:
+    """Operations whose positive-data check accepts a 400 (the default does not)."""
+    import schemathesis
+    import schemathesis.specs.openapi.checks
+    from schemathesis.config import SchemathesisConfig
+
+    schema = schemathesis.openapi.from_path(str(DOCS / f"{slug}.json"), config=SchemathesisConfig.from_path(CONFIG))
+    relaxed = set()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        config = schema.config.checks_config_for(operation=operation, phase="fuzzing")
+        if "400" in config.get_by_name(name="positive_data_acceptance").expected_statuses:
+            relaxed.add(operation.label)
+    return relaxed
+
+
+@pytest.fixture(autouse=True)
+def _token(monkeypatch):
+    monkeypatch.setenv("CRM_FUZZ_TOKEN", "unused")  # the file's headers read it
+
+
+@pytest.mark.parametrize("slug", PRODUCTS)
+def test_reads_are_relaxed_only_where_their_product_names_them(slug):
+    reads = sorted(label for label in relaxed_operations(slug) if label.split()[0] in {"GET", "DELETE"})
+    expected = {
+        "isp": ["GET /api/bills/", "GET /api/customers/", "GET /api/customers/prospects/", "GET /api/users/"],
+        "vst": ["GET /api/auth/admin/users/", "GET /api/crm/cards/"],
+    }
+    assert reads == expected.get(slug, [])
+
+
+def test_writes_are_relaxed_only_where_an_entry_names_their_path():
+    repaysync = relaxed_operations("repaysync")
+    assert "POST /api/customers/create/" in repaysync and "PATCH /api/loans/{id}/" in repaysync
+    assert not any(label.startswith(("POST /api/auth/token/", "POST /api/logs")) for label in repaysync)
+    assert not any(label.startswith("POST /api/token/") for label in relaxed_operations("revisbali"))
+    assert not any(label.startswith("POST /login/") for label in relaxed_operations("leads"))
+
+
+def test_a_products_own_block_keeps_the_shared_settings():
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+
+    schema = schemathesis.openapi.from_path(str(DOCS / "isp.json"), config=SchemathesisConfig.from_path(CONFIG))
+    assert schema.config.headers == {"Authorization": "Bearer unused"}
+    assert schema.config.parameters == {"query.cursor": ""}
