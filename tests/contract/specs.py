@@ -31,6 +31,7 @@ _INLINE = re.compile(rf"(?:^|[#\s*])({_METHOD_LIST})\s+`?(/[^\s`]*)")
 _URL = re.compile(r"\*\*URL:?\*\*:?\s*`(/[^`]*)`")
 _METHOD_LINE = re.compile(r"\*\*Methods?:?\*\*:?\s*(.+)")
 _TABLE_ROW = re.compile(r"^\|[^|]*\|\s*`(/[^`]*)`\s*\|\s*([A-Z/, ]+?)\s*\|")
+_INLINE_JSON = re.compile(r"`(\{[^`]*\})`")
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::\w+)?\}|(?<=/):(\w+)")
 
 
@@ -112,20 +113,64 @@ def read_endpoints(text: str) -> tuple[Endpoint, ...]:
     return tuple(sorted(found))
 
 
-def json_examples(product: str, heading: str) -> list[object]:
-    """The JSON blocks of the spec's section whose heading line contains `heading`, in order (blocks
-    that are not valid JSON, such as `[...]` placeholders, are skipped)."""
+@dataclass(frozen=True)
+class Example:
+    label: str  # the line that introduces it: "- **Response (example):**", "Response 201:", "Body"...
+    body: object
+
+    @property
+    def is_response(self) -> bool:
+        return "response" in self.label.lower() or "returns" in self.label.lower()
+
+
+def section(product: str, *headings: str) -> str:
+    """The text under the first heading containing headings[0], then within it the first containing
+    headings[1], and so on (down to the next heading of the same or a higher level)."""
     text = spec_text(product)
-    lines = text.splitlines(keepends=True)
-    start = next(i for i, line in enumerate(lines) if line.startswith("#") and heading in line)
-    level = len(lines[start]) - len(lines[start].lstrip("#"))
-    end = next((i for i in range(start + 1, len(lines))
-                if lines[i].startswith("#") and len(lines[i]) - len(lines[i].lstrip("#")) <= level), len(lines))
-    examples = []
-    for language, body in _blocks("".join(lines[start:end])):
-        if language in ("json", ""):
+    for heading in headings:
+        lines = text.splitlines(keepends=True)
+        start = next(i for i, line in enumerate(lines) if line.startswith("#") and heading in line)
+        level = len(lines[start]) - len(lines[start].lstrip("#"))
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")
+                    and len(lines[i]) - len(lines[i].lstrip("#")) <= level), len(lines))
+        text = "".join(lines[start:end])
+    return text
+
+
+def examples(product: str, *headings: str) -> list[Example]:
+    """The JSON examples of a spec section, fenced, bare (VST's attendance) or inline in backticks, each
+    with the line introducing it. Text that is not valid JSON (`[{...}]`, `"uuid1", ...`) is skipped."""
+    text = section(product, *headings)
+    decoder = json.JSONDecoder()
+    found: list[Example] = []
+    label = ""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        start, offset = offset, offset + len(line)
+        stripped = line.strip()
+        if stripped.startswith(("{", "[")) and start >= (found[-1].end if found else 0):
             try:
-                examples.append(json.loads(body))
+                body, end = decoder.raw_decode(text, start + line.index(stripped[0]))
             except json.JSONDecodeError:
                 continue
-    return examples
+            found.append(_Found(label, body, end))
+        elif stripped and not stripped.startswith("```") and not (found and start < found[-1].end):
+            label = stripped
+            for inline in _INLINE_JSON.finditer(line):  # "- **Response:** `{"access": "..."}`"
+                try:
+                    found.append(_Found(line[:inline.start()].strip(), json.loads(inline.group(1)), offset))
+                except json.JSONDecodeError:
+                    continue
+    return [Example(item.label, item.body) for item in found]
+
+
+def responses(product: str, *headings: str) -> list[object]:
+    """The response examples of a spec section, in order."""
+    return [example.body for example in examples(product, *headings) if example.is_response]
+
+
+@dataclass(frozen=True)
+class _Found:
+    label: str
+    body: object
+    end: int
