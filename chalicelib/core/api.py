@@ -125,6 +125,7 @@ class RouteSpec:
     upload: str | None = None  # the multipart field an upload route reads its file from
     errors: tuple[int, ...] = ()  # statuses beyond the ones every route of its kind can answer
     files: tuple[str, ...] = ()  # file kinds ("csv", "xlsx") it may answer with a FileReply (core/files/answer.py)
+    idempotent: bool = False  # reads an optional Idempotency-Key header (core/idempotency.py)
 
     @property
     def wire(self) -> bool:
@@ -205,7 +206,7 @@ class Api:
               summary: str = "", name: str | None = None, audited: bool = True,
               paginated: bool = False, permission: str | None = None, upload: str | None = None,
               errors: tuple[int, ...] = (), auth: str | None = None, files: tuple[str, ...] = (),
-              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              idempotent: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Declare a route. `roles` are checked against the token's groups; `permission` is asked of the
         product's `permissions` check (data-driven roles, where a role's rights live in a table).
         `upload` names the multipart file field of an upload route; `errors` lists the statuses the
@@ -213,7 +214,8 @@ class Api:
         `auth`: "required" (the default), "public" (same as public=True) or "optional": public, but a
         bearer token, when sent, is checked (401 if invalid) and `call.principal` is its user.
         `files`: the file kinds the handler answers by returning a `FileReply` (the document states
-        them, the JSON link and 406)."""
+        them, the JSON link and 406). `idempotent`: the handler answers through `core.idempotency.idempotent`
+        (the document states the optional `Idempotency-Key` header)."""
         if auth not in (None, "required", "public", "optional"):
             raise ValueError(f"auth must be 'required', 'public' or 'optional', not {auth!r}")
         optional = auth == "optional"
@@ -226,7 +228,8 @@ class Api:
                 public=public, request=request, response=response, status=status,
                 content_types=content_types, query=query, summary=summary or (handler.__doc__ or "").strip(),
                 audited=audited, paginated=paginated, permission=permission, upload=upload,
-                errors=tuple(errors), optional_auth=optional, files=tuple(files)))
+                errors=tuple(errors), optional_auth=optional, files=tuple(files),
+                idempotent=idempotent))
             return handler
         return register
 

@@ -181,6 +181,10 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
             parameters.append(param)
     if spec.paginated:
         parameters += paging_parameters(paging)
+    if spec.idempotent:
+        from chalicelib.core.idempotency import PARAMETER
+
+        parameters.append(dict(PARAMETER))
     if parameters:
         op["parameters"] = parameters
 

@@ -6,6 +6,7 @@ their own customers'); creating invoices, recalculating them and recording payme
 from __future__ import annotations
 
 from chalicelib.core.api import Call, Reply
+from chalicelib.core.idempotency import Seal, idempotent
 from chalicelib.products.revisbali.invoice_schemas import (
     CalculationOut,
     InvoiceBalanceOut,
@@ -16,6 +17,7 @@ from chalicelib.products.revisbali.invoice_schemas import (
     PaymentIn,
     PaymentOut,
 )
+from chalicelib.products.revisbali.models import Payment
 from chalicelib.products.revisbali.routes import api
 from chalicelib.products.revisbali.schemas import ADMIN, EVERYONE, STAFF
 from chalicelib.products.revisbali.services import invoices, payments
@@ -61,12 +63,18 @@ def list_payments(call: Call) -> Reply:
 
 
 @api.route("/api/invoices/{id:int}/payments/", ["POST"], roles=OFFICE, request=PaymentIn,
-           response=PaymentCreatedOut, status=201, errors=(409,))
-def create_payment(call: Call) -> PaymentCreatedOut:
+           response=PaymentCreatedOut, status=201, errors=(409,), idempotent=True)
+def create_payment(call: Call) -> PaymentCreatedOut | Reply:
     """A payment of more than 0 and at most the balance due, recorded with the invoice's new
-    amountPaid, balanceDue and status in one transaction; `invoice` is the invoice after it."""
-    payment, invoice = payments.record_payment(call.user, call.path["id"], call.body)
+    amountPaid, balanceDue and status in one transaction; `invoice` is the invoice after it. With an
+    `Idempotency-Key`, a retry of the same request answers the first payment again."""
+    def work(seal: Seal) -> PaymentCreatedOut:
+        payment, after = payments.record_payment(call.user, call.path["id"], call.body,
+                                                 seal=lambda made, balance: seal(_created(made, balance)))
+        return _created(payment, after)
+    return idempotent(call, work)
+
+
+def _created(payment: Payment, after: InvoiceBalanceOut) -> PaymentCreatedOut:
     answer = PaymentOut.model_validate(payment, from_attributes=True)
-    return PaymentCreatedOut(**answer.model_dump(), invoice=InvoiceBalanceOut(
-        id=invoice.id, status=invoice.status, amount_paid=invoice.amount_paid,  # type: ignore[arg-type]
-        balance_due=invoice.balance_due))
+    return PaymentCreatedOut(**answer.model_dump(), invoice=after)

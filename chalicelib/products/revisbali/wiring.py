@@ -10,6 +10,7 @@ from chalicelib.core.product import Product
 @cache
 def build() -> Product:
     from chalicelib.core.auth.store import login_attempts_model, revocation_model
+    from chalicelib.core.db.idempotency import idempotent_request_model
     from chalicelib.core.jobs.model import job_model
     from chalicelib.products.revisbali import auth, invoice_routes, workers
     from chalicelib.products.revisbali.documents import models as documents
@@ -23,7 +24,8 @@ def build() -> Product:
     return Product(
         slug=PRODUCT, api=invoice_routes.api,  # routes.api with the invoice routes added
         models=[Counters, Guards, History, revocation_model(PRODUCT), login_attempts_model(PRODUCT),
-                customers.CustomerSearch, job_model(PRODUCT), *MODELS, *documents.MODELS],
+                customers.CustomerSearch, job_model(PRODUCT), idempotent_request_model(PRODUCT),
+                *MODELS, *documents.MODELS],
         roles=ROLES, admin_role=ADMIN, seed_admin=users.seed_admin,
         admin_login=f"email {users.ADMIN_EMAIL!r}", resolve_user=auth.flows().resolve,
         register_workers=document_workers.register_workers, queues=document_workers.QUEUES,

@@ -2,13 +2,15 @@
 balanceDue and status (a move of INVOICE, with its history item), conditional on the invoice's
 version as read. Two payments racing on one invoice: one commits, the other reads the invoice again
 and is checked against the new balance (so the balance can never go below zero and no payment is
-lost); after RETRIES rounds of losing it is a 409 the client may retry.
+lost); after RETRIES rounds of losing it is a 409 the client may retry. `seal` adds the steps storing
+the answer (an Idempotency-Key's, core/idempotency.py) to that same transaction.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from chalicelib.core.auth.principal import Principal
@@ -18,7 +20,7 @@ from chalicelib.core.db.read import query_page
 from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.revisbali import clock as business
-from chalicelib.products.revisbali.invoice_schemas import PaymentIn
+from chalicelib.products.revisbali.invoice_schemas import InvoiceBalanceOut, PaymentIn
 from chalicelib.products.revisbali.models import Invoice, Payment, agent_status_key
 from chalicelib.products.revisbali.services import invoices
 from chalicelib.products.revisbali.services.common import Counters, History, find
@@ -29,11 +31,17 @@ RETRIES = 12
 NOTHING_DUE = "This invoice has nothing left to pay."
 TOO_MUCH = "Ensure this value is less than or equal to the balance due ({})."
 FUTURE = "The payment date cannot be after today ({})."
+Seal = Callable[[Payment, InvoiceBalanceOut], list[txn.Step]]  # more steps of the payment's transaction
 
 
-def record_payment(principal: Principal, invoice_id: int, body: PaymentIn) -> tuple[Payment, Invoice]:
-    """The payment and the invoice after it (400 on `amount` beyond the balance, on `paymentDate`
-    after today)."""
+def no_seal(payment: Payment, after: InvoiceBalanceOut) -> list[txn.Step]:
+    return []
+
+
+def record_payment(principal: Principal, invoice_id: int, body: PaymentIn,
+                   seal: Seal = no_seal) -> tuple[Payment, InvoiceBalanceOut]:
+    """The payment and the invoice's figures after it (400 on `amount` beyond the balance, on
+    `paymentDate` after today)."""
     invoice = invoices.visible(principal, invoice_id)
     clock = business.clock()
     today = clock.today()
@@ -45,8 +53,7 @@ def record_payment(principal: Principal, invoice_id: int, body: PaymentIn) -> tu
     for attempt in range(RETRIES):
         _check_amount(invoice, body.amount)
         try:
-            _commit(invoice, payment, principal.subject)
-            return payment, invoice
+            return payment, _commit(invoice, payment, principal.subject, seal)
         except Conflict:
             if attempt == RETRIES - 1:
                 raise
@@ -62,7 +69,7 @@ def _check_amount(invoice: Invoice, amount: Decimal) -> None:
         raise ValidationFailed({"amount": [TOO_MUCH.format(f"{cents(invoice.balance_due):f}")]})
 
 
-def _commit(invoice: Invoice, payment: Payment, actor: str) -> None:
+def _commit(invoice: Invoice, payment: Payment, actor: str, seal: Seal) -> InvoiceBalanceOut:
     """The invoice's move (pay or settle) with its new figures, and the payment, in one transaction."""
     paid = cents(invoice.amount_paid + payment.amount)
     balance = cents(invoice.total - paid)
@@ -74,10 +81,12 @@ def _commit(invoice: Invoice, payment: Payment, actor: str) -> None:
             Invoice.open_key.set(invoice.open_key or "open") if still_open else Invoice.open_key.remove()]
     now = business.clock().now()
     payment.created_at = payment.updated_at = now
+    after = InvoiceBalanceOut(id=invoice.id, status=target, amount_paid=paid, balance_due=balance)  # type: ignore[arg-type]
     invoices.INVOICE.move(invoice, action, actor, history=History, also=also,
-                          steps=[txn.put(payment, condition=Payment.id.does_not_exist())])
+                          steps=[txn.put(payment, condition=Payment.id.does_not_exist()), *seal(payment, after)])
     invoice.amount_paid, invoice.balance_due = paid, balance
     invoice.keyed()
+    return after
 
 
 def list_payments(principal: Principal, invoice_id: int, window: Window) -> Slice:
