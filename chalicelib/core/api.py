@@ -261,7 +261,7 @@ class Api:
 
             headers = cors_headers(app.current_request.headers)
             headers["Access-Control-Allow-Methods"] = ",".join(methods)
-            headers["Access-Control-Allow-Headers"] = "Authorization,Content-Type,X-Requested-With"
+            headers["Access-Control-Allow-Headers"] = "Authorization,Content-Type,Idempotency-Key,X-Requested-With"
             headers["Access-Control-Max-Age"] = "600"
             return Response(body="", status_code=204, headers=headers)
         return preflight

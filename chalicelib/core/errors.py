@@ -119,6 +119,16 @@ def render_error_or_errors(error: ApiError) -> dict[str, Any]:
     return {"error": error.message}
 
 
+def render_error_always(error: ApiError) -> dict[str, Any]:
+    """`{"error": "..."}` for every error (Leads: its spec shows no other shape, so a frontend reads
+    `error`); refused fields add `{"errors": {"field": ["..."]}}` beside it, and `error` names the first."""
+    if not error.field_errors:
+        return {"error": error.message}
+    field, messages = next(iter(error.field_errors.items()))
+    first = messages[0] if messages else error.message
+    return {"error": first if field == "non_field_errors" else f"{field}: {first}", "errors": error.field_errors}
+
+
 def render_detail(error: ApiError) -> dict[str, Any]:
     """DRF-like `{"detail": "..."}` or the field map itself."""
     if error.field_errors:

@@ -69,7 +69,8 @@ def error_schemas(api: Api) -> dict[str, dict[str, Any]]:
     fields = _shape(api.renderer(ApiError(_MESSAGE, field_errors={_FIELD: [_MESSAGE]})))
     schemas = {"ErrorMessage": {**message, "description": "An error with one message."},
                "ValidationErrors": {**fields, "description": "Per-field messages for invalid input."}}
-    schemas["Error"] = {"oneOf": [{"$ref": REF.format(model="ErrorMessage")},
+    # anyOf, not oneOf: a product may send its message beside the fields (Leads), matching both shapes
+    schemas["Error"] = {"anyOf": [{"$ref": REF.format(model="ErrorMessage")},
                                   {"$ref": REF.format(model="ValidationErrors")}]} \
         if message != fields else {"$ref": REF.format(model="ErrorMessage")}
     return schemas

@@ -83,6 +83,17 @@ def test_repaysync_shapes_are_unchanged():
     assert errors.render_error_or_errors(errors.ValidationFailed({"a": ["b"]})) == {"errors": {"a": ["b"]}}
 
 
+def test_the_always_error_renderer_keeps_error_and_adds_the_fields():
+    assert errors.render_error_always(errors.Forbidden()) == {
+        "error": "You do not have permission to perform this action."}
+    assert errors.render_error_always(errors.ValidationFailed({"status": ["This field is required."],
+                                                               "notes": ["Too long."]})) == {
+        "error": "status: This field is required.",
+        "errors": {"status": ["This field is required."], "notes": ["Too long."]}}
+    assert errors.render_error_always(errors.ValidationFailed({"non_field_errors": ["Pick one."]})) == {
+        "error": "Pick one.", "errors": {"non_field_errors": ["Pick one."]}}
+
+
 def test_coded_product_answers_its_shape_through_http(coded):
     _, client = coded
     invalid = client.http.post("/api/items/", headers={"Content-Type": "application/json"}, body=b'{"name": ""}')

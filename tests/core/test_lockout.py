@@ -214,3 +214,28 @@ def test_parallel_wrong_passwords_check_at_most_five(slow_checks, core_app):
     assert all(int(r.headers["Retry-After"]) > 0 for r in responses if r.status_code == 429)
     assert login(core_app, GOOD).status_code == 429  # the five failures lock the name as usual
     assert len(slow_checks) == 5
+
+
+def test_parallel_first_attempts_on_one_name_from_many_addresses_all_go_through(core_app):
+    """Below the per-name ceiling every attempt must run: parallel first attempts from different
+    addresses once raced on the name's counter and some were refused as if the name were under fire."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    guard = LoginGuard("repaysync")
+    contenders = 30
+    for round_ in range(10):
+        start = threading.Barrier(contenders)
+
+        def attempt(index: int, name: str = f"target{round_}", net: str = f"10.1.{round_}",
+                    barrier: threading.Barrier = start) -> int:
+            barrier.wait(timeout=10)
+            try:
+                guard.failed(guard.reserve(name, f"{net}.{index}"))
+                return 200
+            except Exception as exc:  # the guard's 429
+                return int(getattr(exc, "status", 500))
+
+        with ThreadPoolExecutor(max_workers=contenders) as pool:
+            outcomes = list(pool.map(attempt, range(contenders)))
+        assert outcomes == [200] * contenders, (round_, outcomes)

@@ -28,7 +28,7 @@ def test_bad_credentials_are_401_in_the_error_shape(world, http):
 
 def test_login_refuses_missing_fields(world, http):
     assert http.post("/login/", {"username": "sales"}, expect=400).json_body == {
-        "errors": {"password": ["This field is required."]}}
+        "error": "password: This field is required.", "errors": {"password": ["This field is required."]}}
     http.call("POST", "/login/", data=b"{not json", headers={"Content-Type": "application/json"}, expect=400)
 
 

@@ -54,9 +54,9 @@ def test_status_filter(world):
     assert ids(world.client("sales").get("/customers/?status=INTERESTED", expect=200)) == [leads["sales"].id]
     assert world.client("other_sales").get("/customers/?status=INTERESTED", expect=200).json_body == []
     assert len(world.client("manager").get("/customers/?status=NEW", expect=200).json_body) == 2
-    assert world.client("manager").get("/customers/?status=interested", expect=400).json_body == {
-        "errors": {"status": ["Input should be 'NEW', 'VALID', 'INVALID', 'INTERESTED', 'NOT_INTERESTED', "
-                              "'FOLLOW_UP' or 'CONVERTED'"]}}
+    assert world.client("manager").get("/customers/?status=interested", expect=400).json_body["errors"] == {
+        "status": ["Input should be 'NEW', 'VALID', 'INVALID', 'INTERESTED', 'NOT_INTERESTED', "
+                   "'FOLLOW_UP' or 'CONVERTED'"]}
 
 
 @pytest.mark.parametrize(("query", "owner"), [("lead1", "other_sales"), ("mumbai", "other_sales"),
@@ -121,7 +121,7 @@ def test_update_status_answers_the_spec_shape_from_json_or_form(world):
 def test_update_status_refuses_bad_input(world, body):
     lead = world.customers["sales"].id
     answer = world.client("sales").post(f"/customers/{lead}/update-status/", body, expect=400).json_body
-    assert list(answer) == ["errors"]
+    assert list(answer) == ["error", "errors"]
     assert world.client("sales").get(f"/customers/{lead}/", expect=200).json_body["status_history"] == []
 
 

@@ -116,7 +116,8 @@ def test_bad_files_are_400_in_the_products_error_shape(world):
     assert response.status_code == 400 and response.json_body == {"error": "No file provided."}
     missing = upload(world, "leads.csv", b"name,area\nAsha,Delhi\n")
     assert missing.status_code == 400
-    assert missing.json_body == {"errors": {"file": ["Missing required column: phone_number."]}}
+    assert missing.json_body == {"error": "file: Missing required column: phone_number.",
+                                 "errors": {"file": ["Missing required column: phone_number."]}}
     junk = upload(world, "leads.xlsx", b"PK\x03\x04 not really a workbook")
     assert (junk.status_code, junk.json_body) == (400, {"error": "The XLSX file could not be read."})
     assert world.client("manager").get("/import/history/", expect=200).json_body[0]["status"] == "failed"

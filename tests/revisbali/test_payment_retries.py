@@ -120,3 +120,13 @@ def test_a_key_expires_after_24_hours(world, at, monkeypatch):  # noqa: F811
     monkeypatch.setattr(idempotency, "utcnow", lambda: later)
     assert post(world, invoice, "daily").status_code == 201
     assert figures(world, invoice)[0] == "200.00"
+
+
+def test_a_browser_may_send_the_key(world):
+    """The CORS preflight allows the header, or a browser client could never send it."""
+    answer = world.http.client.http.request("OPTIONS", "/api/invoices/1/payments/", headers={
+        "Origin": "https://app.example.com", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,idempotency-key"})
+    assert answer.status_code == 204
+    allowed = {h.strip().lower() for h in answer.headers["Access-Control-Allow-Headers"].split(",")}
+    assert "idempotency-key" in allowed

@@ -118,17 +118,19 @@ class LoginGuard:
         m, key = self.model, f"user#{username}"
         window = timedelta(minutes=settings.lockout_user_window_minutes)
         ceiling = settings.lockout_user_ceiling
-        if self._take_below(key, ceiling - 1, window, now):
-            return
-        for _ in range(3):  # optimistic: the count read is the count written over
+        for _ in range(3):  # past the ceiling, optimistic: the count read is the count written over
+            if self._take_below(key, ceiling - 1, window, now):
+                return
             try:
-                item = m.get(key)
+                item = m.get(key, consistent_read=True)
             except m.DoesNotExist:
                 item = None
             if item is None or item.expires_at is None or item.expires_at <= now:
                 if self._take(key, max(ceiling, 1), window, now, sliding=True):
                     return
                 continue
+            if int(item.failures) < ceiling - 1:
+                continue  # still below the ceiling (the cheap path lost only to a window starting): add again
             if item.next_at is not None and item.next_at > now:
                 raise _refused(item.next_at, now, LOCKED)
             count = int(item.failures) + 1

@@ -2,8 +2,8 @@
 
 Paths are the spec's. Where the spec "renders" a page or "redirects", the route answers the JSON a
 frontend needs instead (README.md lists each one). Every POST takes JSON or form-urlencoded bodies
-(core/http.py). Lists are plain arrays with a `Link` header (core's paging); errors are `{"error": ...}`
-or `{"errors": {field: [...]}}` (core.errors.render_error_or_errors), as the spec's `{"error": ...}`.
+(core/http.py). Lists are plain arrays with a `Link` header (core's paging); every error is the spec's
+`{"error": "..."}`, refused fields adding `{"errors": {field: [...]}}` beside it (core.errors.render_error_always).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.api import Api, Call, Reply
-from chalicelib.core.errors import render_error_or_errors
+from chalicelib.core.errors import render_error_always
 from chalicelib.core.jobs.routes import register_job_routes
 from chalicelib.products.leads import auth
 from chalicelib.products.leads.models import PRODUCT, User
@@ -44,7 +44,7 @@ from chalicelib.products.leads.schemas import (
 )
 from chalicelib.products.leads.services import assignment, customers, statuses, users
 
-api = Api(PRODUCT, render_error_or_errors, title="Lead CRM")
+api = Api(PRODUCT, render_error_always, title="Lead CRM")
 
 
 def _user(user: User) -> UserOut:
