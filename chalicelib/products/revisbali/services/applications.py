@@ -15,7 +15,6 @@ from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.db.counters import IdSequence
-from chalicelib.core.db.read import query_page
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
@@ -23,7 +22,7 @@ from chalicelib.core.states import StateMachine
 from chalicelib.products.revisbali.models import Application, Customer, agent_status_key
 from chalicelib.products.revisbali.schemas import AGENT, ApplicationChange, ApplicationIn, ApplicationQuery
 from chalicelib.products.revisbali.services import customers
-from chalicelib.products.revisbali.services.common import Counters, History, find
+from chalicelib.products.revisbali.services.common import Counters, History, count_of, find, page_of
 from chalicelib.products.revisbali.services.customer_records import agent_key_of, customer_bump
 
 application_ids = IdSequence(Counters, "applications")
@@ -90,20 +89,11 @@ def _source(principal: Principal, query: ApplicationQuery) -> tuple[Any, Any, An
 
 def list_applications(principal: Principal, query: ApplicationQuery, window: Window) -> Slice:
     """Newest first unless `ordering=createdAt`; one Query on the index the scope and filters choose."""
-    source = _source(principal, query)
-    if source is None:
-        return Slice([], None)
-    index, key, status_filter = source
-    return query_page(index, key, window, scan_index_forward=query.ordering == "createdAt",
-                      filter_condition=status_filter)
+    return page_of(_source(principal, query), window, oldest_first=query.ordering == "createdAt")
 
 
 def count_applications(principal: Principal, query: ApplicationQuery) -> int:
-    source = _source(principal, query)
-    if source is None:
-        return 0
-    index, key, status_filter = source
-    return index.count(key, filter_condition=status_filter)
+    return count_of(_source(principal, query))
 
 
 # -- changes ---------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from typing import Any
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.counters import IdSequence
-from chalicelib.core.db.read import query_page
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.states import StateMachine
@@ -29,7 +28,7 @@ from chalicelib.products.revisbali.invoice_schemas import (
 )
 from chalicelib.products.revisbali.models import Application, Invoice, LineItem, agent_status_key
 from chalicelib.products.revisbali.services import customers
-from chalicelib.products.revisbali.services.common import Counters, find
+from chalicelib.products.revisbali.services.common import Counters, count_of, find, page_of
 from chalicelib.products.revisbali.services.customer_records import agent_key_of, customer_bump
 from chalicelib.products.revisbali.services.invoice_math import ZERO, line_total, totals
 
@@ -118,20 +117,11 @@ def _source(principal: Principal, query: InvoiceQuery) -> tuple[Any, Any, Any] |
 
 def list_invoices(principal: Principal, query: InvoiceQuery, window: Window) -> Slice:
     """Newest first unless `ordering=createdAt`."""
-    source = _source(principal, query)
-    if source is None:
-        return Slice([], None)
-    index, key, status_filter = source
-    return query_page(index, key, window, scan_index_forward=query.ordering == "createdAt",
-                      filter_condition=status_filter)
+    return page_of(_source(principal, query), window, oldest_first=query.ordering == "createdAt")
 
 
 def count_invoices(principal: Principal, query: InvoiceQuery) -> int:
-    source = _source(principal, query)
-    if source is None:
-        return 0
-    index, key, status_filter = source
-    return index.count(key, filter_condition=status_filter)
+    return count_of(_source(principal, query))
 
 
 # -- the arithmetic --------------------------------------------------------------------------------
