@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,6 +40,7 @@ from chalicelib.core.http import (
 )
 from chalicelib.core.logs import correlated, request_correlation_id
 from chalicelib.core.paging import LINK_PAGING, Fetch, ListContext, Paging, base_url, paginate
+from chalicelib.core.records import Record
 
 logger = logging.getLogger("crm.api")
 
@@ -58,8 +59,7 @@ class Answer:
         raise NotImplementedError
 
 
-@dataclass
-class Reply:
+class Reply(Record):
     """A response with an explicit status or headers (handlers may also return a body directly)."""
 
     body: Any = None
@@ -67,8 +67,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class Call:
+class Call(Record):
     """Everything a handler needs about the request, already checked."""
 
     request: Any
@@ -105,8 +104,7 @@ class Call:
         return Reply(listing.body, headers=listing.headers)
 
 
-@dataclass
-class RouteSpec:
+class RouteSpec(Record):
     path: str
     methods: tuple[str, ...]
     handler: Callable[..., Any]
@@ -166,8 +164,7 @@ class RouteSpec:
         return _PARAM.sub(lambda m: str(values.get(m.group(1), "")), self.path)
 
 
-@dataclass(frozen=True)
-class AuditEntry:
+class AuditEntry(Record, frozen=True):
     principal: Principal | None
     method: str
     endpoint: str

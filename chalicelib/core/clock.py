@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chalicelib.core.records import Record
 
 ENV = "CRM_TIME_ZONE"
 
@@ -36,8 +38,7 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"{ENV}: unknown time zone {name!r} (an IANA name such as Asia/Kolkata)") from exc
 
 
-@dataclass(frozen=True)
-class Clock:
+class Clock(Record, frozen=True):
     """Time in one business zone. `source` returns the current aware UTC time (tests inject one)."""
 
     tz: ZoneInfo

@@ -31,7 +31,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, cached_property
 from typing import Any
 
@@ -41,6 +41,7 @@ from pynamodb.models import Model
 from chalicelib.core.config import using_settings
 from chalicelib.core.db.base import meta
 from chalicelib.core.logs import correlated
+from chalicelib.core.records import Record
 
 logger = logging.getLogger("crm.consumers")
 
@@ -68,8 +69,7 @@ def idempotency_model(product: str) -> type[Model]:
     return IdempotencyRecord
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(Record, frozen=True):
     """One SQS record as a consumer sees it (Lambda's record shape, decoded)."""
 
     message_id: str
@@ -99,8 +99,7 @@ class Message:
 Handler = Callable[[Message], Any]
 
 
-@dataclass(frozen=True)
-class ConsumerDef:
+class ConsumerDef(Record, frozen=True):
     """What infra/ and the embedded runner need to know about a consumer."""
 
     name: str  # the Lambda function's name in Chalice (and app.py's module-level handler name)

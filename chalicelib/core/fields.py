@@ -27,7 +27,6 @@ The checks run on the value as sent (before whitespace is stripped) and each one
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from typing import Annotated, Any
@@ -44,6 +43,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
+from chalicelib.core.records import Record
+
 # Character classes written with \\uXXXX escapes: the same text is a valid regex for Python's re,
 # ECMA-262 (JSON Schema) and Rust's regex (pydantic-core), so the document and the code agree.
 _INVISIBLE = r"\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF"
@@ -57,8 +58,7 @@ DIGITS_PATTERN = r"^[0-9]+$"
 TEXT_CONTEXT = "text_values"  # validation context key: the values came as text (form, multipart, file)
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(Record, frozen=True):
     """Checks a string against `pattern` as sent and states the pattern in the JSON schema."""
 
     pattern: str

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
@@ -22,6 +22,7 @@ from chalicelib.core.errors import (
     pydantic_field_errors,
 )
 from chalicelib.core.fields import TEXT_CONTEXT
+from chalicelib.core.records import Record
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -34,15 +35,13 @@ M = TypeVar("M", bound=BaseModel)
 _body_kind: ContextVar[str] = ContextVar("crm_body_kind", default="")
 
 
-@dataclass
-class UploadedFile:
+class UploadedFile(Record):
     filename: str
     content_type: str
     data: bytes
 
 
-@dataclass
-class ParsedBody:
+class ParsedBody(Record):
     """What a body held: plain fields (JSON object or form fields) and uploaded files."""
 
     fields: dict[str, Any] = field(default_factory=dict)

@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.core.auth.lockout import RateLimiter
+from chalicelib.core.records import Record
 
 _INFO = b"crm/one-time-code/v1"
 
@@ -37,15 +37,13 @@ def _mac(key: bytes, subject: str, code: str) -> str:
     return hmac.new(key, f"{subject}\x00{code}".encode(), hashlib.sha256).hexdigest()
 
 
-@dataclass(frozen=True)
-class IssuedCode:
+class IssuedCode(Record, frozen=True):
     code: str  # to deliver, never to store or log
     digest: str  # to store
     expires_at: datetime
 
 
-@dataclass(frozen=True)
-class OneTimeCodes:
+class OneTimeCodes(Record, frozen=True):
     """A product's one-time codes: `digits` long, valid `ttl`, at most `attempts` checks per code."""
 
     product: str

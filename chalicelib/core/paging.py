@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
 from chalicelib.core import cursors
 from chalicelib.core.errors import NotFound, ValidationFailed
+from chalicelib.core.records import Record
 
 Key = cursors.Key
 _DIGITS = re.compile(r"-?[0-9]{1,9}")  # int() would also take " 5", "+5", "5_0" and Arabic-Indic digits
@@ -51,8 +51,7 @@ class Style(Enum):
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 100, 500  # every product's lists unless its spec says otherwise
 
 
-@dataclass(frozen=True)
-class Paging:
+class Paging(Record, frozen=True):
     """A product's one pagination rule: the style and the page size's default and maximum (the
     validator and the OpenAPI document both read these)."""
 
@@ -77,16 +76,14 @@ class Paging:
 LINK_PAGING = Paging(Style.LINK)  # a plain array with `Link`/`X-Next-Cursor`, `page_size` 1-500 (100)
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(Record, frozen=True):
     """What a list function reads: at most `limit` items after the key `after` (None: from the start)."""
 
     limit: int
     after: Key | None = None
 
 
-@dataclass
-class Slice:
+class Slice(Record):
     """What a list function read: the items, and the key to continue after (None: nothing follows)."""
 
     items: list[Any]
@@ -109,8 +106,7 @@ def _positive(query: dict[str, str], name: str, default: int, maximum: int) -> i
     return value
 
 
-@dataclass(frozen=True)
-class ListContext:
+class ListContext(Record, frozen=True):
     """One list request: which list (for the binding), its filters, the caller, where it was sent."""
 
     product: str
@@ -149,8 +145,7 @@ def _cursor(context: ListContext, paging: Paging, *extra: Any) -> Key | None:
 
 
 # -- the answer ----------------------------------------------------------------------------------
-@dataclass
-class Listing:
+class Listing(Record):
     """What the Api sends: the body and the paging headers."""
 
     body: Any

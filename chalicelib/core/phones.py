@@ -11,11 +11,12 @@ data, which nothing here reads) is imported on the first check: its metadata is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import GetJsonSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
+
+from chalicelib.core.records import Record
 
 E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
 _SPELLING = re.compile(r"\+?[0-9 ().-]{4,30}")  # ASCII digits and the usual separators only
@@ -37,8 +38,7 @@ def to_e164(value: Any, region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-@dataclass(frozen=True)
-class E164:
+class E164(Record, frozen=True):
     """Field marker: `Annotated[str, E164("IN")]` also reads national numbers as Indian ones."""
 
     region: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from pynamodb.models import Model
@@ -11,10 +11,10 @@ from pynamodb.models import Model
 from chalicelib.core.api import Api
 from chalicelib.core.auth.lifetimes import ACCESS_MINUTES, REFRESH_MINUTES
 from chalicelib.core.config import SettingsSource
+from chalicelib.core.records import Record
 
 
-@dataclass(frozen=True)
-class QueueSpec:
+class QueueSpec(Record, frozen=True):
     """A queue the product uses (with its DLQ): infra/ declares it and the embedded stack creates it.
     The name is the stage's (`Settings.queue_name(key)`)."""
 
@@ -23,8 +23,7 @@ class QueueSpec:
     max_receive_count: int = 3  # deliveries before a message is parked in the DLQ
 
 
-@dataclass(frozen=True)
-class ScheduleSpec:
+class ScheduleSpec(Record, frozen=True):
     """A scheduled Lambda: an EventBridge rule in AWS, the embedded runner's timer locally.
 
     `handler()` runs with the product's settings current and the invocation's Lambda request id as
@@ -36,8 +35,7 @@ class ScheduleSpec:
     description: str = ""
 
 
-@dataclass
-class Product:
+class Product(Record):
     slug: str
     api: Api
     models: list[type[Model]]

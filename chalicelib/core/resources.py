@@ -3,14 +3,13 @@ embedded stack creates them in moto."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.config import Settings, get_settings, using_settings
+from chalicelib.core.records import Record
 
 
-@dataclass(frozen=True)
-class QueueDef:
+class QueueDef(Record, frozen=True):
     key: str  # "uploads", "otp", "assignment"
     name: str
     dlq_name: str
@@ -18,8 +17,7 @@ class QueueDef:
     max_receive_count: int = 3  # deliveries before a message is parked in the DLQ
 
 
-@dataclass(frozen=True)
-class BucketDef:
+class BucketDef(Record, frozen=True):
     name: str
     notify_prefixes: tuple[str, ...] = ("imports/", "documents/")  # -> uploads queue
 

@@ -21,7 +21,7 @@ import re
 import textwrap
 import typing
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from types import FunctionType, MethodType, ModuleType
 from typing import Any
@@ -30,6 +30,7 @@ from pynamodb.indexes import Index
 from pynamodb.models import Model
 
 from chalicelib.core.api import Api, RouteSpec
+from chalicelib.core.records import Record
 
 # Modules whose functions are plumbing, not rules: the route machinery and error classes.
 PLUMBING = ("chalicelib.core.api", "chalicelib.core.errors", "chalicelib.core.http")
@@ -37,8 +38,7 @@ HELPER_DEPTH = 3  # how far calls are followed into helpers and services to find
 NONE = "-"
 
 
-@dataclass
-class Reads:
+class Reads(Record):
     """What one route's code reaches: the service functions it calls, the models and indexes they read."""
 
     calls: list[str] = field(default_factory=list)

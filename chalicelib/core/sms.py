@@ -10,9 +10,9 @@ number has no resource-level permission: the function that sends gets `sns:Publi
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from chalicelib.core import aws
+from chalicelib.core.records import Record
 
 logger = logging.getLogger("crm.sms")
 
@@ -26,8 +26,7 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 6) + phone[-3:]
 
 
-@dataclass(frozen=True)
-class SmsNotifier:
+class SmsNotifier(Record, frozen=True):
     """`sms_type` Transactional (OTPs: delivered first, even to DND numbers) or Promotional.
     `sender_id` is shown where the destination country supports alphanumeric sender ids."""
 

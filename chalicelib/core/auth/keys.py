@@ -19,12 +19,12 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import aws
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import ApiError
+from chalicelib.core.records import Record
 
 # A warm Lambda re-reads the secret this often, so a rotation done elsewhere reaches it (it signs
 # with the new key and accepts tokens other containers sign with it).
@@ -47,8 +47,7 @@ class SigningKeyMissing(ApiError):
     default_message = "Internal server error."
 
 
-@dataclass(frozen=True)
-class SigningKey:
+class SigningKey(Record, frozen=True):
     kid: str
     pem: str
     created_at: float = 0.0

@@ -17,7 +17,6 @@ The source address is API Gateway's `requestContext.identity.sourceIp`, never a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +26,7 @@ from chalicelib.core.auth.store import login_attempts_model
 from chalicelib.core.config import get_settings
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.errors import TooManyRequests
+from chalicelib.core.records import Record
 
 LOCKED = "Too many failed login attempts; try again later."
 
@@ -46,8 +46,7 @@ def _failed_condition(exc: UpdateError) -> bool:
     return getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException"
 
 
-@dataclass(frozen=True)
-class Attempt:
+class Attempt(Record, frozen=True):
     """A reserved login attempt: what `succeeded` must undo."""
 
     username: str

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.core.records import Record
 
-@dataclass(frozen=True)
-class Principal:
+
+class Principal(Record, frozen=True):
     subject: str
     username: str
     roles: frozenset[str]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from chalicelib.core.auth.principal import Principal
 from chalicelib.core.auth.store import revocation_model
 from chalicelib.core.config import get_settings
 from chalicelib.core.db.base import utcnow
+from chalicelib.core.records import Record
 
 
 class TokenRejected(Exception):
@@ -26,8 +26,7 @@ class TokenNotYours(TokenRejected):
     """A valid refresh token of another user (logout must not end someone else's session)."""
 
 
-@dataclass(frozen=True)
-class TokenPair:
+class TokenPair(Record, frozen=True):
     access: str
     refresh: str
 

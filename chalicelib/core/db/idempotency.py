@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any
@@ -24,6 +23,7 @@ from pynamodb.models import Model
 from chalicelib.core.db import txn
 from chalicelib.core.db.base import meta, utcnow
 from chalicelib.core.errors import ApiError
+from chalicelib.core.records import Record
 
 LIFETIME = timedelta(hours=24)
 
@@ -51,8 +51,7 @@ def idempotent_request_model(product: str) -> type[Model]:
     return IdempotentRequest
 
 
-@dataclass(frozen=True)
-class Stored:
+class Stored(Record, frozen=True):
     status: int
     body: Any
     fingerprint: str
@@ -62,8 +61,7 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class IdempotentRequest:
+class IdempotentRequest(Record, frozen=True):
     """One request's key (product, caller and client key) and fingerprint (method, path and body)."""
 
     product: str

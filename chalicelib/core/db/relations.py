@@ -9,17 +9,16 @@ that the parent exists) sees no parent and fails: no orphan, no lost count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.models import Model
 
 from chalicelib.core.db import txn
 from chalicelib.core.errors import Conflict
+from chalicelib.core.records import Record
 
 
-@dataclass(frozen=True)
-class Children:
+class Children(Record, frozen=True):
     """A declared parent-to-children relation, e.g. `Children(Counters, "customer-loans", "...")`."""
 
     counters: type[Model]

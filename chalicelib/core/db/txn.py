@@ -18,7 +18,7 @@ committed, as an atomic ADD), so an aggregate changes exactly with the rows it c
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import TransactWriteError
@@ -28,6 +28,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import ApiError, Conflict, ValidationFailed
+from chalicelib.core.records import Record
 
 # pynamodb sends a transaction's items in this order, whatever order they were added in.
 _ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
@@ -37,8 +38,7 @@ ROUNDS = 4  # rounds of packed transactions before the rows still in conflict go
 K = TypeVar("K", bound=Hashable)
 
 
-@dataclass
-class Step:
+class Step(Record):
     kind: str  # check | delete | put | update
     item: Any  # a model instance, or the model class for "check"
     condition: Any = None

@@ -8,13 +8,13 @@ transaction is cancelled and reported as a field error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
 
 from chalicelib.core.db.base import meta
+from chalicelib.core.records import Record
 
 
 @cache
@@ -28,8 +28,7 @@ def unique_model(product: str) -> type[Model]:
     return UniqueGuard
 
 
-@dataclass(frozen=True)
-class Guard:
+class Guard(Record, frozen=True):
     """One unique value: `field` names the request field reported on a clash."""
 
     entity: str

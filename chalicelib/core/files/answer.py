@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.core.api import Answer
 from chalicelib.core.errors import NotAcceptable
 from chalicelib.core.files.writer import CSV_TYPE, XLSX_TYPE, write_file
+from chalicelib.core.records import Record
 
 if TYPE_CHECKING:
     from chalicelib.core.files.spec import ExportSpec
@@ -45,8 +45,7 @@ JSON = "application/json"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-@dataclass(frozen=True)
-class FileType:
+class FileType(Record, frozen=True):
     kind: str
     media_type: str  # what Accept names
     content_type: str  # what the response says
@@ -88,8 +87,7 @@ class ExportQuery(BaseModel):
         return FORMATS[self.format] if self.format else None
 
 
-@dataclass
-class FileReply(Answer):
+class FileReply(Answer, Record):
     """A file for the Api to answer; `filename` is the base name (the extension follows the kind)."""
 
     filename: str

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from pydantic import BaseModel
 
 from chalicelib.core.auth.principal import Principal
+from chalicelib.core.records import Record
 
 _ROW_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-4a8e-9c57-2f0d1e6b7a90")
 
 
-@dataclass(frozen=True)
-class RowError:
+class RowError(Record, frozen=True):
     """Why one row was not imported; `row` is the file's 1-based row number (header = 1)."""
 
     row: int
@@ -25,8 +25,7 @@ class RowError:
         return {"row": self.row, "errors": self.errors}
 
 
-@dataclass(frozen=True)
-class ImportBatch:
+class ImportBatch(Record, frozen=True):
     """Up to 100 validated rows and one reserved id per row.
 
     The ids are the same every time the same object is processed (redelivery, crash retry), so a
@@ -52,8 +51,7 @@ class ImportBatch:
         return str(uuid.uuid5(_ROW_NAMESPACE, f"{self.job_id}:{row}"))
 
 
-@dataclass(frozen=True)
-class WriteResult:
+class WriteResult(Record, frozen=True):
     """What a writer did with one batch: the rows it refused, and named counts of what the others did
     (e.g. `{"created": 3, "updated": 2, "customers_created": 1}`).
 
@@ -72,8 +70,7 @@ class WriteResult:
 BatchWriter = Callable[[ImportBatch], "list[RowError] | WriteResult"]
 
 
-@dataclass(frozen=True)
-class ImportSpec:
+class ImportSpec(Record, frozen=True):
     """One kind of import (e.g. "customers").
 
     `headers` maps a field to extra accepted column names (matching ignores case, spaces,
@@ -108,8 +105,7 @@ def import_columns(spec: ImportSpec) -> tuple[str, ...]:
 RowValues = Callable[[Any], dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class ExportSpec:
+class ExportSpec(Record, frozen=True):
     """One kind of export: its columns and how a record becomes one row.
 
     `row(record)` answers the values by field name (a missing field is an empty cell). Built with

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib.core.config import get_settings, using_settings
 from chalicelib.core.logs import correlated
+from chalicelib.core.records import Record
 
 logger = logging.getLogger("crm.uploads")
 
@@ -23,8 +24,7 @@ logger = logging.getLogger("crm.uploads")
 ObjectHandler = Callable[..., Any]
 
 
-@dataclass(frozen=True)
-class S3Object:
+class S3Object(Record, frozen=True):
     bucket: str
     key: str
     etag: str | None
@@ -46,8 +46,7 @@ def s3_objects(body: str) -> list[S3Object]:
     return objects
 
 
-@dataclass
-class UploadDispatcher:
+class UploadDispatcher(Record):
     """Key prefix -> object handler."""
 
     handlers: dict[str, ObjectHandler] = field(default_factory=dict)

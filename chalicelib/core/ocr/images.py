@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import dataclass
+
+from chalicelib.core.records import Record
 
 JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
 MAX_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 MP; a passport photo page far less
@@ -71,8 +72,7 @@ def image_size(data: bytes, kind: str) -> tuple[int, int]:
     return _png_size(data) if kind == PNG else _jpeg_size(data)
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(Record, frozen=True):
     """One page as an engine takes it."""
 
     kind: str  # JPEG or PNG

@@ -15,10 +15,11 @@ package) is the tests' oracle for them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+
+from chalicelib.core.records import Record
 
 LINE = 44
 TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8",
@@ -53,8 +54,7 @@ def clean(line: str) -> str:
     return re.sub(r"\s+", "", line.upper().translate(GLYPHS))
 
 
-@dataclass(frozen=True)
-class DataLine:
+class DataLine(Record, frozen=True):
     """The second line, its check digits verified."""
 
     document_number: str
@@ -64,8 +64,7 @@ class DataLine:
     expiry_date: date
 
 
-@dataclass(frozen=True)
-class Names:
+class Names(Record, frozen=True):
     surname: str
     given_names: str
     intact: bool  # the line was exactly 44 characters as read (no chevron or letter lost)

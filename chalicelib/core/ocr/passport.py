@@ -10,7 +10,7 @@ name line) and `needs_review` is set, as when only one of them was read: names h
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from difflib import SequenceMatcher
 from typing import Any
@@ -23,6 +23,7 @@ from chalicelib.core.ocr.mrz import (
     read_data_line,
     read_name_line,
 )
+from chalicelib.core.records import Record
 
 NO_TEXT = "Unable to detect text in the uploaded image. Please ensure the document is clear and well-lit."
 NO_MRZ = ("No machine readable zone (the two lines of letters, digits and < at the bottom of a passport's photo "
@@ -32,8 +33,7 @@ SURNAME_LABEL, GIVEN_LABEL = "surnamenom", "givennamesprenoms"
 _NAME_VALUE = re.compile(r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ' \-]*")
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(Record, frozen=True):
     """What an engine read on one page: its text lines, top to bottom, and the fields it found itself
     (Textract's AnalyzeID: `MRZ_CODE`, `FIRST_NAME`, `LAST_NAME`...)."""
 
@@ -41,8 +41,7 @@ class Reading:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class PassportResult:
+class PassportResult(Record, frozen=True):
     complete: bool
     data: dict[str, Any] | None = None  # the spec's `data` fields, camelCase
     needs_review: bool = False

@@ -7,15 +7,16 @@ tuples (append only, so an id never changes meaning).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from chalicelib.core.records import Record
 
 SUPER_ADMIN, ADMIN, SALES_PERSON = "super_admin", "admin", "sales_person"
 # Built-in roles and their fixed ids (the spec's example: role 2 is sales_person).
 BUILTIN_IDS = {SUPER_ADMIN: 1, SALES_PERSON: 2, ADMIN: 3}
 
 
-@dataclass(frozen=True)
-class Permission:
+class Permission(Record, frozen=True):
     codename: str
     name: str
 
@@ -56,8 +57,7 @@ BUILTIN_DESCRIPTIONS = {SUPER_ADMIN: "Everything, including other super admins",
                         SALES_PERSON: "Their own prospects and customers"}
 
 
-@dataclass(frozen=True)
-class MenuItem:
+class MenuItem(Record, frozen=True):
     """A menu entry: shown when the caller holds `permission`, or (a group, no permission of its own)
     when any of its children is shown."""
 

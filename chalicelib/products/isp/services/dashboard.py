@@ -16,12 +16,12 @@ Revenue is the `total_bill` of Active bills by billing date (business time zone)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from chalicelib.core.db.read import batch_get, query_page
 from chalicelib.core.paging import Slice, Window
+from chalicelib.core.records import Record
 from chalicelib.products.isp.models import Customer, User
 from chalicelib.products.isp.schemas import (
     CustomerRevenueOut,
@@ -116,8 +116,7 @@ def yearly(today: date) -> list[YearRevenueOut]:
     return [YearRevenueOut(year=y, revenue=sums[f"year#{y}"][0]) for y in years]
 
 
-@dataclass
-class Totals:
+class Totals(Record):
     billed: Decimal
     received: Decimal
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -32,6 +32,7 @@ from chalicelib.core.db import txn
 from chalicelib.core.db.read import batch_get
 from chalicelib.core.errors import ApiError, BadRequest, Conflict, ValidationFailed
 from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError, WriteResult
+from chalicelib.core.records import Record
 from chalicelib.products.isp.clock import clock
 from chalicelib.products.isp.models import PRODUCT, Bill, Customer, User
 from chalicelib.products.isp.schemas import BillIn, BillRow, CustomerIn, CustomerRow
@@ -64,8 +65,7 @@ def _snapshot(record: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
 
 
 # -- shared effects and packed transactions ----------------------------------------------------------
-@dataclass
-class Effects:
+class Effects(Record):
     """Additive changes rows share (records per sales person, bills per customer, revenue aggregates),
     summed per item so many rows go in one transaction."""
 
@@ -127,8 +127,7 @@ class Effects:
         return steps
 
 
-@dataclass
-class Unit:
+class Unit(Record):
     """One row's writes: its own items, and its share of the shared ones."""
 
     row: int

@@ -9,7 +9,6 @@ the user with the condition that one stays, guarantees under concurrent changes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.auth.passwords import hash_password
@@ -22,6 +21,7 @@ from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
+from chalicelib.core.records import Record
 from chalicelib.products.isp.models import PRODUCT, Role, User
 from chalicelib.products.isp.permissions import BUILTIN_IDS, SALES_PERSON, SUPER_ADMIN
 from chalicelib.products.isp.schemas import UserEdit, UserQuery
@@ -100,8 +100,7 @@ def _check_actor(actor: Principal | None, target: User | None, role: Role) -> No
         raise Forbidden(SUPER_ONLY)
 
 
-@dataclass
-class Profile:
+class Profile(Record):
     """A user's editable fields, validated."""
 
     email: str

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from chalicelib.core import queues
@@ -31,6 +31,7 @@ from chalicelib.core.db.read import batch_get, get_or_none
 from chalicelib.core.errors import ApiError, BadRequest, Conflict, NotFound, ValidationFailed
 from chalicelib.core.jobs.model import Job
 from chalicelib.core.jobs.service import Jobs
+from chalicelib.core.records import Record
 from chalicelib.products.leads.models import PRODUCT, Customer, User
 from chalicelib.products.leads.schemas import ADMIN, SALES
 from chalicelib.products.leads.services import activity, tallies
@@ -98,8 +99,7 @@ def least_loaded(load: dict[int, int]) -> int:
     return min(load, key=lambda user_id: (load[user_id], user_id))
 
 
-@dataclass
-class Outcome:
+class Outcome(Record):
     """What an assignment did: counts, the leads not found, and who got how many."""
 
     assigned: int = 0

@@ -8,8 +8,9 @@ subtotal + tax and the balance what is left after the payments.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from chalicelib.core.records import Record
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -23,8 +24,7 @@ def line_total(quantity: int, price: Decimal) -> Decimal:
     return cents(Decimal(quantity) * price)
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(Record, frozen=True):
     subtotal: Decimal
     tax: Decimal
     total: Decimal
