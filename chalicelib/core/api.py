@@ -32,6 +32,7 @@ from chalicelib.core.errors import (
 )
 from chalicelib.core.http import (
     BODY_TYPES,
+    FORM,
     ParsedBody,
     forget_body_kind,
     read_body,
@@ -124,6 +125,18 @@ class RouteSpec(Record):
     errors: tuple[int, ...] = ()  # statuses beyond the ones every route of its kind can answer
     files: tuple[str, ...] = ()  # file kinds ("csv", "xlsx") it may answer with a FileReply (core/files/answer.py)
     idempotent: bool = False  # reads an optional Idempotency-Key header (core/idempotency.py)
+
+    @property
+    def body_types(self) -> tuple[str, ...]:
+        """The media types its body may come as: a form-urlencoded body only where it can carry every
+        field (no object or list of objects: core/formtext.py); multipart carries those as JSON parts."""
+        if self.request is None or FORM not in self.content_types:
+            return self.content_types
+        from chalicelib.core.formtext import takes_form
+
+        if takes_form(self.request):
+            return self.content_types
+        return tuple(kind for kind in self.content_types if kind != FORM)
 
     @property
     def wire(self) -> bool:
@@ -343,10 +356,10 @@ class Api:
         if spec.query is not None:
             call.query_model = validate(spec.query, call.query)
         if call.method in {"POST", "PUT", "PATCH"} or spec.request is not None:
-            call.parsed = read_body(call.request, allowed=spec.content_types,
+            call.parsed = read_body(call.request, allowed=spec.body_types,
                                     max_bytes=get_settings().max_body_bytes)
             if spec.request is not None:
-                call.body = validate(spec.request, call.parsed.fields)
+                call.body = validate(spec.request, _typed_fields(spec.request, call.parsed))
         result = spec.handler(call)
         if isinstance(result, Answer):  # a FileReply (core/files/answer.py), imported only by routes that send files
             return result.answer(call.request, self.product)
@@ -435,3 +448,12 @@ def require(condition: bool, field_name: str, message: str) -> None:
     """Raise a one-field 400 unless `condition` holds."""
     if not condition:
         raise ValidationFailed({field_name: [message]})
+
+
+def _typed_fields(model: type[BaseModel], body: ParsedBody) -> dict[str, Any]:
+    """A form's text read by the model's field types (core/formtext.py); a JSON body as sent."""
+    if not body.text:
+        return body.fields
+    from chalicelib.core.formtext import typed
+
+    return typed(model, body.fields)

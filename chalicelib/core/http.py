@@ -46,6 +46,11 @@ class ParsedBody(Record):
 
     fields: dict[str, Any] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
+    kind: str = ""  # the media type it came as: a form's and a multipart body's values are text
+
+    @property
+    def text(self) -> bool:
+        return self.kind in (FORM, MULTIPART)
 
 
 def forget_body_kind() -> None:
@@ -82,10 +87,12 @@ def read_body(request: Any, *, allowed: tuple[str, ...] = BODY_TYPES, max_bytes:
         raise UnsupportedMediaType(f"Unsupported media type \"{kind or 'none'}\" in request.")
     _body_kind.set(kind)
     if kind == JSON:
-        return ParsedBody(fields=_json_object(data))
+        return ParsedBody(fields=_json_object(data), kind=kind)
     if kind == FORM:
-        return ParsedBody(fields=_form_fields(data))
-    return _multipart(request.headers.get("content-type", ""), data)
+        return ParsedBody(fields=_form_fields(data), kind=kind)
+    body = _multipart(request.headers.get("content-type", ""), data)
+    body.kind = kind
+    return body
 
 
 def _json_object(data: bytes) -> dict[str, Any]:
@@ -146,8 +153,15 @@ def _multipart(content_type: str, data: bytes) -> ParsedBody:
                 content_type=state["headers"].get("content-type", b"application/octet-stream").decode("latin-1"),
                 data=payload,
             )
-        elif name:
-            result.fields[name] = payload.decode("utf-8", "replace")
+        elif name:  # a repeated name is a list, as in a form (`permissions` twice)
+            text = payload.decode("utf-8", "replace")
+            earlier = result.fields.get(name)
+            if earlier is None:
+                result.fields[name] = text
+            elif isinstance(earlier, list):
+                earlier.append(text)
+            else:
+                result.fields[name] = [earlier, text]
 
     parser = MultipartParser(boundary, callbacks={
         "on_part_begin": on_part_begin, "on_header_field": on_header_field,

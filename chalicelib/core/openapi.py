@@ -191,10 +191,11 @@ def _operation(spec: RouteSpec, method: str, schemas: dict[tuple[str, str], dict
 
     if spec.request is not None:
         body = schemas[registry.want(spec.request, "validation")]
-        types = [t for t in (JSON, FORM, MULTIPART) if t in spec.content_types] or [JSON]
+        types = [t for t in (JSON, FORM, MULTIPART) if t in spec.body_types] or [JSON]
         # A body whose fields are all optional may be left out: the route reads no body as `{}`.
         op["requestBody"] = {"required": bool(_resolve(body, registry).get("required")), "content": {
-            t: {"schema": body if t == JSON else form_schema(body, registry)} for t in types}}
+            t: _form_body(body, registry) if t == MULTIPART else {
+                "schema": body if t == JSON else form_schema(body, registry)} for t in types}}
     elif spec.upload is not None:
         op["requestBody"] = {"required": True, "content": {MULTIPART: {"schema": {
             "type": "object", "required": [spec.upload],
@@ -293,6 +294,28 @@ def form_schema(schema: dict[str, Any], registry: _Schemas) -> dict[str, Any]:
     if not isinstance(properties, dict):
         return schema
     return {**resolved, "properties": {name: _without_null(prop) for name, prop in properties.items()}}
+
+
+def _form_body(schema: dict[str, Any], registry: _Schemas) -> dict[str, Any]:
+    """A multipart body: an object or a list of objects travels as one part of JSON text."""
+    carried = form_schema(schema, registry)
+    structured = sorted(name for name, prop in (carried.get("properties") or {}).items()
+                        if _structured(_resolve(prop, registry), registry))
+    media: dict[str, Any] = {"schema": carried}
+    if structured:
+        media["encoding"] = {name: {"contentType": JSON} for name in structured}
+    return media
+
+
+def _structured(prop: dict[str, Any], registry: _Schemas) -> bool:
+    """An object, or a list whose items are objects (a list of text or numbers is repeated parts)."""
+    if prop.get("type") == "object" or "properties" in prop:
+        return True
+    for branch in prop.get("anyOf") or ():
+        if _structured(_resolve(branch, registry), registry):
+            return True
+    items = prop.get("items")
+    return prop.get("type") == "array" and isinstance(items, dict) and _structured(_resolve(items, registry), registry)
 
 
 def _without_null(prop: dict[str, Any]) -> dict[str, Any]:

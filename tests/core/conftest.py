@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import IntEnum, StrEnum
 from functools import cache
 from typing import Any
 
@@ -45,6 +46,40 @@ class NoteIn(Schema):
 class NoteUpdate(Schema):
     title: str = Field(min_length=1, max_length=50)
     version: int
+
+
+class Line(Schema):
+    item: str
+    quantity: int
+
+
+class Kind(StrEnum):
+    PLAIN = "plain"
+
+
+class Level(IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+class FormTypesIn(Schema):
+    """One field of each kind a form must carry as text (core/formtext.py)."""
+
+    active: bool
+    count: int
+    ratio: float | None = None
+    tags: list[str] = Field(default=[], max_length=3)
+    ids: list[int] = []
+    owner: int | None = None
+    note: str | None = None
+    kind: Kind = Kind.PLAIN
+    level: Level = Level.LOW
+
+
+class FormLinesIn(FormTypesIn):
+    """...and a list of objects, which only JSON or a multipart JSON part carries."""
+
+    lines: list[Line] = []
 
 
 class LoginIn(Schema):
@@ -199,6 +234,14 @@ def build_product(users: dict[str, User]) -> tuple[Any, Any]:
                         "text": f.data.decode("utf-8", "replace")}
                  for name, f in call.parsed.files.items()}
         return Reply({**render(note), "pages": body.pages, "files": files}, headers={"X-Note": str(note.id)})
+
+    @api.route("/api/forms/", ["POST"], request=FormTypesIn, roles={"calling_agent", "admin"})
+    def echo_form(call: Call) -> dict[str, Any]:
+        return call.body.model_dump(mode="json")
+
+    @api.route("/api/forms/lines/", ["POST"], request=FormLinesIn, roles={"calling_agent", "admin"})
+    def echo_lines(call: Call) -> dict[str, Any]:
+        return call.body.model_dump(mode="json")
 
     @api.route("/api/notes/{id:int}/", ["GET"])
     def get_note(call: Call) -> dict[str, Any]:

@@ -7,13 +7,15 @@ import io
 BOUNDARY = "----crm-test-boundary-7MA4YWxk"
 
 
-def multipart(fields: dict[str, str], files: dict[str, tuple[str, str, bytes]],
+def multipart(fields: dict[str, str | list[str]], files: dict[str, tuple[str, str, bytes]],
               boundary: str = BOUNDARY) -> tuple[bytes, str]:
-    """A multipart/form-data body and its content type; `files` maps a field to (filename, type, data)."""
+    """A multipart/form-data body and its content type; a list value is one part per item (a repeated
+    name); `files` maps a field to (filename, type, data)."""
     parts: list[bytes] = []
-    for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-                     + value.encode() + b"\r\n")
+    for name, values in fields.items():
+        for value in [values] if isinstance(values, str) else values:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+                         + value.encode() + b"\r\n")
     for name, (filename, content_type, data) in files.items():
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
                      f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
