@@ -203,6 +203,8 @@ class Api:
         self.audit_prefix = audit_prefix
         self.paging = paging or LINK_PAGING  # one rule for every list (style, page size), and its OpenAPI
         self.routes: list[RouteSpec] = []
+        # create path -> (collection, answered field) its record also belongs to (answers_item_of)
+        self.item_of: dict[str, list[tuple[str, str | None]]] = {}
         self.settings: SettingsSource | None = None  # the product's, set when its app is assembled
         self.authorizer: Any = None
         # Authorization header -> Principal, or an ApiError (401); set by register_authorizer
@@ -242,6 +244,13 @@ class Api:
                 idempotent=idempotent))
             return handler
         return register
+
+    def answers_item_of(self, path: str, collection: str, field: str | None = None) -> None:
+        """Declare that the record the POST at `path` answers is an item of `collection` (its routes are
+        under `collection{param}/`) where the paths do not show it, e.g. `/api/customers/create/` and
+        `/api/customers/`; `field`: the answered field that is the item's parameter (default: the one named
+        like the parameter, else `id`). The OpenAPI document links them (core/openapi_links.py)."""
+        self.item_of.setdefault(path, []).append((collection, field))
 
     # -- registration ------------------------------------------------------------------------
     def attach(self, app: Any, authorizer: Any) -> None:
