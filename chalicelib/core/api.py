@@ -203,7 +203,7 @@ class Api:
         self.audit_prefix = audit_prefix
         self.paging = paging or LINK_PAGING  # one rule for every list (style, page size), and its OpenAPI
         self.routes: list[RouteSpec] = []
-        # create path -> (collection, answered field) its record also belongs to (answers_item_of)
+        # path -> (collection, field) its records also belong to, for OpenAPI links (answers_item_of)
         self.item_of: dict[str, list[tuple[str, str | None]]] = {}
         self.settings: SettingsSource | None = None  # the product's, set when its app is assembled
         self.authorizer: Any = None
@@ -246,10 +246,11 @@ class Api:
         return register
 
     def answers_item_of(self, path: str, collection: str, field: str | None = None) -> None:
-        """Declare that the record the POST at `path` answers is an item of `collection` (its routes are
-        under `collection{param}/`) where the paths do not show it, e.g. `/api/customers/create/` and
-        `/api/customers/`; `field`: the answered field that is the item's parameter (default: the one named
-        like the parameter, else `id`). The OpenAPI document links them (core/openapi_links.py)."""
+        """Declare that the records answered at `path` (created by its POST, listed by its GET) are items
+        of `collection` (routes under `collection{param}/`) where the paths do not show it, e.g.
+        `/api/customers/create/` and `/api/customers/`; `field`: the record's field that is the item's
+        parameter (default: the one named like the parameter, else `id`). The OpenAPI document links them
+        (core/openapi_links.py)."""
         self.item_of.setdefault(path, []).append((collection, field))
 
     # -- registration ------------------------------------------------------------------------

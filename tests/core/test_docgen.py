@@ -52,7 +52,7 @@ def test_document_is_valid_openapi_31(slug):
 
 
 # Per product, links the paths alone do not show (declared with `Api.answers_item_of`), and one each
-# that they do: (create path, status, link name, target parameter, answered field).
+# that they do: (create path or "GET list path", status, link name, target parameter, pointer to the id).
 LINKS = {
     "repaysync": [("/api/customers/create/", "201", "get_customer", "id", "id"),
                   ("/api/customers/", "201", "customer_loans", "customer_id", "id"),
@@ -61,10 +61,12 @@ LINKS = {
                   ("/api/users/register/", "201", "approve_user", "id", "id"),
                   ("/api/imports/presign/", "201", "import_job_status", "job_id", "job_id")],
     "leads": [("/users/", "201", "patch_user", "id", "id"),
+              ("GET /customers/", "200", "update_status", "customer_id", "0/id"),  # imported leads: from the list
               ("/customers/bulk-assign/", "202", "job_status", "job_id", "job_id")],
     "vst": [("/api/crm/services/", "201", "verify_otp", "id", "id"),
             ("/api/crm/autoassign/run/", "202", "job_status", "job_id", "job_id")],
     "revisbali": [("/api/invoices/", "201", "create_payment", "id", "id"),
+                  ("GET /api/invoices/", "200", "get_invoice", "id", "results/0/id"),
                   ("/api/documents/", "202", "ocr_status", "job_id", "ocrJobId")],
     "isp": [("/api/customers/prospects/", "201", "convert_prospect", "id", "id"),
             ("/api/auth/register/", "201", "assign_role", "user_id", "id")],
@@ -75,8 +77,9 @@ LINKS = {
 def test_creates_link_to_their_records_routes(slug):
     document = docgen.product_document(slug)
     paths = document["paths"]
-    for path, status, name, param, field in LINKS[slug]:
-        link = paths[path]["post"]["responses"][status]["links"][name]
+    for operation, status, name, param, field in LINKS[slug]:
+        method, _, path = operation.rpartition(" ")
+        link = paths[path][(method or "POST").lower()]["responses"][status]["links"][name]
         assert link["parameters"][param] == f"$response.body#/{field}", (path, name)
     operations = {op["operationId"]: op for item in paths.values() for op in item.values()}
     for item in paths.values():

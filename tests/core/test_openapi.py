@@ -236,8 +236,28 @@ def test_no_link_where_no_id_is_answered_or_no_item_route_exists(doc):
     assert "links" not in doc["paths"]["/api/people/upload/"]["post"]["responses"]["200"]  # answers a dict
     assert "links" not in doc["paths"]["/api/session/"]["post"]["responses"]["200"]  # an id, but no /api/session/{x}/
     assert "links" not in doc["paths"]["/api/people/{id}/promote/"]["post"]["responses"]["200"]
-    assert all("links" not in response for item in doc["paths"].values() for method, op in item.items()
-               if method != "post" for response in op["responses"].values())
+    assert "links" not in doc["paths"]["/api/people/{id}/"]["get"]["responses"]["200"]  # one record, not a list
+
+
+def test_a_list_links_to_the_routes_of_its_first_item(doc):
+    links = doc["paths"]["/api/people/"]["get"]["responses"]["200"]["links"]
+    assert set(links) == {"get_person", "delete_person", "promote_person"}
+    assert {link["parameters"]["id"] for link in links.values()} == {"$response.body#/0/id"}
+
+
+def test_a_drf_page_links_from_its_first_result():
+    api = Api("demo", render_error_or_errors, paging=Paging(Style.PAGE, default=10, maximum=100))
+
+    @api.route("/api/people/", ["GET"], response=list[PersonOut], paginated=True)
+    def list_people(call):
+        return Reply([])
+
+    @api.route("/api/people/{id:int}/", ["GET"], response=PersonOut)
+    def get_person(call):
+        return None
+
+    links = build_document(api)["paths"]["/api/people/"]["get"]["responses"]["200"]["links"]
+    assert links["get_person"]["parameters"] == {"id": "$response.body#/results/0/id"}
 
 
 class JobOut(BaseModel):
