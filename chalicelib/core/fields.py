@@ -13,9 +13,10 @@
   character is refused; an internationalised domain is sent in its `xn--` form), at most 254
   characters, its domain lower-cased (the local part is the mail server's business, so it is kept);
   `EmailAsSent` keeps the domain as sent too (RepaySync answers what was sent).
-- `RecordId`: a strict integer id. In a JSON body only a JSON integer is an id (`true`, `1.0` and
-  `"1"` are refused); in a form or multipart body and in a spreadsheet row, where every value is
-  text, a string of ASCII digits is read as the id (`validate(..., text_values=True)`).
+- `RecordId`: a strict integer id. In a JSON body only a JSON integer is an id (`true`, `1.5` and
+  `"1"` are refused; `1.0` is the integer 1, as JSON Schema's `integer` and DRF read it); in a form or
+  multipart body and in a spreadsheet row, where every value is text, a string of ASCII digits is
+  read as the id (`validate(..., text_values=True)`).
 
 Lengths of an optional field go inside its type, before the rule: `Annotated[str, Field(max_length=255),
 TEXT] | None`; on the union (or after the rule) pydantic checks them with a generic message.
@@ -118,7 +119,10 @@ _ID_TEXT = re.compile(r"[0-9]{1,16}")
 
 
 def _id_value(value: Any, info: ValidationInfo) -> Any:
-    """A bool is never an id (JSON `true` is not customer 1); digits-only text is, where values are text."""
+    """A bool is never an id (JSON `true` is not customer 1); a whole number written `12.0` is (the
+    document's `type: integer` allows it); digits-only text is, where values are text."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_ID:
+        return int(value)
     if isinstance(value, bool | float):
         raise PydanticCustomError("int_type", "A valid integer is required.")
     if isinstance(value, str):

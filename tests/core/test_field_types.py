@@ -29,7 +29,8 @@ def accepts(adapter: TypeAdapter, value: object, *, text: bool = False) -> bool:
 IDS = TypeAdapter(RecordId)
 
 
-@pytest.mark.parametrize("value", [True, False, 1.0, "1", "1e3", ARABIC_INDIC_3, 0, -1, 2**53, None])
+@pytest.mark.parametrize("value", [True, False, 1.5, 1e300, float("nan"), "1", "1e3", ARABIC_INDIC_3, 0, -1, 0.0, 2**53,
+                                   float(2**53), None])
 def test_a_json_id_is_a_positive_json_integer_and_nothing_else(value):
     assert not accepts(IDS, value)
 
@@ -42,6 +43,7 @@ def test_an_id_sent_as_text_is_ascii_digits_only(value):
 
 def test_ids_that_pass():
     assert IDS.validate_python(7) == 7 and IDS.validate_python(2**53 - 1) == 2**53 - 1
+    assert IDS.validate_python(845.0) == 845  # JSON Schema's `integer` (and DRF) take a whole 845.0
     assert IDS.validate_python("42", context={TEXT_CONTEXT: True}) == 42
     assert IDS.json_schema() == {"type": "integer", "minimum": 1, "maximum": 2**53 - 1}
 

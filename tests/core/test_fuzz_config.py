@@ -57,6 +57,23 @@ def test_writes_are_relaxed_only_where_an_entry_names_their_path():
     assert "POST /api/auth/token/refresh/" not in repaysync
 
 
+def test_one_products_exceptions_do_not_reach_the_same_path_in_another():
+    """/api/customers/ is RepaySync's, RevisBali's and ISP's; /api/auth/login/ VST's and ISP's."""
+    assert "PATCH /api/customers/{id}/" in relaxed_operations("repaysync")
+    revisbali = relaxed_operations("revisbali")
+    assert "PATCH /api/customers/{id}/" not in revisbali and "POST /api/customers/" not in revisbali
+    assert "POST /api/invoices/" in revisbali
+    assert "POST /api/auth/login/" in relaxed_operations("vst")
+    assert not any(label.startswith(("POST /api/crm/", "POST /api/users/register/"))
+                   for label in relaxed_operations("isp"))
+
+
+def test_leads_writes_are_relaxed_by_name():
+    writes = sorted(label for label in relaxed_operations("leads") if label.split()[0] not in {"GET", "DELETE"})
+    assert writes == ["PATCH /users/{id}/", "POST /customers/bulk-assign/", "POST /customers/random-assign/",
+                      "POST /customers/{customer_id}/assign/", "POST /import/", "POST /logout/", "POST /users/"]
+
+
 def test_a_products_own_block_keeps_the_shared_settings():
     import schemathesis
     from schemathesis.config import SchemathesisConfig

@@ -80,13 +80,22 @@ def test_free_text_takes_newlines_and_tabs_but_no_other_control_character(world)
         assert list(response.json_body["errors"]) == ["comment"]
 
 
-@pytest.mark.parametrize("customer", [True, "1", 1.0, "\uff11"])
+@pytest.mark.parametrize("customer", [True, "1", 1.5, "\uff11"])
 def test_a_json_id_is_a_json_integer(world, customer):
-    """`true` was customer 1; a JSON string or float is not an id either (a form body's text is)."""
+    """`true` was customer 1; a JSON string or a fraction is not an id either (a form body's text is)."""
     response = world.http.post("/api/loans/", loan_body(customer, loan_account_number="LN-STRICT"),
                                world.as_("admin"))
     assert response.status_code == 400, response.body
     assert response.json_body == {"errors": {"customer": ["A valid integer is required."]}}
+
+
+def test_a_whole_number_with_a_zero_fraction_is_the_id(world):
+    """JSON Schema's `integer` (the document's type) and DRF both take 12.0 as 12."""
+    customer = world.customers["officer"].id
+    response = world.http.post("/api/loans/", loan_body(float(customer), loan_account_number="LN-WHOLE"),
+                               world.as_("admin"))
+    assert response.status_code == 201, response.body
+    assert response.json_body["customer"] == customer
 
 
 def test_a_json_id_in_a_patch_is_a_json_integer(world):
