@@ -26,6 +26,9 @@ NOT_AT_IMPORT = (
     "chalicelib.core.openapi",  # the document generator: GET /openapi.json (core/openapi_route.py)
     "chalicelib.core.files.engine", "chalicelib.core.files.reader",  # the import engine: imports and the worker
     "aws_lambda_powertools",  # its JSON log formatter loads with the first line written (core/logs.py)
+    # request and response models: each route loads them on its first use (core/lazyschemas.py)
+    "chalicelib.products.repaysync.schemas", "chalicelib.core.files.schemas", "chalicelib.core.jobs.schemas",
+    "chalicelib.core.decimals",
 )
 
 
