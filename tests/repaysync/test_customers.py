@@ -97,6 +97,27 @@ def test_put_and_patch(world):
     assert world.http.put("/api/customers/999/", customer_body(), world.as_("admin")).status_code == 404
 
 
+@pytest.mark.parametrize(("state", "stored"), [("KA", "KA"), ("wb", "WB"), (" tn ", "TN")])
+def test_a_state_is_one_of_the_codes_the_document_states(world, state, stored):
+    """The document's pattern admits the codes (any case, spaces around): a client or a fuzzer that follows
+    it creates customers, and only codes are accepted."""
+    pattern = world.http.get("/openapi.json").json_body["components"]["schemas"]["CustomerIn"]["properties"][
+        "state"]["pattern"]
+    assert re.fullmatch(pattern.removeprefix("^").removesuffix("$"), state)
+    created = world.http.post("/api/customers/", customer_body(state=state), world.as_("admin"))
+    assert created.status_code == 201 and created.json_body["state"] == stored
+
+
+@pytest.mark.parametrize("state", ["\u017fk", "K\u0391", "XX", "KAR", "K A", "\u00a0KA", "\uff2b\uff21"])
+def test_a_state_that_only_looks_like_a_code_is_refused(world, state):
+    """Not what Python's upper() or strip() turns into a code: long s (\u017f -> S), Greek Alpha, full-width."""
+    pattern = world.http.get("/openapi.json").json_body["components"]["schemas"]["CustomerIn"]["properties"][
+        "state"]["pattern"]
+    assert not re.fullmatch(pattern.removeprefix("^").removesuffix("$"), state)
+    response = world.http.post("/api/customers/", customer_body(state=state), world.as_("admin"))
+    assert response.status_code == 400 and list(response.json_body["errors"]) == ["state"], response.body
+
+
 def test_a_patch_of_one_field_leaves_the_others_and_every_bad_field_is_one_400(world):
     """The PATCH body is checked once, with the PUT's rules: every bad field in one answer, nothing saved."""
     path = f"/api/customers/{world.customers['officer'].id}/"
@@ -106,7 +127,7 @@ def test_a_patch_of_one_field_leaves_the_others_and_every_bad_field_is_one_400(w
     bad = world.http.patch(path, {"phone": "98765\u000143210", "state": "ZZ", "name": "Kept?"}, world.as_("manager"))
     assert bad.status_code == 400 and bad.json_body == {"errors": {
         "phone": ["Enter a valid phone number (10 to 15 digits, optional + and country code)."],
-        "state": ['"ZZ" is not a valid Indian state or union territory code.']}}
+        "state": ["Enter a valid Indian state or union territory code (such as KA or WB)."]}}
     assert world.http.get(path, world.as_("admin")).json_body == {**before, "city": "Howrah"}
     schemas = world.http.get("/openapi.json").json_body["components"]["schemas"]
     assert schemas["CustomerPatch"]["properties"]["phone"] == schemas["CustomerIn"]["properties"]["phone"]
