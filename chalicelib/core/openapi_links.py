@@ -9,6 +9,12 @@ made outside the API (imported leads) are reached so. The answered field is the 
 parameter when the body has it (`job_id`), else `id`. Parameters of `P` itself (a nested collection)
 keep the request's values.
 
+A create whose body names another record by a field called after that record's collection (`customer`,
+`customer_id` or `customerId` for `/api/customers/`) is linked from that collection's create too: the
+link's `requestBody` maps the field to the id answered, e.g. POST /api/customers/ -> POST /api/bills/
+`{"customer": "$response.body#/id"}`. Those fields are the ones to take from the record (schemathesis
+merges them into the body it generates), so a bill is made for a customer that exists.
+
 Where the paths do not show which collection the records answered at a path belong to
 (`POST /api/customers/create/` adds to `/api/customers/`; a presign's job is read at
 `/api/imports/{job_id}/`), the product declares it once with `Api.answers_item_of` (and the field,
@@ -40,6 +46,7 @@ def add_links(paths: dict[str, dict[str, Any]], schemas: Mapping[str, Any],
                 links.update(_links(path, collection, field, paths, pointer, fields))
             if links:
                 response["links"] = dict(sorted(links.items()))
+    _add_body_links(paths, schemas, declared)
 
 
 def _check(paths: Mapping[str, dict[str, Any]], declared: Mapping[str, Sequence[tuple[str, str | None]]]) -> None:
@@ -94,6 +101,42 @@ def _links(source_path: str, collection: str, field: str | None, paths: Mapping[
                 "operationId": operation["operationId"], "parameters": dict(sorted(parameters.items())),
                 "description": f"{method.upper()} {target_path} of {record}: `{param}` is its `{source}`."}
     return links
+
+
+def _add_body_links(paths: dict[str, dict[str, Any]], schemas: Mapping[str, Any],
+                    declared: Mapping[str, Sequence[tuple[str, str | None]]]) -> None:
+    """Link each create to the creates whose body names its record (see the module's docstring)."""
+    creators: dict[str, list[dict[str, Any]]] = {}  # record name ("customer") -> the responses creating one
+    for path, item in paths.items():
+        for response, pointer, fields in _answers(item, schemas):
+            if pointer or _ID not in fields:
+                continue
+            for collection in {path, *(collection for collection, _ in declared.get(path, ()))}:
+                segment = collection.rstrip("/").rsplit("/", 1)[-1]
+                if segment.endswith("s") and not segment.startswith("{"):
+                    creators.setdefault(segment[:-1], []).append(response)
+    for item in paths.values():
+        create = item.get("post")
+        if not isinstance(create, dict) or "operationId" not in create:
+            continue
+        body = _resolve(create.get("requestBody", {}).get("content", {}).get(JSON, {}).get("schema", {}), schemas)
+        for field, prop in sorted((body.get("properties") or {}).items()):
+            record = re.sub(r"(_id|Id)$", "", field)
+            if not _names_a_record(_resolve(prop, schemas), schemas):
+                continue
+            for response in creators.get(record, ()):
+                response.setdefault("links", {})[f"{create['operationId']}.{field}"] = {
+                    "operationId": create["operationId"], "requestBody": {field: "$response.body#/id"},
+                    "description": f"Create one naming the record just created: `{field}` is its `id` (the "
+                                   "other fields as the target's body schema says)."}
+                response["links"] = dict(sorted(response["links"].items()))
+
+
+def _names_a_record(prop: Mapping[str, Any], schemas: Mapping[str, Any]) -> bool:
+    """An id field: an integer, maybe null (a string there is a name: ISP's `role` in assign-role)."""
+    branches = [_resolve(branch, schemas) for branch in prop.get("anyOf", [prop])]
+    kinds = [branch for branch in branches if branch.get("type") != "null"]
+    return len(kinds) == 1 and kinds[0].get("type") == "integer" and "enum" not in kinds[0]
 
 
 def _item_param(collection: str, path: str) -> str | None:

@@ -69,6 +69,7 @@ LINKS = {
                   ("GET /api/invoices/", "200", "get_invoice", "id", "results/0/id"),
                   ("/api/documents/", "202", "ocr_status", "job_id", "ocrJobId")],
     "isp": [("/api/customers/prospects/", "201", "convert_prospect", "id", "id"),
+            ("/api/customers/", "201", "create_bill.customer", "customer", "id"),  # a bill for a real customer
             ("/api/auth/register/", "201", "assign_role", "user_id", "id")],
 }
 
@@ -80,15 +81,20 @@ def test_creates_link_to_their_records_routes(slug):
     for operation, status, name, param, field in LINKS[slug]:
         method, _, path = operation.rpartition(" ")
         link = paths[path][(method or "POST").lower()]["responses"][status]["links"][name]
-        assert link["parameters"][param] == f"$response.body#/{field}", (path, name)
+        assert {**link.get("parameters", {}), **link.get("requestBody", {})}[param] == f"$response.body#/{field}"
     operations = {op["operationId"]: op for item in paths.values() for op in item.values()}
+    schemas = document["components"]["schemas"]
     for item in paths.values():
         for op in item.values():
             for response in op["responses"].values():
-                for link in response.get("links", {}).values():  # each names a real operation and its parameters
+                for link in response.get("links", {}).values():  # each names a real operation and its inputs
                     target = operations[link["operationId"]]
                     path_params = {p["name"] for p in target.get("parameters", []) if p["in"] == "path"}
-                    assert set(link["parameters"]) <= path_params and path_params, link
+                    assert set(link.get("parameters", {})) <= path_params, link
+                    body = target.get("requestBody", {}).get("content", {}).get("application/json", {})
+                    fields = schemas.get(body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1], {})
+                    assert set(link.get("requestBody", {})) <= set(fields.get("properties", {})), link
+                    assert link.get("parameters") or link.get("requestBody"), link
 
 
 def test_check_fails_on_a_stale_copy_and_write_refreshes_it(tmp_path, monkeypatch, capsys):

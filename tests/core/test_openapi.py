@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -332,3 +333,33 @@ def test_a_declared_collection_that_links_nothing_is_refused(path, collection):
     api.answers_item_of(path, collection)
     with pytest.raises(ValueError, match="answers_item_of"):
         build_document(api)
+
+
+class OwnerOut(BaseModel):
+    id: int
+
+
+class PetIn(BaseModel):
+    owner: int
+    vetId: int | None = None
+    kind: Literal["cat", "dog"] = "cat"
+    shelter: str = ""
+
+
+def test_a_create_links_to_the_creates_whose_body_names_its_record():
+    api = Api("demo", render_error_or_errors)
+    for name, path in (("create_owner", "/api/owners/"), ("create_vet", "/api/vets/"),
+                       ("create_shelter", "/api/shelters/"), ("create_kind", "/api/kinds/")):
+        api.route(path, ["POST"], response=OwnerOut, status=201, name=name)(lambda call: None)
+    api.route("/api/pets/", ["POST"], request=PetIn, response=OwnerOut, status=201, name="create_pet")(
+        lambda call: None)
+    paths = build_document(api)["paths"]
+
+    def links(path):
+        return paths[path]["post"]["responses"]["201"].get("links", {})
+
+    assert links("/api/owners/")["create_pet.owner"]["requestBody"] == {"owner": "$response.body#/id"}
+    assert links("/api/owners/")["create_pet.owner"]["operationId"] == "create_pet"
+    assert links("/api/vets/")["create_pet.vetId"]["requestBody"] == {"vetId": "$response.body#/id"}
+    assert links("/api/shelters/") == links("/api/kinds/") == {}  # a name or a choice is no reference
+    assert links("/api/pets/") == {}

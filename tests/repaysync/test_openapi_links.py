@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.repaysync.conftest import customer_body
+from tests.repaysync.conftest import customer_body, loan_body
 
 
 def _operations(document: dict) -> dict[str, tuple[str, str]]:
@@ -14,17 +14,27 @@ def _operations(document: dict) -> dict[str, tuple[str, str]]:
             for method, op in item.items()}
 
 
+def _value(expression: str, record: dict) -> object:
+    return record[expression.removeprefix("$response.body#/")]
+
+
 @pytest.mark.parametrize("create", ["/api/customers/", "/api/customers/create/"])
 def test_following_a_creates_links_reaches_the_new_customer(world, create):
     document = json.loads(world.http.get("/openapi.json", expect=200).body)
+    operations = _operations(document)
     created = world.http.post(create, customer_body(), world.as_("manager"), expect=201).json_body
     links = document["paths"][create]["post"]["responses"]["201"]["links"]
-    reads = {name: link for name, link in links.items() if _operations(document)[name][0] == "GET"}
+    reads = {link["operationId"]: link for link in links.values() if operations[link["operationId"]][0] == "GET"}
     assert set(reads) == {"get_customer", "customer_loans"}
     for name, link in reads.items():
-        values = {param: created[expression.removeprefix("$response.body#/")]
-                  for param, expression in link["parameters"].items()}
-        path = _operations(document)[name][1]
-        for param, value in values.items():
-            path = path.replace(f"{{{param}}}", str(value))
+        path = operations[name][1]
+        for param, expression in link["parameters"].items():
+            path = path.replace(f"{{{param}}}", str(_value(expression, created)))
         assert world.http.get(path, world.as_("manager")).status_code == 200, path
+    # a loan made through the body link names the customer just created
+    body_link = links["create_loan.customer"]
+    method, path = operations[body_link["operationId"]]
+    fields = {field: _value(expression, created) for field, expression in body_link["requestBody"].items()}
+    assert (method, path, fields) == ("POST", "/api/loans/", {"customer": created["id"]})
+    loan = world.http.post(path, loan_body(**fields), world.as_("manager"), expect=201).json_body
+    assert loan["customer"] == created["id"]
