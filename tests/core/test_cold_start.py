@@ -28,7 +28,7 @@ NOT_AT_IMPORT = (
     "aws_lambda_powertools",  # its JSON log formatter loads with the first line written (core/logs.py)
     # request and response models: each route loads them on its first use (core/lazyschemas.py)
     "chalicelib.products.repaysync.schemas", "chalicelib.core.files.schemas", "chalicelib.core.jobs.schemas",
-    "chalicelib.core.decimals",
+    "chalicelib.core.decimals", "chalicelib.core.fields",
 )
 
 
