@@ -222,6 +222,8 @@ class Api:
         self.audit_prefix = audit_prefix
         self.paging = paging or LINK_PAGING  # one rule for every list (style, page size), and its OpenAPI
         self.routes: list[RouteSpec] = []
+        # path -> (collection, field) its records also belong to, for OpenAPI links (answers_item_of)
+        self.item_of: dict[str, list[tuple[str, str | None]]] = {}
         self.settings: SettingsSource | None = None  # the product's, set when its app is assembled
         self.authorizer: Any = None
         # Authorization header -> Principal, or an ApiError (401); set by register_authorizer
@@ -261,6 +263,14 @@ class Api:
                 idempotent=idempotent))
             return handler
         return register
+
+    def answers_item_of(self, path: str, collection: str, field: str | None = None) -> None:
+        """Declare that the records answered at `path` (created by its POST, listed by its GET) are items
+        of `collection` (routes under `collection{param}/`) where the paths do not show it, e.g.
+        `/api/customers/create/` and `/api/customers/`; `field`: the record's field that is the item's
+        parameter (default: the one named like the parameter, else `id`). The OpenAPI document links them
+        (core/openapi_links.py)."""
+        self.item_of.setdefault(path, []).append((collection, field))
 
     # -- registration ------------------------------------------------------------------------
     def attach(self, app: Any, authorizer: Any) -> None:

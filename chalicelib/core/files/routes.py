@@ -37,6 +37,8 @@ def register_import_routes(api: Api, engine: Callable[[], Any], kinds: Iterable[
         """A presigned POST for an import file too big for the API; the job starts `pending`."""
         return S.PresignResponse(**engine().presign(call.body.import_type, call.body.filename, call.user))
 
+    api.answers_item_of(f"{prefix}presign/", prefix)  # the job it starts is read at `{prefix}{job_id}/`
+
     @api.route(f"{prefix}{{job_id}}/", ["GET"], roles=roles, response=S.ImportJobResponse,
                name="import_job_status")
     def job_status(call: Call) -> ImportJobResponse:

@@ -82,6 +82,11 @@ def _role(role: Any) -> RoleOut:
 
 
 # -- auth (core.auth.flows on ISP's user store) ------------------------------------------------
+api.answers_item_of("/api/auth/register/", "/api/users/")  # the user answered: at /api/users/{id}/
+for _create in ("/api/users/", "/api/auth/register/"):
+    api.answers_item_of(_create, "/api/auth/assign-role/")
+
+
 @api.route("/api/auth/register/", ["POST"], permission="users.create", request=RegisterIn, response=UserBrief,
            status=201)
 def register(call: Call) -> UserBrief:

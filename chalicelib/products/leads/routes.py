@@ -182,3 +182,5 @@ def random_assign(call: Call) -> Reply:
 
 
 register_job_routes(api, assignment.JOBS, MANAGERS, prefix="/jobs/")
+api.answers_item_of("/customers/bulk-assign/", "/jobs/")  # a queued assignment's job (202)
+api.answers_item_of("/customers/random-assign/", "/jobs/")

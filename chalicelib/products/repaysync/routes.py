@@ -81,6 +81,9 @@ def logout(call: Call) -> LoggedOutOut:
 
 
 # -- users -------------------------------------------------------------------------------------
+api.answers_item_of("/api/users/register/", "/api/users/")  # a pending user: approve or reject it
+
+
 @api.route("/api/users/register/", ["POST"], auth="optional", request=S.RegisterRequest, response=S.UserOut,
            status=201, errors=(401, 403, 409, 429))
 def register(call: Call) -> UserOut:
@@ -133,6 +136,9 @@ api.route("/api/customers/", ["POST"], roles=WRITERS, request=S.CustomerIn, resp
 api.route("/api/customers/create/", ["POST"], roles=WRITERS, request=S.CustomerIn, response=S.CustomerOut,
           status=201, name="create_single_customer", summary="Create a customer (same as POST /api/customers/).")(
     _create_customer)
+for _create in ("/api/customers/", "/api/customers/create/"):  # the OpenAPI links of the customer answered
+    api.answers_item_of(_create, "/api/loans/customer/")
+api.answers_item_of("/api/customers/create/", "/api/customers/")
 
 
 @api.route("/api/customers/bulk/upload/", ["POST"], roles=services.UPLOAD_ROLES, response=S.BulkUploadOut, status=201,
@@ -218,6 +224,9 @@ def _interaction(item: Any) -> InteractionOut:
 def _interaction_routes(kind: str) -> None:
     """The same five routes for `field` and `calling`; each kind is invisible under the other's paths."""
     base = f"/api/interactions/{kind}/"
+
+    api.answers_item_of(f"{base}create/", base)
+    api.answers_item_of("/api/loans/", f"{base}loan/")
 
     @api.route(f"{base}create/", ["POST"], roles=CREATORS[kind], request=S.InteractionIn, response=S.InteractionOut,
                status=201, name=f"create_{kind}_interaction", summary=f"Record a {kind} interaction.")

@@ -391,3 +391,4 @@ def export_services(call: Call) -> FileReply:
 
 
 register_job_routes(api, autoassign.JOBS, roles=ADMINS, prefix="/api/crm/jobs/")
+api.answers_item_of("/api/crm/autoassign/run/", "/api/crm/jobs/")

@@ -33,6 +33,9 @@ def upload_document(call: Call) -> DocumentOut:
     return document_out(service.upload(call.user, call.body, upload))
 
 
+api.answers_item_of("/api/documents/", "/api/ocr/status/", field="ocrJobId")
+
+
 @api.route("/api/ocr/status/{job_id}/", ["GET"], roles=EVERYONE, response=OcrStatusOut)
 def ocr_status(call: Call) -> OcrStatusOut:
     """An OCR job: `processing` with its progress, `complete` with the passport's fields (`needsReview`
