@@ -46,7 +46,7 @@ if TYPE_CHECKING:
         YearRevenueOut,
     )
 
-S = Schemas("chalicelib.products.isp.schemas")  # request and response models, loaded on first use (core/lazyschemas.py)
+S = Schemas("chalicelib.products.isp.schemas")  # loaded on first use (core/lazyschemas.py)
 
 
 def _allows(principal: Any, permission: str) -> bool:

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
         UserOut,
     )
 
-S = Schemas("chalicelib.products.vst.schemas")  # request and response models, loaded on first use (core/lazyschemas.py)
+S = Schemas("chalicelib.products.vst.schemas")  # loaded on first use (core/lazyschemas.py)
 
 EVERYONE = frozenset({CUSTOMER, WORKER, ADMIN})
 ADMINS = frozenset({ADMIN})
