@@ -77,7 +77,7 @@ def test_import_app_skips_pydantics_plugin_search():
     assert out.split()[-1] == "True"
 
 
-@pytest.mark.parametrize("product", ["repaysync", "vst", "isp", "leads"])
+@pytest.mark.parametrize("product", ["repaysync", "vst", "isp", "leads", "revisbali"])
 def test_import_app_loads_no_schemas_module(product):
     # route tables name their models (core/lazyschemas.py); each loads on its route's first use
     code = ("import json, sys, app; print(json.dumps([m for m in sys.modules "
