@@ -38,6 +38,7 @@ from chalicelib.core.http import (
     read_body,
     validate,
 )
+from chalicelib.core.lazyschemas import LazySchema, resolve_schema
 from chalicelib.core.logs import correlated, request_correlation_id
 from chalicelib.core.paging import LINK_PAGING, Fetch, ListContext, Paging, base_url, paginate
 from chalicelib.core.records import Record
@@ -88,11 +89,12 @@ class Call(Record):
             raise Unauthorized()
         return self.principal
 
-    def listing(self, fetch: Fetch, render: Callable[[Any], Any] | type[BaseModel] | None = None, *,
+    def listing(self, fetch: Fetch, render: Callable[[Any], Any] | type[BaseModel] | LazySchema | None = None, *,
                 count: Callable[[], int] | None = None) -> Reply:
         """A list answer in the product's pagination style (core/paging.py). `fetch` reads one window
         of the list; `render` turns an item into its response (a pydantic model reads its attributes);
         `count` (the PAGE style's total) counts the whole list."""
+        render = resolve_schema(render)
         if isinstance(render, type) and issubclass(render, BaseModel):
             model = render
             render = lambda item: model.model_validate(item, from_attributes=True)  # noqa: E731
@@ -113,11 +115,13 @@ class RouteSpec(Record):
     permission: str | None = None
     public: bool = False  # no API Gateway authorizer (also true for optional auth)
     optional_auth: bool = False  # public, but a token sent must be valid and names the caller
-    request: type[BaseModel] | None = None
-    response: Any = None
+    # as declared: a model, or a LazySchema loaded on first use (core/lazyschemas.py); read them
+    # through `request`, `response` and `query`, which answer the classes
+    request_schema: Any = None
+    response_schema: Any = None
     status: int = 200
     content_types: tuple[str, ...] = BODY_TYPES
-    query: type[BaseModel] | None = None
+    query_schema: Any = None
     summary: str = ""
     audited: bool = True
     paginated: bool = False
@@ -125,6 +129,21 @@ class RouteSpec(Record):
     errors: tuple[int, ...] = ()  # statuses beyond the ones every route of its kind can answer
     files: tuple[str, ...] = ()  # file kinds ("csv", "xlsx") it may answer with a FileReply (core/files/answer.py)
     idempotent: bool = False  # reads an optional Idempotency-Key header (core/idempotency.py)
+
+    @property
+    def request(self) -> type[BaseModel] | None:
+        """The body's model (its module imported on the route's first use)."""
+        return resolve_schema(self.request_schema)
+
+    @property
+    def response(self) -> Any:
+        """The answer's model: a class, `list[...]` of one, `{status: ...}` or None."""
+        return resolve_schema(self.response_schema)
+
+    @property
+    def query(self) -> type[BaseModel] | None:
+        """The query string's model."""
+        return resolve_schema(self.query_schema)
 
     @property
     def body_types(self) -> tuple[str, ...]:
@@ -203,6 +222,8 @@ class Api:
         self.audit_prefix = audit_prefix
         self.paging = paging or LINK_PAGING  # one rule for every list (style, page size), and its OpenAPI
         self.routes: list[RouteSpec] = []
+        # path -> (collection, field) its records also belong to, for OpenAPI links (answers_item_of)
+        self.item_of: dict[str, list[tuple[str, str | None]]] = {}
         self.settings: SettingsSource | None = None  # the product's, set when its app is assembled
         self.authorizer: Any = None
         # Authorization header -> Principal, or an ApiError (401); set by register_authorizer
@@ -211,8 +232,8 @@ class Api:
     # -- declaration -------------------------------------------------------------------------
     def route(self, path: str, methods: list[str] | tuple[str, ...] = ("GET",), *,
               roles: set[str] | frozenset[str] | list[str] | None = None, public: bool = False,
-              request: type[BaseModel] | None = None, response: Any = None, status: int = 200,
-              content_types: tuple[str, ...] = BODY_TYPES, query: type[BaseModel] | None = None,
+              request: type[BaseModel] | LazySchema | None = None, response: Any = None, status: int = 200,
+              content_types: tuple[str, ...] = BODY_TYPES, query: type[BaseModel] | LazySchema | None = None,
               summary: str = "", name: str | None = None, audited: bool = True,
               paginated: bool = False, permission: str | None = None, upload: str | None = None,
               errors: tuple[int, ...] = (), auth: str | None = None, files: tuple[str, ...] = (),
@@ -235,13 +256,21 @@ class Api:
             self.routes.append(RouteSpec(
                 path=path, methods=tuple(m.upper() for m in methods), handler=handler,
                 name=name or handler.__name__, roles=frozenset(roles) if roles is not None else None,
-                public=public, request=request, response=response, status=status,
-                content_types=content_types, query=query, summary=summary or (handler.__doc__ or "").strip(),
+                public=public, request_schema=request, response_schema=response, status=status,
+                content_types=content_types, query_schema=query, summary=summary or (handler.__doc__ or "").strip(),
                 audited=audited, paginated=paginated, permission=permission, upload=upload,
                 errors=tuple(errors), optional_auth=optional, files=tuple(files),
                 idempotent=idempotent))
             return handler
         return register
+
+    def answers_item_of(self, path: str, collection: str, field: str | None = None) -> None:
+        """Declare that the records answered at `path` (created by its POST, listed by its GET) are items
+        of `collection` (routes under `collection{param}/`) where the paths do not show it, e.g.
+        `/api/customers/create/` and `/api/customers/`; `field`: the record's field that is the item's
+        parameter (default: the one named like the parameter, else `id`). The OpenAPI document links them
+        (core/openapi_links.py)."""
+        self.item_of.setdefault(path, []).append((collection, field))
 
     # -- registration ------------------------------------------------------------------------
     def attach(self, app: Any, authorizer: Any) -> None:

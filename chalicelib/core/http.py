@@ -21,7 +21,6 @@ from chalicelib.core.errors import (
     ValidationFailed,
     pydantic_field_errors,
 )
-from chalicelib.core.fields import TEXT_CONTEXT
 from chalicelib.core.records import Record
 
 JSON = "application/json"
@@ -181,6 +180,8 @@ def validate(model: type[M], data: Any, *, text_values: bool | None = None) -> M
 
     `text_values`: the values came as text (form, multipart, a file's cells), so an id may be a digit
     string; by default, whether this request's body was a form or multipart body."""
+    from chalicelib.core.fields import TEXT_CONTEXT  # the field types: loaded with the first model validated
+
     if text_values is None:
         text_values = _body_kind.get() in (FORM, MULTIPART)
     try:

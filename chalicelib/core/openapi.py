@@ -4,7 +4,8 @@
 request model (JSON, form and multipart bodies; a file field for upload routes), response model
 (a list becomes an array), status, roles and security, plus the product's error bodies, inferred
 from its error renderer so each product's shape comes out right. Schemas are hoisted into
-`components/schemas`; output is deterministic (sorted keys) so the committed copy can be compared.
+`components/schemas`; each create operation links to the routes of the record it answers
+(core/openapi_links.py). Output is deterministic (sorted keys) so the committed copy can be compared.
 
 `make openapi` (core/docgen.py) writes docs/openapi/<product>.json for every product that exists; a
 test fails when a committed copy is stale. This module never builds an app (app_factory imports it).
@@ -29,6 +30,7 @@ from chalicelib.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from chalicelib.core.openapi_links import add_links
 from chalicelib.core.paging import Paging, Style
 
 OPENAPI_VERSION = "3.1.0"
@@ -367,6 +369,7 @@ def build_document(api: Api) -> dict[str, Any]:
                 spec, method, schemas, registry, operation_id, errors, api.paging)
 
     components = {**defs, **error_schemas(api)}
+    add_links(paths, components, api.item_of)
     document = {
         "openapi": OPENAPI_VERSION,
         "info": {"title": api.title, "version": api.version,

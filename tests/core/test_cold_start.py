@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 # Each costs 15-100 ms to import and serves only some routes or workers: imported where used.
 NOT_AT_IMPORT = (
@@ -26,6 +28,9 @@ NOT_AT_IMPORT = (
     "chalicelib.core.openapi",  # the document generator: GET /openapi.json (core/openapi_route.py)
     "chalicelib.core.files.engine", "chalicelib.core.files.reader",  # the import engine: imports and the worker
     "aws_lambda_powertools",  # its JSON log formatter loads with the first line written (core/logs.py)
+    # request and response models: each route loads them on its first use (core/lazyschemas.py)
+    "chalicelib.products.repaysync.schemas", "chalicelib.core.files.schemas", "chalicelib.core.jobs.schemas",
+    "chalicelib.core.decimals", "chalicelib.core.fields",
 )
 
 
@@ -70,3 +75,13 @@ def test_import_app_skips_pydantics_plugin_search():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "CRM_PRODUCT": "repaysync"},
                          capture_output=True, text=True, check=True, timeout=120).stdout
     assert out.split()[-1] == "True"
+
+
+@pytest.mark.parametrize("product", ["repaysync", "vst", "isp", "leads", "revisbali"])
+def test_import_app_loads_no_schemas_module(product):
+    # route tables name their models (core/lazyschemas.py); each loads on its route's first use
+    code = ("import json, sys, app; print(json.dumps([m for m in sys.modules "
+            "if m.rsplit('.', 1)[-1].endswith('schemas') and m != 'chalicelib.core.lazyschemas']))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "CRM_PRODUCT": product},
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == []

@@ -51,6 +51,46 @@ def test_document_is_valid_openapi_31(slug):
     assert api_paths == documented
 
 
+# Per product, links the paths alone do not show (declared with `Api.answers_item_of`), and one each
+# that they do: (create path or "GET list path", status, link name, target parameter, pointer to the id).
+LINKS = {
+    "repaysync": [("/api/customers/create/", "201", "get_customer", "id", "id"),
+                  ("/api/customers/", "201", "customer_loans", "customer_id", "id"),
+                  ("/api/loans/", "201", "list_field_interactions", "loan_id", "id"),
+                  ("/api/interactions/calling/create/", "201", "delete_calling_interaction", "id", "id"),
+                  ("/api/users/register/", "201", "approve_user", "id", "id"),
+                  ("/api/imports/presign/", "201", "import_job_status", "job_id", "job_id")],
+    "leads": [("/users/", "201", "patch_user", "id", "id"),
+              ("GET /customers/", "200", "update_status", "customer_id", "0/id"),  # imported leads: from the list
+              ("/customers/bulk-assign/", "202", "job_status", "job_id", "job_id")],
+    "vst": [("/api/crm/services/", "201", "verify_otp", "id", "id"),
+            ("/api/crm/autoassign/run/", "202", "job_status", "job_id", "job_id")],
+    "revisbali": [("/api/invoices/", "201", "create_payment", "id", "id"),
+                  ("GET /api/invoices/", "200", "get_invoice", "id", "results/0/id"),
+                  ("/api/documents/", "202", "ocr_status", "job_id", "ocrJobId")],
+    "isp": [("/api/customers/prospects/", "201", "convert_prospect", "id", "id"),
+            ("/api/auth/register/", "201", "assign_role", "user_id", "id")],
+}
+
+
+@pytest.mark.parametrize("slug", PRODUCTS)
+def test_creates_link_to_their_records_routes(slug):
+    document = docgen.product_document(slug)
+    paths = document["paths"]
+    for operation, status, name, param, field in LINKS[slug]:
+        method, _, path = operation.rpartition(" ")
+        link = paths[path][(method or "POST").lower()]["responses"][status]["links"][name]
+        assert link["parameters"][param] == f"$response.body#/{field}", (path, name)
+    operations = {op["operationId"]: op for item in paths.values() for op in item.values()}
+    for item in paths.values():
+        for op in item.values():
+            for response in op["responses"].values():
+                for link in response.get("links", {}).values():  # each names a real operation and its parameters
+                    target = operations[link["operationId"]]
+                    path_params = {p["name"] for p in target.get("parameters", []) if p["in"] == "path"}
+                    assert set(link["parameters"]) <= path_params and path_params, link
+
+
 def test_check_fails_on_a_stale_copy_and_write_refreshes_it(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(docgen, "OPENAPI_DIR", tmp_path / "openapi")
     monkeypatch.setattr(docgen, "ROUTES_DIR", tmp_path / "routes")

@@ -220,3 +220,115 @@ def test_a_body_is_required_only_when_a_field_is():
     doc = build_document(api)
     assert doc["paths"]["/api/things/"]["post"]["requestBody"]["required"] is True
     assert doc["paths"]["/api/things/{id}/"]["patch"]["requestBody"]["required"] is False
+
+
+# -- links: each create operation points at the routes of the record it answers -----------------
+def test_a_create_links_to_every_route_of_its_item(doc):
+    links = doc["paths"]["/api/people/"]["post"]["responses"]["201"]["links"]
+    assert set(links) == {"get_person", "delete_person", "promote_person"}
+    assert links["get_person"]["operationId"] == "get_person"
+    assert {link["parameters"]["id"] for link in links.values()} == {"$response.body#/id"}
+    operation_ids = {op["operationId"] for item in doc["paths"].values() for op in item.values()}
+    assert {link["operationId"] for link in links.values()} <= operation_ids
+
+
+def test_no_link_where_no_id_is_answered_or_no_item_route_exists(doc):
+    assert "links" not in doc["paths"]["/api/people/upload/"]["post"]["responses"]["200"]  # answers a dict
+    assert "links" not in doc["paths"]["/api/session/"]["post"]["responses"]["200"]  # an id, but no /api/session/{x}/
+    assert "links" not in doc["paths"]["/api/people/{id}/promote/"]["post"]["responses"]["200"]
+    assert "links" not in doc["paths"]["/api/people/{id}/"]["get"]["responses"]["200"]  # one record, not a list
+
+
+def test_a_list_links_to_the_routes_of_its_first_item(doc):
+    links = doc["paths"]["/api/people/"]["get"]["responses"]["200"]["links"]
+    assert set(links) == {"get_person", "delete_person", "promote_person"}
+    assert {link["parameters"]["id"] for link in links.values()} == {"$response.body#/0/id"}
+
+
+def test_a_drf_page_links_from_its_first_result():
+    api = Api("demo", render_error_or_errors, paging=Paging(Style.PAGE, default=10, maximum=100))
+
+    @api.route("/api/people/", ["GET"], response=list[PersonOut], paginated=True)
+    def list_people(call):
+        return Reply([])
+
+    @api.route("/api/people/{id:int}/", ["GET"], response=PersonOut)
+    def get_person(call):
+        return None
+
+    links = build_document(api)["paths"]["/api/people/"]["get"]["responses"]["200"]["links"]
+    assert links["get_person"]["parameters"] == {"id": "$response.body#/results/0/id"}
+
+
+class JobOut(BaseModel):
+    job_id: str
+    ocr_ref: str | None = None
+
+
+def _links_api() -> Api:
+    api = Api("demo", render_error_or_errors)
+
+    @api.route("/api/people/", ["POST"], response=list[PersonOut], status=201)
+    def create_many(call):
+        return []
+
+    @api.route("/api/people/{id:int}/", ["GET"], response=PersonOut)
+    def get_person(call):
+        return None
+
+    @api.route("/api/batches/start/", ["POST"], response=JobOut, status=201)
+    def presign(call):
+        return None
+
+    @api.route("/api/batches/{job_id}/", ["GET"], response=JobOut)
+    def job(call):
+        return None
+
+    @api.route("/api/scans/", ["POST"], response={200: PersonOut, 202: JobOut})
+    def scan(call):
+        return None
+
+    @api.route("/api/ocr/{ref}/", ["GET"], response=JobOut)
+    def ocr(call):
+        return None
+
+    @api.route("/api/people/{id:int}/notes/", ["POST"], response=PersonOut, status=201)
+    def add_note(call):
+        return None
+
+    @api.route("/api/people/{id:int}/notes/{note_id:int}/", ["DELETE"], status=204)
+    def delete_note(call):
+        return None
+
+    api.answers_item_of("/api/batches/start/", "/api/batches/")
+    api.answers_item_of("/api/scans/", "/api/ocr/", field="ocr_ref")
+    return api
+
+
+def test_a_list_answered_links_nowhere():
+    post = build_document(_links_api())["paths"]["/api/people/"]["post"]
+    assert "links" not in post["responses"]["201"]
+
+
+def test_a_declared_collection_links_by_the_parameters_name_or_the_declared_field():
+    paths = build_document(_links_api())["paths"]
+    start = paths["/api/batches/start/"]["post"]["responses"]["201"]["links"]
+    assert start == {"job": {"operationId": "job", "parameters": {"job_id": "$response.body#/job_id"},
+                             "description": start["job"]["description"]}}
+    scan = paths["/api/scans/"]["post"]["responses"]
+    assert "links" not in scan["200"]  # the record answered at once has no `ocr_ref`
+    assert scan["202"]["links"]["ocr"]["parameters"] == {"ref": "$response.body#/ocr_ref"}
+
+
+def test_a_nested_create_keeps_the_parents_parameter():
+    links = build_document(_links_api())["paths"]["/api/people/{id}/notes/"]["post"]["responses"]["201"]["links"]
+    assert links["delete_note"]["parameters"] == {"id": "$request.path.id", "note_id": "$response.body#/id"}
+
+
+@pytest.mark.parametrize(("path", "collection"), [("/api/nowhere/", "/api/batches/"),
+                                                   ("/api/batches/start/", "/api/nothing/")])
+def test_a_declared_collection_that_links_nothing_is_refused(path, collection):
+    api = _links_api()
+    api.answers_item_of(path, collection)
+    with pytest.raises(ValueError, match="answers_item_of"):
+        build_document(api)

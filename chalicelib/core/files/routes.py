@@ -1,86 +1,25 @@
-"""HTTP routes of the import engine: a presigned POST for big files, and a job's status."""
+"""HTTP routes of the import engine: a presigned POST for big files, and a job's status.
+Their bodies are core/files/schemas.py, loaded on a route's first use."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.api import Api, Call
-from chalicelib.core.fields import RequestModel, Text
+from chalicelib.core.lazyschemas import Schemas, lazy
 
-FILENAME = r"^[A-Za-z0-9_-][A-Za-z0-9._ -]*\.(csv|xlsx|xlsm|CSV|XLSX|XLSM)$"
+if TYPE_CHECKING:
+    from chalicelib.core.files.schemas import ImportJobResponse, PresignResponse
 
-
-class PresignRequest(RequestModel):
-    import_type: Text = Field(min_length=1, max_length=64)
-    # It becomes part of the S3 key as is: harmless characters and an importable extension.
-    filename: str = Field(max_length=115, json_schema_extra={"pattern": FILENAME})
-
-    @field_validator("filename", mode="before")
-    @classmethod
-    def _importable(cls, value: object) -> object:
-        """Checked as sent (before trimming), as the document states it."""
-        if isinstance(value, str) and not re.fullmatch(FILENAME, value):
-            raise ValueError("Only .csv and .xlsx files with plain names can be imported.")
-        return value
+S = Schemas("chalicelib.core.files.schemas")
 
 
-def presign_request_for(kinds: list[str]) -> type[PresignRequest]:
-    """`PresignRequest` whose `import_type` is one of the engine's kinds, stated as an enum in the
-    OpenAPI document (the message stays the engine's own)."""
+def _presign_request(kinds: list[str]) -> Any:
+    """The presign body for these import types (made on the route's first use)."""
+    from chalicelib.core.files.schemas import presign_request_for
 
-    class ImportPresignRequest(PresignRequest):
-        import_type: str = Field(json_schema_extra={"enum": kinds})
-
-        @field_validator("import_type", mode="before")
-        @classmethod
-        def _known(cls, value: object) -> object:
-            if isinstance(value, str) and value not in kinds:
-                raise ValueError(f'"{value}" is not a valid choice.')
-            return value
-
-    return ImportPresignRequest
-
-
-class PresignResponse(BaseModel):
-    model_config = ConfigDict(defer_build=True)  # built on first use: `import app` stays small
-
-    job_id: str
-    url: str
-    fields: dict[str, str]
-    key: str
-    expires_in: int
-
-
-class RowErrorOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    row: int
-    errors: dict[str, list[str]]
-
-
-class ImportJobResponse(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    job_id: str
-    import_type: str
-    status: str
-    filename: str
-    total_rows: int | None
-    processed_rows: int
-    created_rows: int
-    error_rows: int
-    counts: dict[str, int] | None = None  # what the writer counted by name (e.g. created, updated), if it does
-    progress: int
-    errors: list[RowErrorOut]
-    message: str | None
-    created: datetime
-    updated: datetime
-    finished: datetime | None
+    return presign_request_for(kinds)
 
 
 def register_import_routes(api: Api, engine: Callable[[], Any], kinds: Iterable[str],
@@ -88,16 +27,20 @@ def register_import_routes(api: Api, engine: Callable[[], Any], kinds: Iterable[
     """The presign and job-status routes of the engine `engine()` answers (built on the first call, so
     `import app` does not load the engine), whose import types are `kinds`."""
 
-    @api.route(f"{prefix}presign/", ["POST"], roles=roles, request=presign_request_for(sorted(kinds)),
-               response=PresignResponse,
-               status=201, name="import_presign",
+    choices = sorted(kinds)
+    request = lazy(lambda: _presign_request(choices), "ImportPresignRequest")
+
+    @api.route(f"{prefix}presign/", ["POST"], roles=roles, request=request, response=S.PresignResponse, status=201,
+               name="import_presign",
                content_types=("application/json", "application/x-www-form-urlencoded"))
     def presign(call: Call) -> PresignResponse:
         """A presigned POST for an import file too big for the API; the job starts `pending`."""
-        return PresignResponse(**engine().presign(call.body.import_type, call.body.filename, call.user))
+        return S.PresignResponse(**engine().presign(call.body.import_type, call.body.filename, call.user))
 
-    @api.route(f"{prefix}{{job_id}}/", ["GET"], roles=roles, response=ImportJobResponse,
+    api.answers_item_of(f"{prefix}presign/", prefix)  # the job it starts is read at `{prefix}{job_id}/`
+
+    @api.route(f"{prefix}{{job_id}}/", ["GET"], roles=roles, response=S.ImportJobResponse,
                name="import_job_status")
     def job_status(call: Call) -> ImportJobResponse:
         """An import job's status, progress and row errors (your own jobs; admins see all)."""
-        return ImportJobResponse.model_validate(engine().get_job(call.path["job_id"], call.user).as_dict())
+        return S.ImportJobResponse.model_validate(engine().get_job(call.path["job_id"], call.user).as_dict())

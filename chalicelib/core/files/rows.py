@@ -11,6 +11,7 @@ from chalicelib.core.errors import ValidationFailed, pydantic_field_errors
 from chalicelib.core.fields import TEXT_CONTEXT
 from chalicelib.core.files.reader import Cells
 from chalicelib.core.files.spec import ImportSpec, RowError
+from chalicelib.core.lazyschemas import resolve_schema
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
@@ -30,7 +31,7 @@ class RowMapper:
     """Built from the header row; 400 when a required column is missing."""
 
     def __init__(self, spec: ImportSpec, header: Cells) -> None:
-        self.model = spec.row_model
+        self.model = resolve_schema(spec.row_model)
         by_name: dict[str, str] = {}
         for name, info in self.model.model_fields.items():
             key = _input_key(name, info)

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib.core.auth.principal import Principal
+from chalicelib.core.lazyschemas import LazySchema, resolve_schema
 from chalicelib.core.records import Record
 
 _ROW_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-4a8e-9c57-2f0d1e6b7a90")
@@ -83,7 +84,7 @@ class ImportSpec(Record, frozen=True):
     """
 
     name: str
-    row_model: type[BaseModel]
+    row_model: type[BaseModel] | LazySchema  # a LazySchema is loaded when a file is first read
     write: BatchWriter
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     id_sequence: str | None = None
@@ -96,7 +97,7 @@ def import_columns(spec: ImportSpec) -> tuple[str, ...]:
     """The column names an import reads first for each field of its row schema: the field's alias
     (a camelCase product's wire name) or its name, in the schema's order."""
     columns = []
-    for name, info in spec.row_model.model_fields.items():
+    for name, info in resolve_schema(spec.row_model).model_fields.items():
         alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
         columns.append(alias or name)
     return tuple(columns)
@@ -127,7 +128,7 @@ class ExportSpec(Record, frozen=True):
         """The export of what `spec` imports: the same columns, in the same order."""
         columns = import_columns(spec)
         return cls(name=name or spec.name, columns=(*extra, *columns), row=row, filename=filename or spec.name,
-                   fields=(*extra, *spec.row_model.model_fields))
+                   fields=(*extra, *resolve_schema(spec.row_model).model_fields))
 
     def cells(self, record: Any) -> list[Any]:
         """One record as the row's cells, in column order."""

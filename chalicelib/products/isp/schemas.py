@@ -25,7 +25,7 @@ from chalicelib.core.fields import (
     Username,
     text_pattern,
 )
-from chalicelib.core.files.routes import RowErrorOut
+from chalicelib.core.files.schemas import RowErrorOut
 from chalicelib.core.patch import patch_of
 from chalicelib.products.isp.permissions import CODENAMES
 

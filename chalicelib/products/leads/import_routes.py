@@ -8,17 +8,22 @@ on the first upload, not with the app.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.api import Call, Reply
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.files.routes import register_import_routes
 from chalicelib.core.http import FORM, JSON, MULTIPART
-from chalicelib.products.leads.import_schemas import ImportOut
+from chalicelib.core.lazyschemas import Schemas
 from chalicelib.products.leads.imports import JOBS_PREFIX, LEADS
 from chalicelib.products.leads.routes import api
-from chalicelib.products.leads.schemas import MANAGERS
 from chalicelib.products.leads.services import import_history
+from chalicelib.products.leads.vocabulary import MANAGERS
+
+if TYPE_CHECKING:
+    from chalicelib.products.leads.import_schemas import ImportOut
+
+S = Schemas("chalicelib.products.leads.import_schemas")  # loaded on first use (core/lazyschemas.py)
 
 UPLOAD_TYPES = (MULTIPART, JSON, FORM)  # anything but multipart has no file: "No file provided."
 
@@ -29,7 +34,7 @@ def _engine() -> Any:
     return imports.engine()
 
 
-@api.route("/import/", ["POST"], roles=MANAGERS, response=ImportOut, status=201, content_types=UPLOAD_TYPES,
+@api.route("/import/", ["POST"], roles=MANAGERS, response=S.ImportOut, status=201, content_types=UPLOAD_TYPES,
            upload="file", errors=(413,))
 def import_file(call: Call) -> ImportOut:
     """A CSV or XLSX file of leads (name, phone_number, area, date, status), imported now: the import as
@@ -44,7 +49,7 @@ def import_file(call: Call) -> ImportOut:
     return import_history.rendered(imports.upload(upload.filename, upload.data, call.user))
 
 
-@api.route("/import/history/", ["GET"], roles=MANAGERS, response=list[ImportOut], paginated=True)
+@api.route("/import/history/", ["GET"], roles=MANAGERS, response=list[S.ImportOut], paginated=True)
 def import_history_list(call: Call) -> Reply:
     """Every import (uploads and bucket files), newest first: who, when, which file, rows read, created
     and refused, and the first 20 refused rows with their errors."""

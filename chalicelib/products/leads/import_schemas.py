@@ -18,7 +18,8 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib.core.fields import TEXT
 from chalicelib.core.phones import E164
-from chalicelib.products.leads.schemas import STATUS_DISPLAY, Status
+from chalicelib.products.leads.schemas import Status
+from chalicelib.products.leads.vocabulary import STATUS_DISPLAY
 
 _STATUS_WORDS = {re.sub(r"[\s_-]+", "", name).casefold(): code
                  for code, display in STATUS_DISPLAY.items() for name in (code, display)}

@@ -19,19 +19,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.read import batch_get
 from chalicelib.core.errors import ApiError, Conflict, ValidationFailed
 from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
-from chalicelib.products.leads.import_schemas import LeadRow
+from chalicelib.core.lazyschemas import Schemas
 from chalicelib.products.leads.models import PRODUCT, Customer
-from chalicelib.products.leads.schemas import MANAGERS
 from chalicelib.products.leads.services import tallies
 from chalicelib.products.leads.services.common import Counters, Guards
 from chalicelib.products.leads.services.customers import SEARCH, phone_guard, searchable
+from chalicelib.products.leads.vocabulary import MANAGERS
+
+if TYPE_CHECKING:
+    from chalicelib.products.leads.import_schemas import LeadRow
+
+S = Schemas("chalicelib.products.leads.import_schemas")  # loaded on first use (core/lazyschemas.py)
 
 LEADS = "leads"  # the one import type: `imports/leads/<file>` in the bucket
 TAKEN = "A lead with this phone number already exists."
@@ -137,7 +142,7 @@ def _write_terms(items: list[Any]) -> None:
 
 
 SPEC = ImportSpec(
-    name=LEADS, row_model=LeadRow, write=write_leads, roles=MANAGERS,
+    name=LEADS, row_model=S.LeadRow, write=write_leads, roles=MANAGERS,
     headers={"name": ("full_name", "customer_name", "lead_name"),
              "phone_number": ("phone", "mobile", "mobile_number", "phone_no", "contact", "contact_number"),
              "area": ("location", "locality", "city"), "date": ("lead_date", "enquiry_date")})

@@ -19,8 +19,8 @@ from typing import Any
 
 from chalicelib.core.files.store import save_report
 from chalicelib.products.leads.models import User
-from chalicelib.products.leads.schemas import SALES
 from chalicelib.products.leads.services import tallies
+from chalicelib.products.leads.vocabulary import SALES
 
 COLUMNS = ("date", "sales_user_id", "username", "full_name", "new_leads", "status_changes", "conversions")
 NOBODY_ROW, TOTAL_ROW = "(nobody)", "All leads"

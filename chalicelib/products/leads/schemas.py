@@ -23,18 +23,10 @@ from chalicelib.core.fields import (
     RecordId,
     RequestModel,
 )
+from chalicelib.products.leads.vocabulary import SALES
 
-ADMIN, MANAGER, SALES = "admin", "manager", "sales"
-ROLES = (ADMIN, MANAGER, SALES)
-EVERYONE = frozenset(ROLES)
-MANAGERS = frozenset({ADMIN, MANAGER})
 Role = Literal["admin", "manager", "sales"]
 
-# The fixed status set (the spec's and Django's original choices), with what a person reads.
-STATUS_DISPLAY = {
-    "NEW": "New", "VALID": "Valid", "INVALID": "Invalid", "INTERESTED": "Interested",
-    "NOT_INTERESTED": "Not Interested", "FOLLOW_UP": "Follow Up", "CONVERTED": "Converted",
-}
 Status = Literal["NEW", "VALID", "INVALID", "INTERESTED", "NOT_INTERESTED", "FOLLOW_UP", "CONVERTED"]
 
 Name = Annotated[str, Field(max_length=150), TEXT]

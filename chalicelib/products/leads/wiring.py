@@ -14,9 +14,9 @@ def build() -> Product:
     from chalicelib.core.states import history_model
     from chalicelib.products.leads import auth, dashboard_routes, import_routes, routes, workers  # noqa: F401
     from chalicelib.products.leads.models import MODELS, PRODUCT
-    from chalicelib.products.leads.schemas import ADMIN, ROLES
     from chalicelib.products.leads.services import activity, customers, users
     from chalicelib.products.leads.services.common import Counters, Guards
+    from chalicelib.products.leads.vocabulary import ADMIN, ROLES
 
     return Product(
         slug=PRODUCT, api=routes.api,

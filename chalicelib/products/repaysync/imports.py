@@ -19,11 +19,12 @@ from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.errors import ApiError, Conflict, ValidationFailed
 from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError
+from chalicelib.core.lazyschemas import Schemas
 from chalicelib.products.repaysync import services
 from chalicelib.products.repaysync.models import PRODUCT, Customer, Interaction, Loan, User, loan_kind
-from chalicelib.products.repaysync.schemas import CustomerRow, InteractionRow
 
 Guards = services.Guards
+S = Schemas("chalicelib.products.repaysync.schemas")  # row models, loaded when a file is first read
 
 
 def _row_error(number: int, error: ApiError) -> RowError:
@@ -164,14 +165,14 @@ def write_interactions(batch: ImportBatch) -> list[RowError]:
 
 # -- the engine --------------------------------------------------------------------------------
 CUSTOMERS = ImportSpec(
-    name="customers", row_model=CustomerRow, write=write_customers, id_sequence="customers",
+    name="customers", row_model=S.CustomerRow, write=write_customers, id_sequence="customers",
     roles=services.UPLOAD_ROLES,
     headers={"assigned_collection_officer": ("officer", "collection_officer", "officer_id"),
              "address_line_1": ("address", "address1", "address_line1"),
              "address_line_2": ("address2", "address_line2"), "pincode": ("pin", "pin_code", "postal_code"),
              "date_of_birth": ("dob",)})
 INTERACTIONS = ImportSpec(
-    name="interactions", row_model=InteractionRow, write=write_interactions, id_sequence="interactions",
+    name="interactions", row_model=S.InteractionRow, write=write_interactions, id_sequence="interactions",
     roles=services.UPLOAD_ROLES, headers={"loan_id": ("loan",), "interaction_type": ("type",)},
     defaults={"interaction_type": "field"})
 

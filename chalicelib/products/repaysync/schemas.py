@@ -26,8 +26,6 @@ from chalicelib.core.fields import (
 )
 from chalicelib.core.patch import patch_of
 
-ROLES = ("calling_agent", "collection_officer", "manager", "admin")
-PUBLIC_ROLES = frozenset({"calling_agent", "collection_officer"})
 Role = Literal["calling_agent", "collection_officer", "manager", "admin"]
 Disposition = Literal["called", "visited", "promise_to_pay"]
 InteractionType = Literal["field", "calling"]

@@ -15,7 +15,7 @@ def build() -> Product:
     from chalicelib.core.jobs.model import job_model
     from chalicelib.products.repaysync import auth, clock, routes, services, workers
     from chalicelib.products.repaysync.models import MODELS, PRODUCT
-    from chalicelib.products.repaysync.schemas import ROLES
+    from chalicelib.products.repaysync.roles import ROLES
 
     clock.clock()  # an unknown CRM_TIME_ZONE stops the start with a clear message
     routes.register_imports()

@@ -5,28 +5,31 @@ their own customers'); creating invoices, recalculating them and recording payme
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.core.api import Call, Reply
 from chalicelib.core.idempotency import Seal, idempotent
-from chalicelib.products.revisbali.invoice_schemas import (
-    CalculationOut,
-    InvoiceBalanceOut,
-    InvoiceIn,
-    InvoiceOut,
-    InvoiceQuery,
-    PaymentCreatedOut,
-    PaymentIn,
-    PaymentOut,
-)
+from chalicelib.core.lazyschemas import Schemas
 from chalicelib.products.revisbali.models import Payment
+from chalicelib.products.revisbali.roles import ADMIN, EVERYONE, STAFF
 from chalicelib.products.revisbali.routes import api
-from chalicelib.products.revisbali.schemas import ADMIN, EVERYONE, STAFF
 from chalicelib.products.revisbali.services import invoices, payments
+
+if TYPE_CHECKING:
+    from chalicelib.products.revisbali.invoice_schemas import (
+        CalculationOut,
+        InvoiceBalanceOut,
+        InvoiceOut,
+        PaymentCreatedOut,
+    )
+
+S = Schemas("chalicelib.products.revisbali.invoice_schemas")  # loaded on first use (core/lazyschemas.py)
 
 OFFICE = frozenset({ADMIN, STAFF})
 __all__ = ["api"]
 
 
-@api.route("/api/invoices/", ["GET"], roles=EVERYONE, query=InvoiceQuery, response=list[InvoiceOut], paginated=True)
+@api.route("/api/invoices/", ["GET"], roles=EVERYONE, query=S.InvoiceQuery, response=list[S.InvoiceOut], paginated=True)
 def list_invoices(call: Call) -> Reply:
     """Invoices of the customers the caller sees, newest first (`ordering=createdAt`: oldest), by
     `status`, `customerId` and `applicationId` (one the caller does not see: an empty page)."""
@@ -35,35 +38,36 @@ def list_invoices(call: Call) -> Reply:
                         count=lambda: invoices.count_invoices(call.user, query))
 
 
-@api.route("/api/invoices/", ["POST"], roles=OFFICE, request=InvoiceIn, response=InvoiceOut, status=201, errors=(409,))
+@api.route("/api/invoices/", ["POST"], roles=OFFICE, request=S.InvoiceIn, response=S.InvoiceOut, status=201,
+           errors=(409,))
 def create_invoice(call: Call) -> InvoiceOut:
     """An `unpaid` invoice numbered INV-<year>-<id>, due 14 days later, for an application of the
     customer; the backend computes every total (tax rounded half-up to the cent)."""
     return invoices.rendered(invoices.create_invoice(call.user, call.body))
 
 
-@api.route("/api/invoices/{id:int}/", ["GET"], roles=EVERYONE, response=InvoiceOut)
+@api.route("/api/invoices/{id:int}/", ["GET"], roles=EVERYONE, response=S.InvoiceOut)
 def get_invoice(call: Call) -> InvoiceOut:
     return invoices.rendered(invoices.visible(call.user, call.path["id"]))
 
 
-@api.route("/api/invoices/{id:int}/calculate/", ["POST"], roles=OFFICE, response=CalculationOut, errors=(409,))
+@api.route("/api/invoices/{id:int}/calculate/", ["POST"], roles=OFFICE, response=S.CalculationOut, errors=(409,))
 def calculate_invoice(call: Call) -> CalculationOut:
     """Recalculate the invoice's totals from its lines, rate and payments (a stored figure that differs
     is corrected)."""
     return invoices.calculate(call.user, call.path["id"])
 
 
-@api.route("/api/invoices/{id:int}/payments/", ["GET"], roles=EVERYONE, response=list[PaymentOut], paginated=True)
+@api.route("/api/invoices/{id:int}/payments/", ["GET"], roles=EVERYONE, response=list[S.PaymentOut], paginated=True)
 def list_payments(call: Call) -> Reply:
     """The invoice's payments, oldest first."""
     invoice_id = call.path["id"]
-    return call.listing(lambda window: payments.list_payments(call.user, invoice_id, window), PaymentOut,
+    return call.listing(lambda window: payments.list_payments(call.user, invoice_id, window), S.PaymentOut,
                         count=lambda: payments.count_payments(invoice_id))
 
 
-@api.route("/api/invoices/{id:int}/payments/", ["POST"], roles=OFFICE, request=PaymentIn,
-           response=PaymentCreatedOut, status=201, errors=(409,), idempotent=True)
+@api.route("/api/invoices/{id:int}/payments/", ["POST"], roles=OFFICE, request=S.PaymentIn,
+           response=S.PaymentCreatedOut, status=201, errors=(409,), idempotent=True)
 def create_payment(call: Call) -> PaymentCreatedOut | Reply:
     """A payment of more than 0 and at most the balance due, recorded with the invoice's new
     amountPaid, balanceDue and status in one transaction; `invoice` is the invoice after it. With an
@@ -76,5 +80,5 @@ def create_payment(call: Call) -> PaymentCreatedOut | Reply:
 
 
 def _created(payment: Payment, after: InvoiceBalanceOut) -> PaymentCreatedOut:
-    answer = PaymentOut.model_validate(payment, from_attributes=True)
-    return PaymentCreatedOut(**answer.model_dump(), invoice=after)
+    answer = S.PaymentOut.model_validate(payment, from_attributes=True)
+    return S.PaymentCreatedOut(**answer.model_dump(), invoice=after)

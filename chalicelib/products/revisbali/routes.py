@@ -6,42 +6,29 @@ Bodies, queries and answers are camelCase (core.wire); lists are DRF page object
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.api import Api, Call, Reply
 from chalicelib.core.errors import Unauthorized, ValidationFailed, render_coded
+from chalicelib.core.lazyschemas import Schemas
 from chalicelib.core.paging import Paging, Style
 from chalicelib.products.revisbali import auth
 from chalicelib.products.revisbali.models import PRODUCT
-from chalicelib.products.revisbali.schemas import (
-    ADMIN,
-    EVERYONE,
-    ApplicationBrief,
-    ApplicationChange,
-    ApplicationDetailOut,
-    ApplicationIn,
-    ApplicationOut,
-    ApplicationPatch,
-    ApplicationQuery,
-    CountryOut,
-    CustomerBrief,
-    CustomerDetailOut,
-    CustomerIn,
-    CustomerOut,
-    CustomerPatch,
-    CustomerQuery,
-    DocumentBrief,
-    LoginIn,
-    LoginOut,
-    RefreshIn,
-    RefreshOut,
-    UserBrief,
-    UserIn,
-    UserOut,
-    UserPatch,
-    UserQuery,
-)
+from chalicelib.products.revisbali.roles import ADMIN, EVERYONE
 from chalicelib.products.revisbali.services import applications, countries, customer_applications, customers, users
+
+if TYPE_CHECKING:
+    from chalicelib.products.revisbali.schemas import (
+        ApplicationDetailOut,
+        ApplicationOut,
+        CustomerDetailOut,
+        CustomerOut,
+        LoginOut,
+        RefreshOut,
+        UserOut,
+    )
+
+S = Schemas("chalicelib.products.revisbali.schemas")  # loaded on first use (core/lazyschemas.py)
 
 PAGING = Paging(Style.PAGE, default=10, maximum=100)
 BAD_CREDENTIALS = "Unable to log in with provided credentials."
@@ -50,7 +37,7 @@ api = Api(PRODUCT, render_coded, title="RevisBali CRM", paging=PAGING)
 
 
 # -- auth (core.auth.flows on RevisBali's user store) --------------------------------------------
-@api.route("/api/token/", ["POST"], public=True, request=LoginIn, response=LoginOut, errors=(429,))
+@api.route("/api/token/", ["POST"], public=True, request=S.LoginIn, response=S.LoginOut, errors=(429,))
 def obtain_token(call: Call) -> LoginOut:
     """E-mail (as `username`, any case) and password for an access `token`, a `refresh` token and the
     user; bad credentials are a 400 `authentication_failed` (throttled per e-mail and address: 429)."""
@@ -59,27 +46,27 @@ def obtain_token(call: Call) -> LoginOut:
     except Unauthorized as exc:
         raise ValidationFailed({"nonFieldErrors": [BAD_CREDENTIALS]}, code="authentication_failed") from exc
     user = users.find_by_email(call.body.username)
-    return LoginOut(token=pair.access, refresh=pair.refresh,
-                    user=UserBrief(id=user.id, email=user.email, first_name=user.first_name,
+    return S.LoginOut(token=pair.access, refresh=pair.refresh,
+                    user=S.UserBrief(id=user.id, email=user.email, first_name=user.first_name,
                                    last_name=user.last_name, role=user.role))
 
 
-@api.route("/api/token/refresh/", ["POST"], public=True, request=RefreshIn, response=RefreshOut, errors=(401,))
+@api.route("/api/token/refresh/", ["POST"], public=True, request=S.RefreshIn, response=S.RefreshOut, errors=(401,))
 def refresh_token(call: Call) -> RefreshOut:
     """A new access token and the next refresh token; the refresh token sent is used up (rotation)."""
     pair = auth.flows().refresh(call.body.refresh)
-    return RefreshOut(access=pair.access, refresh=pair.refresh)
+    return S.RefreshOut(access=pair.access, refresh=pair.refresh)
 
 
 # -- reference data ------------------------------------------------------------------------------
-@api.route("/api/countries/", ["GET"], roles=EVERYONE, response=list[CountryOut], paginated=True)
+@api.route("/api/countries/", ["GET"], roles=EVERYONE, response=list[S.CountryOut], paginated=True)
 def list_countries(call: Call) -> Reply:
     """The ISO 3166-1 countries in alpha-2 order (`id` is the ISO numeric code)."""
-    return call.listing(countries.list_countries, CountryOut, count=countries.count_countries)
+    return call.listing(countries.list_countries, S.CountryOut, count=countries.count_countries)
 
 
 # -- customers -----------------------------------------------------------------------------------
-@api.route("/api/customers/", ["GET"], roles=EVERYONE, query=CustomerQuery, response=list[CustomerOut],
+@api.route("/api/customers/", ["GET"], roles=EVERYONE, query=S.CustomerQuery, response=list[S.CustomerOut],
            paginated=True)
 def list_customers(call: Call) -> Reply:
     """Customers (an agent sees their own), newest first unless `ordering` says otherwise; `search`
@@ -93,23 +80,23 @@ def _rendered_part(part: Any) -> Any:
     return part
 
 
-@api.route("/api/customers/", ["POST"], roles=EVERYONE, request=CustomerIn, response=CustomerOut, status=201)
+@api.route("/api/customers/", ["POST"], roles=EVERYONE, request=S.CustomerIn, response=S.CustomerOut, status=201)
 def create_customer(call: Call) -> CustomerOut:
     """A customer; an agent's is always their own. `countryId` must name a country, the e-mail be new."""
     return customers.rendered([customers.create_customer(call.user, call.body)])[0]
 
 
-@api.route("/api/customers/{id:int}/", ["GET"], roles=EVERYONE, response=CustomerDetailOut)
+@api.route("/api/customers/{id:int}/", ["GET"], roles=EVERYONE, response=S.CustomerDetailOut)
 def get_customer(call: Call) -> CustomerDetailOut:
     """The customer with its applications."""
     found = customers.visible(call.user, call.path["id"])
     customer = customers.rendered([found])[0]
-    cases = [ApplicationBrief.model_validate(application, from_attributes=True)
+    cases = [S.ApplicationBrief.model_validate(application, from_attributes=True)
              for application in customer_applications.of_customer(found.id)]
-    return CustomerDetailOut(**customer.model_dump(), applications=cases)
+    return S.CustomerDetailOut(**customer.model_dump(), applications=cases)
 
 
-@api.route("/api/customers/{id:int}/", ["PATCH"], roles=EVERYONE, request=CustomerPatch, response=CustomerOut,
+@api.route("/api/customers/{id:int}/", ["PATCH"], roles=EVERYONE, request=S.CustomerPatch, response=S.CustomerOut,
            errors=(409,))
 def patch_customer(call: Call) -> CustomerOut:
     return customers.rendered([customers.update_customer(call.user, call.path["id"], call.body)])[0]
@@ -126,28 +113,28 @@ ADMINS = frozenset({ADMIN})
 
 
 def _user(user: object) -> UserOut:
-    return UserOut.model_validate(user, from_attributes=True)
+    return S.UserOut.model_validate(user, from_attributes=True)
 
 
-@api.route("/api/users/", ["GET"], roles=ADMINS, query=UserQuery, response=list[UserOut], paginated=True)
+@api.route("/api/users/", ["GET"], roles=ADMINS, query=S.UserQuery, response=list[S.UserOut], paginated=True)
 def list_users(call: Call) -> Reply:
     """Every user by id, or one role's (`role`)."""
     role = call.query_model.role
     return call.listing(lambda window: users.list_users(window, role), _user, count=lambda: users.count_users(role))
 
 
-@api.route("/api/users/", ["POST"], roles=ADMINS, request=UserIn, response=UserOut, status=201)
+@api.route("/api/users/", ["POST"], roles=ADMINS, request=S.UserIn, response=S.UserOut, status=201)
 def create_user(call: Call) -> UserOut:
     """A staff member or an agent, who logs in with this e-mail and password."""
     return _user(users.add_user(call.body))
 
 
-@api.route("/api/users/{id:int}/", ["GET"], roles=ADMINS, response=UserOut)
+@api.route("/api/users/{id:int}/", ["GET"], roles=ADMINS, response=S.UserOut)
 def get_user(call: Call) -> UserOut:
     return _user(users.get_user(call.path["id"]))
 
 
-@api.route("/api/users/{id:int}/", ["PATCH"], roles=ADMINS, request=UserPatch, response=UserOut, errors=(409,))
+@api.route("/api/users/{id:int}/", ["PATCH"], roles=ADMINS, request=S.UserPatch, response=S.UserOut, errors=(409,))
 def patch_user(call: Call) -> UserOut:
     """Names, role, `isActive` or a new password of a staff member or an agent (an admin's: 409)."""
     return _user(users.change_user(call.path["id"], call.body))
@@ -162,10 +149,10 @@ def delete_user(call: Call) -> None:
 
 # -- applications ----------------------------------------------------------------------------------
 def _application(application: object) -> ApplicationOut:
-    return ApplicationOut.model_validate(application, from_attributes=True)
+    return S.ApplicationOut.model_validate(application, from_attributes=True)
 
 
-@api.route("/api/applications/", ["GET"], roles=EVERYONE, query=ApplicationQuery, response=list[ApplicationOut],
+@api.route("/api/applications/", ["GET"], roles=EVERYONE, query=S.ApplicationQuery, response=list[S.ApplicationOut],
            paginated=True)
 def list_applications(call: Call) -> Reply:
     """Applications of the customers the caller sees, newest first (`ordering=createdAt`: oldest), by
@@ -175,14 +162,14 @@ def list_applications(call: Call) -> Reply:
                         count=lambda: applications.count_applications(call.user, query))
 
 
-@api.route("/api/applications/", ["POST"], roles=EVERYONE, request=ApplicationIn, response=ApplicationOut,
+@api.route("/api/applications/", ["POST"], roles=EVERYONE, request=S.ApplicationIn, response=S.ApplicationOut,
            status=201)
 def create_application(call: Call) -> ApplicationOut:
     """A `draft` application numbered APP-<year>-<id>, for a customer the caller sees."""
     return _application(applications.create_application(call.user, call.body))
 
 
-@api.route("/api/applications/{id:int}/", ["GET"], roles=EVERYONE, response=ApplicationDetailOut)
+@api.route("/api/applications/{id:int}/", ["GET"], roles=EVERYONE, response=S.ApplicationDetailOut)
 def get_application(call: Call) -> ApplicationDetailOut:
     """The application with its customer and its documents (with their OCR state)."""
     from chalicelib.products.revisbali.documents.service import of_application
@@ -191,27 +178,27 @@ def get_application(call: Call) -> ApplicationDetailOut:
     application, customer = applications.visible(call.user, call.path["id"])
     attached = of_application(application.id)
     states = document_states(attached)
-    return ApplicationDetailOut(
+    return S.ApplicationDetailOut(
         id=application.id, application_number=application.application_number,
-        customer=CustomerBrief.model_validate(customer, from_attributes=True),
+        customer=S.CustomerBrief.model_validate(customer, from_attributes=True),
         application_type=application.application_type, visa_type=application.visa_type,
         duration=application.duration, purpose=application.purpose, status=application.status,
-        documents=[DocumentBrief(id=document.id, document_type=document.document_type, file_name=document.file_name,
+        documents=[S.DocumentBrief(id=document.id, document_type=document.document_type, file_name=document.file_name,
                                  uploaded_at=document.created_at, ocr_status=states[document.id],
                                  ocr_job_id=document.ocr_job_id) for document in attached],
         created_at=application.created_at, updated_at=application.updated_at)
 
 
-@api.route("/api/applications/{id:int}/", ["PUT"], roles=EVERYONE, request=ApplicationChange,
-           response=ApplicationOut, errors=(409,))
+@api.route("/api/applications/{id:int}/", ["PUT"], roles=EVERYONE, request=S.ApplicationChange,
+           response=S.ApplicationOut, errors=(409,))
 def put_application(call: Call) -> ApplicationOut:
     """Replace the application's fields (absent optional ones become null); `status` moves it (409 when
     its status does not allow that move or it is closed; 403 for an agent's office decision)."""
     return _application(applications.change_application(call.user, call.path["id"], call.body, replace=True))
 
 
-@api.route("/api/applications/{id:int}/", ["PATCH"], roles=EVERYONE, request=ApplicationPatch,
-           response=ApplicationOut, errors=(409,))
+@api.route("/api/applications/{id:int}/", ["PATCH"], roles=EVERYONE, request=S.ApplicationPatch,
+           response=S.ApplicationOut, errors=(409,))
 def patch_application(call: Call) -> ApplicationOut:
     """Change the fields sent; `status` moves the application as in PUT."""
     return _application(applications.change_application(call.user, call.path["id"], call.body, replace=False))

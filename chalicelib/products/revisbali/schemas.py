@@ -16,9 +16,6 @@ from chalicelib.core.patch import patch_of
 from chalicelib.core.phones import E164Phone
 from chalicelib.core.wire import WireModel
 
-ADMIN, STAFF, AGENT = "admin", "staff", "agent"
-ROLES = (ADMIN, STAFF, AGENT)
-EVERYONE = frozenset(ROLES)
 Name = Annotated[str, Field(min_length=1, max_length=100), TEXT]
 Search = Annotated[str, Field(min_length=1, max_length=100), TEXT]
 CustomerType = Literal["individual", "company"]

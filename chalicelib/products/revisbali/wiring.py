@@ -17,7 +17,7 @@ def build() -> Product:
     from chalicelib.products.revisbali.documents import routes as document_routes  # noqa: F401 - declares its routes
     from chalicelib.products.revisbali.documents import workers as document_workers
     from chalicelib.products.revisbali.models import MODELS, PRODUCT
-    from chalicelib.products.revisbali.schemas import ADMIN, ROLES
+    from chalicelib.products.revisbali.roles import ADMIN, ROLES
     from chalicelib.products.revisbali.services import customers, users
     from chalicelib.products.revisbali.services.common import Counters, Guards, History
 

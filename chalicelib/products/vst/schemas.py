@@ -28,7 +28,6 @@ from chalicelib.core.files.answer import ExportQuery
 from chalicelib.core.patch import patch_of
 from chalicelib.core.phones import E164
 
-ROLES = ("customer", "worker", "admin")
 Role = Literal["customer", "worker", "admin"]
 # Phones in E.164; a national number (98765 43210) is read as an Indian one, VST's customers being there.
 Phone = Annotated[str, E164("IN")]

@@ -13,10 +13,9 @@ def build() -> Product:
     from chalicelib.core.jobs.model import job_model
     from chalicelib.products.vst import auth, clock, routes, workers
     from chalicelib.products.vst.models import MODELS, PRODUCT
-    from chalicelib.products.vst.schemas import ROLES
     from chalicelib.products.vst.services import users
     from chalicelib.products.vst.services.cards import CardSearch
-    from chalicelib.products.vst.services.common import Counters, Guards
+    from chalicelib.products.vst.services.common import ROLES, Counters, Guards
     from chalicelib.products.vst.services.lifecycle import History
 
     clock.clock()  # an unknown CRM_TIME_ZONE stops the start with a clear message

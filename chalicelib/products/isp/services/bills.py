@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.db import txn
 from chalicelib.core.db.counters import IdSequence
@@ -25,10 +25,12 @@ from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.isp.models import PRODUCT, Bill, Customer
-from chalicelib.products.isp.schemas import LINES, BillIn, BillOut, BillQuery, CustomerBrief
 from chalicelib.products.isp.services import revenue
 from chalicelib.products.isp.services.common import Counters, Guards, find
 from chalicelib.products.isp.services.customers import CUSTOMER_BILLS
+
+if TYPE_CHECKING:
+    from chalicelib.products.isp.schemas import BillIn, BillOut, BillQuery
 
 NOT_FOUND = "Bill not found."
 ACTIVE = "Active"
@@ -40,6 +42,8 @@ CENT = Decimal("0.01")
 
 def totals(body: BillIn) -> tuple[Decimal, Decimal]:
     """(total_bill, total_due) of a bill's lines, discount and amount received (400 when negative)."""
+    from chalicelib.products.isp.schemas import LINES
+
     lines = sum((getattr(body, f"{line}_price") for line in LINES), Decimal("0"))
     if body.discount > lines:
         raise ValidationFailed({"discount": ["The discount cannot be more than the bill's lines."]})
@@ -66,6 +70,8 @@ def _customer(customer_id: int) -> Customer:
 
 
 def _apply(bill: Bill, body: BillIn) -> None:
+    from chalicelib.products.isp.schemas import LINES
+
     bill.customer, bill.nttn_cap, bill.nttn_com = body.customer, body.nttn_cap, body.nttn_com
     bill.billing_date = body.billing_date.isoformat()
     bill.date_key = _date_key(bill.billing_date, bill.id)
@@ -130,12 +136,16 @@ def get_bill(bill_id: int) -> Bill:
 
 
 def _current(bill: Bill) -> BillIn:
+    from chalicelib.products.isp.schemas import BillIn
+
     values = {name: getattr(bill, name) for name in BillIn.model_fields}
     values["billing_date"] = date.fromisoformat(bill.billing_date)
     return BillIn.model_construct(**values)
 
 
 def update_bill(bill_id: int, body: Any, *, partial: bool) -> Bill:
+    from chalicelib.products.isp.schemas import BillIn
+
     bill = get_bill(bill_id)
     full: BillIn = merged(_current(bill), body, BillIn) if partial else body
     before = Bill.from_raw_data(bill.serialize())
@@ -190,6 +200,8 @@ def list_bills(query: BillQuery, window: Window) -> Slice:
 
 def rendered(bills: list[Bill]) -> list[BillOut]:
     """Bills as answered, their customers read in one batch."""
+    from chalicelib.products.isp.schemas import BillOut, CustomerBrief
+
     people = batch_get(Customer, [bill.customer for bill in bills])
     answers = []
     for bill in bills:

@@ -9,7 +9,7 @@ page) and the billed total of the current month (one batch read of the revenue a
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -23,10 +23,12 @@ from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.isp.clock import clock
 from chalicelib.products.isp.models import PRODUCT, Customer, Prospect
-from chalicelib.products.isp.schemas import ConvertIn, CustomerIn, CustomerOut, CustomerQuery, SalesPersonOut
 from chalicelib.products.isp.services import prospects, revenue
 from chalicelib.products.isp.services.common import Counters, Guards, find
 from chalicelib.products.isp.services.owners import assign_steps, sees_all, users_by_id
+
+if TYPE_CHECKING:
+    from chalicelib.products.isp.schemas import ConvertIn, CustomerIn, CustomerOut, CustomerQuery
 
 MODULE = "customers"
 NOT_FOUND = "Customer not found."
@@ -96,10 +98,14 @@ def create_customer(principal: Principal, body: CustomerIn) -> Customer:
 
 
 def _current(customer: Customer) -> CustomerIn:
+    from chalicelib.products.isp.schemas import CustomerIn
+
     return CustomerIn.model_construct(**{name: getattr(customer, name) for name in CustomerIn.model_fields})
 
 
 def update_customer(principal: Principal, customer_id: int, body: Any, *, partial: bool) -> Customer:
+    from chalicelib.products.isp.schemas import CustomerIn
+
     customer = visible(principal, customer_id)
     full: CustomerIn = merged(_current(customer), body, CustomerIn) if partial else body
     sent = "assigned_sales_person" in body.model_fields_set
@@ -125,6 +131,8 @@ def delete_customer(principal: Principal, customer_id: int) -> None:
 def convert_prospect(principal: Principal, prospect_id: int, body: ConvertIn) -> Customer:
     """The prospect becomes a customer: its details, its sales person (or the one named), status
     Active; the prospect is marked converted and points at the customer, in one transaction."""
+    from chalicelib.products.isp.schemas import CustomerIn
+
     prospect = prospects.visible(principal, prospect_id)
     if prospect.status == prospects.CONVERTED:
         raise Conflict(ALREADY_CONVERTED)
@@ -170,6 +178,8 @@ def list_customers(principal: Principal, query: CustomerQuery, window: Window) -
 
 def rendered(customers: list[Customer]) -> list[CustomerOut]:
     """Customers as answered: their sales people and this month's billed totals read in two batches."""
+    from chalicelib.products.isp.schemas import CustomerOut, SalesPersonOut
+
     people = users_by_id([c.assigned_sales_person for c in customers])
     billed = revenue.billed_in_month([c.id for c in customers], clock().today())
     answers = []

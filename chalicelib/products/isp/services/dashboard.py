@@ -18,20 +18,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from chalicelib.core.db.read import batch_get, query_page
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.records import Record
 from chalicelib.products.isp.models import Customer, User
-from chalicelib.products.isp.schemas import (
-    CustomerRevenueOut,
-    KamOut,
-    KpisOut,
-    MonthRevenueOut,
-    WeekRevenueOut,
-    YearRevenueOut,
-)
 from chalicelib.products.isp.services.revenue import Revenue, customer_key
+
+if TYPE_CHECKING:
+    from chalicelib.products.isp.schemas import KamOut, KpisOut, MonthRevenueOut, WeekRevenueOut, YearRevenueOut
 
 ZERO = Decimal("0")
 WINDOW_DAYS, WEEKS, MONTHS, YEARS = 30, 12, 12, 5
@@ -73,6 +69,8 @@ def _counts(customers: list[Customer], day: date) -> tuple[int, int]:
 
 
 def kpis(today: date) -> KpisOut:
+    from chalicelib.products.isp.schemas import KpisOut
+
     current, previous = _days(today, WINDOW_DAYS), _days(today - timedelta(days=WINDOW_DAYS), WINDOW_DAYS)
     sums = _sums([f"day#{day:%Y-%m-%d}" for day in current + previous])
 
@@ -92,6 +90,8 @@ def kpis(today: date) -> KpisOut:
 
 
 def weekly(today: date) -> list[WeekRevenueOut]:
+    from chalicelib.products.isp.schemas import WeekRevenueOut
+
     monday = today - timedelta(days=today.weekday())
     weeks = [monday - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
     sums = _sums([f"day#{week + timedelta(days=d):%Y-%m-%d}" for week in weeks for d in range(7)])
@@ -100,6 +100,8 @@ def weekly(today: date) -> list[WeekRevenueOut]:
 
 
 def monthly(today: date) -> list[MonthRevenueOut]:
+    from chalicelib.products.isp.schemas import MonthRevenueOut
+
     months = []
     year, month = today.year, today.month
     for _ in range(MONTHS):
@@ -111,6 +113,8 @@ def monthly(today: date) -> list[MonthRevenueOut]:
 
 
 def yearly(today: date) -> list[YearRevenueOut]:
+    from chalicelib.products.isp.schemas import YearRevenueOut
+
     years = list(range(today.year - YEARS + 1, today.year + 1))
     sums = _sums([f"year#{y}" for y in years])
     return [YearRevenueOut(year=y, revenue=sums[f"year#{y}"][0]) for y in years]
@@ -128,6 +132,8 @@ def _totals(customers: list[Customer]) -> dict[int, Totals]:
 
 def customer_page(window: Window) -> Slice:
     """One page of customers (id order) with their totals and KAMs, in two batch reads."""
+    from chalicelib.products.isp.schemas import CustomerRevenueOut
+
     part = query_page(Customer.all_index, "customer", window)
     totals = _totals(part.items)
     kams = batch_get(User, [c.assigned_sales_person for c in part.items])
@@ -146,6 +152,8 @@ def customer_page(window: Window) -> Slice:
 
 def kam_performance() -> list[KamOut]:
     """Every sales person with customers, by user id: their customers and those customers' revenue."""
+    from chalicelib.products.isp.schemas import KamOut
+
     customers = [c for c in all_customers() if c.assigned_sales_person]
     totals = _totals(customers)
     by_kam: dict[int, list[Customer]] = {}

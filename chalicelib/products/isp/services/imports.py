@@ -25,22 +25,26 @@ from collections.abc import Iterable
 from dataclasses import field
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.read import batch_get
 from chalicelib.core.errors import ApiError, BadRequest, Conflict, ValidationFailed
 from chalicelib.core.files.spec import ImportBatch, ImportSpec, RowError, WriteResult
+from chalicelib.core.lazyschemas import Schemas
 from chalicelib.core.records import Record
 from chalicelib.products.isp.clock import clock
 from chalicelib.products.isp.models import PRODUCT, Bill, Customer, User
-from chalicelib.products.isp.schemas import BillIn, BillRow, CustomerIn, CustomerRow
 from chalicelib.products.isp.services import bills, customers, roles
 from chalicelib.products.isp.services.common import Counters, Guards
 from chalicelib.products.isp.services.owners import ASSIGNED, sees_all
 from chalicelib.products.isp.services.revenue import Revenue
 
+if TYPE_CHECKING:
+    from chalicelib.products.isp.schemas import BillIn, BillRow, CustomerIn
+
+S = Schemas("chalicelib.products.isp.schemas")  # the row models, loaded when a file is first read
 CUSTOMER_FIELDS = ("name", "company_name", "email", "email_key", "phone", "address", "monthly_revenue",
                    "potential_revenue", "status", "assigned_sales_person", "sales_key", "leave_date")
 BILL_FIELDS = ("customer", "nttn_cap", "nttn_com", "billing_date", "iig_qt", "iig_qt_price", "fna", "fna_price",
@@ -272,6 +276,8 @@ def write_customers(batch: ImportBatch) -> WriteResult:
 # -- bills ----------------------------------------------------------------------------------------
 def _customer_for_bills(batch: ImportBatch, counts: dict[str, int]) -> dict[int, int | RowError]:
     """Each row's customer id (or its error), creating the customers named by e-mail that are missing."""
+    from chalicelib.products.isp.schemas import CustomerIn
+
     principal = batch.principal
     may_create = principal is None or roles.may(principal, "customers.create")
     items = batch.items()
@@ -335,6 +341,8 @@ def _customer_for_bills(batch: ImportBatch, counts: dict[str, int]) -> dict[int,
 
 def _bill_body(row: BillRow, customer_id: int, current: Bill | None = None) -> BillIn:
     """The bill the row describes: its cells over the current bill's values (all of them for a new bill)."""
+    from chalicelib.products.isp.schemas import BillIn
+
     sent = row.model_fields_set if current is not None else set(BillIn.model_fields)
     base = bills._current(current) if current is not None else BillIn.model_construct()
     values = {name: getattr(row, name) if name in sent else getattr(base, name) for name in BillIn.model_fields}
@@ -395,11 +403,11 @@ def write_bills(batch: ImportBatch) -> WriteResult:
 
 # -- the engine -----------------------------------------------------------------------------------
 CUSTOMERS = ImportSpec(
-    name="customers", row_model=CustomerRow, write=write_customers, permission="customers.import",
+    name="customers", row_model=S.CustomerRow, write=write_customers, permission="customers.import",
     headers={"email": ("e-mail", "email address"), "company_name": ("company",), "phone": ("phone number",),
              "assigned_sales_person": ("sales_person", "kam")})
 BILLS = ImportSpec(
-    name="bills", row_model=BillRow, write=write_bills, id_sequence="bills", permission="bills.import",
+    name="bills", row_model=S.BillRow, write=write_bills, id_sequence="bills", permission="bills.import",
     headers={"customer": ("customer_id",), "customer_email": ("email", "e-mail"),
              "customer_name": ("name",), "billing_date": ("date",)})
 ADMINS = frozenset({"super_admin", "admin"})  # see every import job (others: their own)

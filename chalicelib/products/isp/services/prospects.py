@@ -8,7 +8,7 @@ Lists are one Query: the caller's own (`sales-index`) unless they see everyone's
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -19,9 +19,11 @@ from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.isp.models import PRODUCT, Prospect
-from chalicelib.products.isp.schemas import ProspectIn, ProspectQuery
 from chalicelib.products.isp.services.common import Counters, Guards, find
 from chalicelib.products.isp.services.owners import assign_steps, owner_for, sees_all
+
+if TYPE_CHECKING:
+    from chalicelib.products.isp.schemas import ProspectIn, ProspectQuery
 
 MODULE = "prospects"
 NOT_FOUND = "Prospect not found."
@@ -64,6 +66,8 @@ def create_prospect(principal: Principal, body: ProspectIn) -> Prospect:
 
 
 def _current(prospect: Prospect) -> ProspectIn:
+    from chalicelib.products.isp.schemas import ProspectIn
+
     values = {name: getattr(prospect, name) for name in ProspectIn.model_fields}
     values["follow_up_date"] = date.fromisoformat(prospect.follow_up_date) if prospect.follow_up_date else None
     return ProspectIn.model_construct(**values)
@@ -71,6 +75,8 @@ def _current(prospect: Prospect) -> ProspectIn:
 
 def update_prospect(principal: Principal, prospect_id: int, body: Any, *, partial: bool) -> Prospect:
     """PUT or PATCH. A converted prospect keeps its status; no other may be set to converted."""
+    from chalicelib.products.isp.schemas import ProspectIn
+
     prospect = visible(principal, prospect_id)
     full: ProspectIn = merged(_current(prospect), body, ProspectIn) if partial else body
     if (full.status == CONVERTED) != (prospect.status == CONVERTED):

@@ -9,7 +9,7 @@ never deleted. A role still held by users cannot be deleted (409, core.db.relati
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import UpdateError
 
@@ -31,8 +31,10 @@ from chalicelib.products.isp.permissions import (
     BUILTIN_RIGHTS,
     SUPER_ADMIN,
 )
-from chalicelib.products.isp.schemas import RoleIn
 from chalicelib.products.isp.services.common import Counters, Guards, find, role_ids
+
+if TYPE_CHECKING:
+    from chalicelib.products.isp.schemas import RoleIn
 
 NOT_FOUND = "Role not found."
 NAME_TAKEN = "A role with this name already exists."
@@ -86,6 +88,8 @@ def create_role(body: RoleIn) -> Role:
 def update_role(role_id: int, body: Any, *, partial: bool) -> Role:
     """PUT or PATCH: description and permissions. The name stays (400 when another is sent); the
     super_admin role's permissions are every permission, always (403 on a change)."""
+    from chalicelib.products.isp.schemas import RoleIn
+
     role = get_role(role_id)
     current = RoleIn.model_construct(name=role.name, description=role.description, permissions=list(role.permissions))
     full: RoleIn = merged(current, body, RoleIn) if partial else body

@@ -9,7 +9,7 @@ the user with the condition that one stays, guarantees under concurrent changes 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
@@ -24,10 +24,12 @@ from chalicelib.core.patch import merged
 from chalicelib.core.records import Record
 from chalicelib.products.isp.models import PRODUCT, Role, User
 from chalicelib.products.isp.permissions import BUILTIN_IDS, SALES_PERSON, SUPER_ADMIN
-from chalicelib.products.isp.schemas import UserEdit, UserQuery
 from chalicelib.products.isp.services import roles
 from chalicelib.products.isp.services.common import Counters, Guards, find, user_ids
 from chalicelib.products.isp.services.owners import ASSIGNED
+
+if TYPE_CHECKING:
+    from chalicelib.products.isp.schemas import UserEdit, UserQuery
 
 ADMIN_EMAIL, ADMIN_USERNAME = "admin@example.com", "admin"  # the seeded super_admin (DESIGN.md)
 EMAIL_TAKEN = "user with this email already exists."
@@ -156,12 +158,16 @@ def _change(actor: Principal | None, user: User, profile: Profile) -> User:
 
 
 def _profile_of(user: User) -> UserEdit:
+    from chalicelib.products.isp.schemas import UserEdit
+
     return UserEdit.model_construct(email=user.email, username=user.username, first_name=user.first_name,
                                     last_name=user.last_name, role=user.role, is_active=user.is_active)
 
 
 def update_user(actor: Principal, user_id: int, body: Any, *, partial: bool) -> User:
     """PUT (every field) or PATCH (the fields sent, over the user's current values)."""
+    from chalicelib.products.isp.schemas import UserEdit
+
     user = get_user(user_id)
     full: UserEdit = merged(_profile_of(user), body, UserEdit) if partial else body
     role = role_by_id(full.role) if full.role != user.role else (find(Role, user.role) or role_by_id(full.role))

@@ -33,9 +33,9 @@ from chalicelib.core.jobs.model import Job
 from chalicelib.core.jobs.service import Jobs
 from chalicelib.core.records import Record
 from chalicelib.products.leads.models import PRODUCT, Customer, User
-from chalicelib.products.leads.schemas import ADMIN, SALES
 from chalicelib.products.leads.services import activity, tallies
 from chalicelib.products.leads.services.common import Counters, find
+from chalicelib.products.leads.vocabulary import ADMIN, SALES
 
 JOBS = Jobs(PRODUCT, admin_roles=frozenset({ADMIN}))
 KIND = "assignment"

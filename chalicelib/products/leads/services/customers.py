@@ -10,6 +10,7 @@ same lead is never created twice.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -19,9 +20,12 @@ from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import NotFound
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.leads.models import PRODUCT, Customer
-from chalicelib.products.leads.schemas import SALES, STATUS_DISPLAY, AssigneeOut, CustomerOut, CustomerQuery
 from chalicelib.products.leads.services import tallies
 from chalicelib.products.leads.services.common import Guards
+from chalicelib.products.leads.vocabulary import SALES, STATUS_DISPLAY
+
+if TYPE_CHECKING:
+    from chalicelib.products.leads.schemas import CustomerOut, CustomerQuery
 
 NOT_FOUND = "Customer not found."
 PHONE_TAKEN = "A customer with this phone number already exists."
@@ -96,6 +100,7 @@ def list_customers(principal: Principal, query: CustomerQuery, window: Window) -
 
 def rendered(customers: list[Customer]) -> list[CustomerOut]:
     """Leads as answered: their sales users read in one batch per page."""
+    from chalicelib.products.leads.schemas import AssigneeOut, CustomerOut
     from chalicelib.products.leads.services import users
 
     assignees = users.by_id(c.assigned_to for c in customers)

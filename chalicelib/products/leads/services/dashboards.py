@@ -7,27 +7,29 @@ activity (one Query) and their ten newest leads (one Query).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.paging import Window
-from chalicelib.products.leads.dashboard_schemas import (
-    ActivityOut,
-    LeadRef,
-    ManagerDashboardOut,
-    SalesDashboardOut,
-    SalesPerformance,
-    StatusCount,
-)
 from chalicelib.products.leads.models import User
-from chalicelib.products.leads.schemas import SALES, STATUS_DISPLAY, AssigneeOut, CustomerQuery
 from chalicelib.products.leads.services import activity, import_history, tallies
+from chalicelib.products.leads.vocabulary import SALES, STATUS_DISPLAY
+
+if TYPE_CHECKING:
+    from chalicelib.products.leads.dashboard_schemas import (
+        ActivityOut,
+        ManagerDashboardOut,
+        SalesDashboardOut,
+        StatusCount,
+    )
 
 RECENT_IMPORTS = 5
 RECENT = 10
 
 
 def _distribution(counts: dict[str, int]) -> list[StatusCount]:
+    from chalicelib.products.leads.dashboard_schemas import StatusCount
+
     return [StatusCount(status=status, status_display=STATUS_DISPLAY[status], count=counts.get(status, 0))  # type: ignore[arg-type]
             for status in tallies.STATUSES]
 
@@ -37,6 +39,9 @@ def _rate(part: int, whole: int) -> float:
 
 
 def manager(principal: Principal) -> ManagerDashboardOut:
+    from chalicelib.products.leads.dashboard_schemas import ManagerDashboardOut, SalesPerformance
+    from chalicelib.products.leads.schemas import AssigneeOut
+
     team = sorted(User.role_index.query(SALES), key=lambda user: int(user.id))
     by_status = tallies.by_status()
     held = tallies.held([tallies.NOBODY, *(int(user.id) for user in team)])
@@ -63,12 +68,16 @@ def manager(principal: Principal) -> ManagerDashboardOut:
 
 
 def _activity(entry: Any) -> ActivityOut:
+    from chalicelib.products.leads.dashboard_schemas import ActivityOut, LeadRef
+
     return ActivityOut(customer=LeadRef(id=entry.customer_id, name=entry.customer_name), kind=entry.kind,
                        previous_status=entry.previous_status, new_status=entry.new_status, changed_by=entry.actor,
                        changed_at=entry.at, notes=entry.notes or "")
 
 
 def sales(principal: Principal) -> SalesDashboardOut:
+    from chalicelib.products.leads.dashboard_schemas import SalesDashboardOut
+    from chalicelib.products.leads.schemas import CustomerQuery
     from chalicelib.products.leads.services import customers
 
     user_id = int(principal.user_id)

@@ -7,16 +7,18 @@ what the index does not hold (the file name, who, the row counts and errors).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db.read import batch_get
 from chalicelib.core.files.jobs import KIND, import_job_model
 from chalicelib.core.jobs.service import Jobs
 from chalicelib.core.paging import Slice, Window
-from chalicelib.products.leads.import_schemas import ImporterOut, ImportOut
 from chalicelib.products.leads.models import PRODUCT
-from chalicelib.products.leads.schemas import MANAGERS
+from chalicelib.products.leads.vocabulary import MANAGERS
+
+if TYPE_CHECKING:
+    from chalicelib.products.leads.import_schemas import ImporterOut, ImportOut
 
 JOBS = Jobs(PRODUCT, admin_roles=MANAGERS)  # managers and admins see every import
 
@@ -29,6 +31,8 @@ def page(principal: Principal, window: Window) -> Slice:
 
 
 def _importer(job: Any) -> ImporterOut | None:
+    from chalicelib.products.leads.import_schemas import ImporterOut
+
     if not job.owner or not str(job.owner).isdigit():
         return None
     return ImporterOut(id=int(job.owner), username=job.owner_name or "")
@@ -36,6 +40,8 @@ def _importer(job: Any) -> ImporterOut | None:
 
 def rendered(job: Any, errors: int | None = None) -> ImportOut:
     """An import job as answered; `errors`: at most that many refused rows."""
+    from chalicelib.products.leads.import_schemas import ImportOut
+
     refused = job.row_errors()
     return ImportOut(
         id=job.job_id, file_name=job.filename, imported_by=_importer(job), imported_at=job.created,

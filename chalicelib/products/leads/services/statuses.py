@@ -16,8 +16,8 @@ from chalicelib.core.auth.principal import Principal
 from chalicelib.core.errors import Conflict
 from chalicelib.core.states import StateMachine, history_model
 from chalicelib.products.leads.models import PRODUCT, Customer
-from chalicelib.products.leads.schemas import STATUS_DISPLAY
 from chalicelib.products.leads.services import activity, tallies
+from chalicelib.products.leads.vocabulary import STATUS_DISPLAY
 
 STATES = tuple(STATUS_DISPLAY)
 # one action per status, named after it, allowed from every status

@@ -23,8 +23,8 @@ from datetime import date
 from chalicelib.core.db import txn
 from chalicelib.core.db.read import batch_get
 from chalicelib.products.leads import clock
-from chalicelib.products.leads.schemas import STATUS_DISPLAY
 from chalicelib.products.leads.services.common import Counters
+from chalicelib.products.leads.vocabulary import STATUS_DISPLAY
 
 STATUSES = tuple(STATUS_DISPLAY)
 NOBODY = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
@@ -20,8 +21,11 @@ from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.leads.models import User
-from chalicelib.products.leads.schemas import ADMIN, SALES, UserIn, UserPatch
 from chalicelib.products.leads.services.common import Guards, find, user_ids
+from chalicelib.products.leads.vocabulary import ADMIN, SALES
+
+if TYPE_CHECKING:
+    from chalicelib.products.leads.schemas import UserIn, UserPatch
 
 ADMIN_USERNAME = "admin"  # the seeded admin's login
 USERNAME_TAKEN = "A user with that username already exists."

@@ -5,15 +5,12 @@ functions the routes, the auth store, the imports and the reports call, so calle
 """
 
 from chalicelib.core.db.read import batch_get
+from chalicelib.products.repaysync.roles import ADMIN, AGENT, MANAGER, OFFICER
 from chalicelib.products.repaysync.services.common import (
     ACTIVE,
-    ADMIN,
-    AGENT,
     CODE_ATTEMPTS,
     CUSTOMER_LOANS,
     LOAN_INTERACTIONS,
-    MANAGER,
-    OFFICER,
     PENDING,
     UPLOAD_ROLES,
     Counters,

@@ -20,12 +20,12 @@ from chalicelib.core.db.read import get_or_none
 from chalicelib.core.db.relations import Children
 from chalicelib.core.db.unique import unique_model
 from chalicelib.products.repaysync.models import PRODUCT, Customer
+from chalicelib.products.repaysync.roles import ADMIN, AGENT, MANAGER, OFFICER  # noqa: F401 - shared by the services
 
 Counters = counter_model(PRODUCT)
 find = get_or_none  # the aggregates' short name for a get that may miss
 Guards = unique_model(PRODUCT)
 
-ADMIN, MANAGER, OFFICER, AGENT = "admin", "manager", "collection_officer", "calling_agent"
 SEE_ALL = frozenset({ADMIN, MANAGER, AGENT})
 APPROVERS = frozenset({ADMIN, MANAGER})
 ACTIVE, PENDING = "user", "pending-user"  # User.kind: the all-index partition a user is listed in

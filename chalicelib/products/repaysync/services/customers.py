@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -12,7 +12,6 @@ from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.repaysync.models import Customer, Loan, User
-from chalicelib.products.repaysync.schemas import CustomerIn, CustomerOut
 from chalicelib.products.repaysync.services.common import (
     CODE_ATTEMPTS,
     CUSTOMER_LOANS,
@@ -25,6 +24,9 @@ from chalicelib.products.repaysync.services.common import (
     sees_all,
 )
 from chalicelib.products.repaysync.services.users import is_active
+
+if TYPE_CHECKING:
+    from chalicelib.products.repaysync.schemas import CustomerIn
 
 
 def code_guard(code: str) -> Guard:
@@ -79,6 +81,8 @@ def create_customer(body: CustomerIn) -> Customer:
 def update_customer(customer_id: int, changes: CustomerIn, *, partial: bool) -> Customer:
     """PUT (`partial=False`) or PATCH (`changes` is a CustomerPatch, laid over the record); an omitted
     or null customer_code keeps the current code."""
+    from chalicelib.products.repaysync.schemas import CustomerIn, CustomerOut
+
     customer = get_or_404(Customer, customer_id, "Customer not found.")
     body = merged(CustomerOut.model_validate(customer, from_attributes=True), changes, CustomerIn) if partial \
         else changes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel as Schema
+from typing import TYPE_CHECKING
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -11,7 +11,6 @@ from chalicelib.core.db.read import query_page
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.repaysync.models import Interaction, Loan, loan_kind
-from chalicelib.products.repaysync.schemas import InteractionIn
 from chalicelib.products.repaysync.services.common import (
     EDIT_ANY_INTERACTION,
     LOAN_INTERACTIONS,
@@ -20,6 +19,11 @@ from chalicelib.products.repaysync.services.common import (
     interaction_ids,
 )
 from chalicelib.products.repaysync.services.loans import get_loan
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel as Schema
+
+    from chalicelib.products.repaysync.schemas import InteractionIn
 
 
 def loan_exists(loan_id: int, field_name: str = "loan") -> txn.Step:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -12,7 +12,6 @@ from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.repaysync.models import Customer, Loan
-from chalicelib.products.repaysync.schemas import LoanIn, LoanOut
 from chalicelib.products.repaysync.services.common import (
     CUSTOMER_LOANS,
     LOAN_INTERACTIONS,
@@ -23,6 +22,9 @@ from chalicelib.products.repaysync.services.common import (
     sees_all,
 )
 from chalicelib.products.repaysync.services.customers import get_customer
+
+if TYPE_CHECKING:
+    from chalicelib.products.repaysync.schemas import LoanIn
 
 
 def _account_guard(number: str) -> Guard:
@@ -92,6 +94,8 @@ def create_loan(body: LoanIn) -> Loan:
 
 def update_loan(loan_id: int, changes: LoanIn, *, partial: bool) -> Loan:
     """PUT (`partial=False`) or PATCH (`changes` is a LoanPatch, laid over the record)."""
+    from chalicelib.products.repaysync.schemas import LoanIn, LoanOut
+
     loan = get_or_404(Loan, loan_id, "Loan not found.")
     body = merged(LoanOut.model_validate(loan, from_attributes=True), changes, LoanIn) if partial else changes
     old_number, old_customer = loan.loan_account_number, loan.customer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -11,7 +13,7 @@ from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.repaysync.models import PRODUCT, User
-from chalicelib.products.repaysync.schemas import PUBLIC_ROLES, RegisterRequest
+from chalicelib.products.repaysync.roles import PUBLIC_ROLES
 from chalicelib.products.repaysync.services.common import (
     ACTIVE,
     ADMIN,
@@ -22,6 +24,9 @@ from chalicelib.products.repaysync.services.common import (
     find,
     user_ids,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.products.repaysync.schemas import RegisterRequest
 
 
 def _username_guard(username: str) -> Guard:

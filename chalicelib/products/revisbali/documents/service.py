@@ -12,6 +12,7 @@ import logging
 import re
 import unicodedata
 import uuid
+from typing import TYPE_CHECKING
 
 from chalicelib.core import aws
 from chalicelib.core.auth.principal import Principal
@@ -26,10 +27,12 @@ from chalicelib.core.jobs.service import Jobs
 from chalicelib.core.ocr.images import EXTENSIONS, PDF, PageError, check_image, sniff
 from chalicelib.core.paging import Window
 from chalicelib.products.revisbali.documents.models import KIND, NOT_APPLICABLE, Document, ocr_job_model
-from chalicelib.products.revisbali.documents.schemas import DocumentIn
 from chalicelib.products.revisbali.models import PRODUCT
 from chalicelib.products.revisbali.services import applications
 from chalicelib.products.revisbali.services.common import Counters
+
+if TYPE_CHECKING:
+    from chalicelib.products.revisbali.documents.schemas import DocumentIn
 
 logger = logging.getLogger("crm.documents")
 document_ids = IdSequence(Counters, "documents")

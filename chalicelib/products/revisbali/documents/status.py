@@ -8,16 +8,18 @@ fields, or `failed` with the reason. A job is seen by whoever sees its document'
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db.read import batch_get, get_or_none
 from chalicelib.core.errors import NotFound
 from chalicelib.core.jobs.model import COMPLETE, FAILED
 from chalicelib.products.revisbali.documents.models import KIND, Document, OcrJob, ocr_job_model
-from chalicelib.products.revisbali.documents.schemas import OcrStatusOut, PassportData
 from chalicelib.products.revisbali.services import applications
 from chalicelib.products.revisbali.services.common import find
+
+if TYPE_CHECKING:
+    from chalicelib.products.revisbali.documents.schemas import OcrStatusOut
 
 JOB_ID = re.compile(r"ocr_[0-9a-f]{32}")
 STEP_MESSAGES = ("Waiting for OCR to start...", "Reading the document...", "Preparing the page...",
@@ -49,6 +51,8 @@ def visible_job(principal: Principal, job_id: str) -> OcrJob:
 
 
 def status_of(job: OcrJob) -> OcrStatusOut:
+    from chalicelib.products.revisbali.documents.schemas import OcrStatusOut, PassportData
+
     status = wire_status(job.status)
     if status == COMPLETE:
         result: dict[str, Any] = job.result or {}

@@ -9,7 +9,7 @@ agent (`agent_key`): an agent's list is one Query on `agent-index` or `agent-sta
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -20,10 +20,13 @@ from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.core.states import StateMachine
 from chalicelib.products.revisbali.models import Application, Customer, agent_status_key
-from chalicelib.products.revisbali.schemas import AGENT, ApplicationChange, ApplicationIn, ApplicationQuery
+from chalicelib.products.revisbali.roles import AGENT
 from chalicelib.products.revisbali.services import customers
 from chalicelib.products.revisbali.services.common import Counters, History, count_of, find, page_of
 from chalicelib.products.revisbali.services.customer_records import agent_key_of, customer_bump
+
+if TYPE_CHECKING:
+    from chalicelib.products.revisbali.schemas import ApplicationChange, ApplicationIn, ApplicationQuery
 
 application_ids = IdSequence(Counters, "applications")
 DRAFT = "draft"
@@ -98,6 +101,8 @@ def count_applications(principal: Principal, query: ApplicationQuery) -> int:
 
 # -- changes ---------------------------------------------------------------------------------------
 def _current(application: Application) -> ApplicationChange:
+    from chalicelib.products.revisbali.schemas import ApplicationChange
+
     return ApplicationChange.model_construct(
         **{name: getattr(application, name) for name in ApplicationChange.model_fields})
 
@@ -116,6 +121,8 @@ def change_application(principal: Principal, application_id: int, body: Any, *, 
     """PUT (`replace`: fields not sent become null) or PATCH (a merge patch). The fields change while
     the application is open; a `status` other than the current one is a move of the state machine,
     written with the field changes and a history item in one transaction."""
+    from chalicelib.products.revisbali.schemas import ApplicationChange
+
     application, _ = visible(principal, application_id)
     full: ApplicationChange = body if replace else merged(_current(application), body, ApplicationChange)
     target = full.status if full.status is not None else application.status

@@ -8,7 +8,7 @@ in the customer's transaction). Lists are one Query on an index chosen by scope 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -19,9 +19,12 @@ from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.revisbali.models import PRODUCT, Country, Customer, User
-from chalicelib.products.revisbali.schemas import AGENT, AgentOut, CountryOut, CustomerIn, CustomerOut, CustomerQuery
+from chalicelib.products.revisbali.roles import AGENT
 from chalicelib.products.revisbali.services import customer_applications, customer_records
 from chalicelib.products.revisbali.services.common import Guards, customer_ids, find
+
+if TYPE_CHECKING:
+    from chalicelib.products.revisbali.schemas import CustomerIn, CustomerOut, CustomerQuery
 
 EMAIL_TAKEN = "Customer with this email already exists."
 NO_COUNTRY = "Country with id {} does not exist."
@@ -115,12 +118,16 @@ def create_customer(principal: Principal, body: CustomerIn) -> Customer:
 
 
 def _current(customer: Customer) -> CustomerIn:
+    from chalicelib.products.revisbali.schemas import CustomerIn
+
     return CustomerIn.model_construct(**{name: getattr(customer, name) for name in CustomerIn.model_fields})
 
 
 def update_customer(principal: Principal, customer_id: int, body: Any) -> Customer:
     """A merge patch: the fields sent change, the others stay; the e-mail guard moves in the same
     transaction when the address changes, and so do the customer's records when its agent does."""
+    from chalicelib.products.revisbali.schemas import CustomerIn
+
     customer = visible(principal, customer_id)
     full: CustomerIn = merged(_current(customer), body, CustomerIn)
     agent = _agent(principal, full.agent_id) if "agent_id" in body.model_fields_set else customer.agent_id
@@ -221,6 +228,7 @@ def customer_list(principal: Principal, query: CustomerQuery) -> CustomerList | 
 
 def rendered(customers: list[Customer]) -> list[CustomerOut]:
     """Customers as answered: their countries and agents read in one batch each per page."""
+    from chalicelib.products.revisbali.schemas import AgentOut, CountryOut, CustomerOut
     from chalicelib.products.revisbali.services import countries, users
 
     places = countries.by_id(c.country_id for c in customers)

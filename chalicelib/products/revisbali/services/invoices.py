@@ -10,7 +10,7 @@ through INVOICE (core/states.py): payments (services/payments.py) and the daily 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -19,18 +19,14 @@ from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.states import StateMachine
 from chalicelib.products.revisbali import clock as business
-from chalicelib.products.revisbali.invoice_schemas import (
-    CalculationOut,
-    InvoiceIn,
-    InvoiceOut,
-    InvoiceQuery,
-    LineItemOut,
-)
 from chalicelib.products.revisbali.models import Application, Invoice, LineItem, agent_status_key
 from chalicelib.products.revisbali.services import customers
 from chalicelib.products.revisbali.services.common import Counters, count_of, find, page_of
 from chalicelib.products.revisbali.services.customer_records import agent_key_of, customer_bump
 from chalicelib.products.revisbali.services.invoice_math import ZERO, line_total, totals
+
+if TYPE_CHECKING:
+    from chalicelib.products.revisbali.invoice_schemas import CalculationOut, InvoiceIn, InvoiceOut, InvoiceQuery
 
 invoice_ids = IdSequence(Counters, "invoices")
 line_item_ids = IdSequence(Counters, "invoice-lines")
@@ -128,6 +124,8 @@ def count_invoices(principal: Principal, query: InvoiceQuery) -> int:
 def calculate(principal: Principal, invoice_id: int) -> CalculationOut:
     """Recompute every line total, the subtotal, tax, total and balance from the stored quantities,
     prices, rate and payments; a stored figure that differs is corrected (conditional on the version)."""
+    from chalicelib.products.revisbali.invoice_schemas import CalculationOut
+
     invoice = visible(principal, invoice_id)
     changed = False
     for line in invoice.line_items:
@@ -150,6 +148,8 @@ def due_instant(due_date: str) -> datetime:
 
 
 def rendered(invoice: Invoice) -> InvoiceOut:
+    from chalicelib.products.revisbali.invoice_schemas import InvoiceOut, LineItemOut
+
     return InvoiceOut(
         id=invoice.id, invoice_number=invoice.invoice_number, customer_id=invoice.customer_id,
         application_id=invoice.application_id,

@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -20,18 +21,20 @@ from chalicelib.core.db.read import query_page
 from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.revisbali import clock as business
-from chalicelib.products.revisbali.invoice_schemas import InvoiceBalanceOut, PaymentIn
 from chalicelib.products.revisbali.models import Invoice, Payment, agent_status_key
 from chalicelib.products.revisbali.services import invoices
 from chalicelib.products.revisbali.services.common import Counters, History, find
 from chalicelib.products.revisbali.services.invoice_math import cents, status_after_payment
+
+if TYPE_CHECKING:
+    from chalicelib.products.revisbali.invoice_schemas import InvoiceBalanceOut, PaymentIn
 
 payment_ids = IdSequence(Counters, "payments")
 RETRIES = 12
 NOTHING_DUE = "This invoice has nothing left to pay."
 TOO_MUCH = "Ensure this value is less than or equal to the balance due ({})."
 FUTURE = "The payment date cannot be after today ({})."
-Seal = Callable[[Payment, InvoiceBalanceOut], list[txn.Step]]  # more steps of the payment's transaction
+Seal = Callable[[Payment, "InvoiceBalanceOut"], list[txn.Step]]  # more steps of the payment's transaction
 
 
 def no_seal(payment: Payment, after: InvoiceBalanceOut) -> list[txn.Step]:
@@ -71,6 +74,8 @@ def _check_amount(invoice: Invoice, amount: Decimal) -> None:
 
 def _commit(invoice: Invoice, payment: Payment, actor: str, seal: Seal) -> InvoiceBalanceOut:
     """The invoice's move (pay or settle) with its new figures, and the payment, in one transaction."""
+    from chalicelib.products.revisbali.invoice_schemas import InvoiceBalanceOut
+
     paid = cents(invoice.amount_paid + payment.amount)
     balance = cents(invoice.total - paid)
     action = "settle" if status_after_payment(balance) == "paid" else "pay"

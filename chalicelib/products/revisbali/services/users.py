@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
@@ -23,8 +24,11 @@ from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.revisbali.models import Customer, User
-from chalicelib.products.revisbali.schemas import ADMIN, UserIn, UserPatch
+from chalicelib.products.revisbali.roles import ADMIN
 from chalicelib.products.revisbali.services.common import Guards, find, user_ids
+
+if TYPE_CHECKING:
+    from chalicelib.products.revisbali.schemas import UserIn, UserPatch
 
 ADMIN_EMAIL = "admin@revisbali.example.com"  # the seeded admin's login
 EMAIL_TAKEN = "A user with this email already exists."

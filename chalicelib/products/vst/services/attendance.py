@@ -10,6 +10,7 @@ Lists are one Query: by worker (`user-index`, by day), by day (`date-index`, by 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
@@ -19,8 +20,10 @@ from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.vst.clock import clock
 from chalicelib.products.vst.models import Attendance, User
-from chalicelib.products.vst.schemas import AttendanceQuery
 from chalicelib.products.vst.services.common import WORKER, Counters, find
+
+if TYPE_CHECKING:
+    from chalicelib.products.vst.schemas import AttendanceQuery
 
 attendance_ids = IdSequence(Counters, "attendance")
 

@@ -13,7 +13,7 @@ none last, then created_at) or creation order, with `from`/`to` on the scheduled
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.clock import add_months, days_after
@@ -25,10 +25,12 @@ from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFail
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.vst.clock import clock
 from chalicelib.products.vst.models import Card, Service, User
-from chalicelib.products.vst.schemas import AssignIn, RescheduleIn, ServiceIn, ServicePatch, ServiceQuery
 from chalicelib.products.vst.services import attendance, lifecycle
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, WORKER, Counters, find
 from chalicelib.products.vst.settings import settings
+
+if TYPE_CHECKING:
+    from chalicelib.products.vst.schemas import AssignIn, RescheduleIn, ServiceIn, ServicePatch, ServiceQuery
 
 service_ids = IdSequence(Counters, "services")
 NOT_FOUND = "Service not found."

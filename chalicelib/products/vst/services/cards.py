@@ -14,7 +14,7 @@ customer name, address, city, postal code and region.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db.base import utcnow
@@ -25,10 +25,12 @@ from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.core.patch import merged
 from chalicelib.products.vst.models import PRODUCT, Card, User
-from chalicelib.products.vst.schemas import CardIn, CardOut, CardQuery
 from chalicelib.products.vst.services import warranty
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, Counters, find
 from chalicelib.products.vst.settings import settings
+
+if TYPE_CHECKING:
+    from chalicelib.products.vst.schemas import CardIn, CardQuery
 
 card_ids = IdSequence(Counters, "cards")
 CardSearch = search_model(PRODUCT, "cards")
@@ -109,6 +111,8 @@ def get_card(principal: Principal, card_id: int) -> Card:
 
 def update_card(principal: Principal, card_id: int, body: CardIn | Any, *, partial: bool) -> Card:
     """PUT (the whole card) or PATCH (the fields sent, over the card's current values)."""
+    from chalicelib.products.vst.schemas import CardIn, CardOut
+
     card = _visible(principal, card_id)
     current = CardOut.model_validate(card, from_attributes=True)
     full: CardIn = merged(current, body, CardIn) if partial else body

@@ -12,6 +12,7 @@ Guards = unique_model(PRODUCT)
 find = get_or_none
 
 CUSTOMER, WORKER, ADMIN = "customer", "worker", "admin"
+ROLES = (CUSTOMER, WORKER, ADMIN)
 STAFF = frozenset({WORKER, ADMIN})
 
 user_ids = IdSequence(Counters, "users")

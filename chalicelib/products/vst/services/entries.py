@@ -8,7 +8,7 @@ visit needs no OTP. Entries are read by whoever sees the service (its customer, 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db.counters import IdSequence
@@ -16,9 +16,11 @@ from chalicelib.core.db.read import query_page
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.vst.models import Service, ServiceEntry
-from chalicelib.products.vst.schemas import ServiceEntryIn, ServiceEntryOut, WorkIn
 from chalicelib.products.vst.services import bookings
 from chalicelib.products.vst.services.common import Counters
+
+if TYPE_CHECKING:
+    from chalicelib.products.vst.schemas import ServiceEntryIn, ServiceEntryOut, WorkIn
 
 entry_ids = IdSequence(Counters, "service-entries")
 WORKED_ON = ("assigned", "awaiting_otp", "completed")
@@ -34,6 +36,8 @@ def new_entry(service: Service, work: WorkIn, author: int | None) -> ServiceEntr
 
 
 def render(entry: ServiceEntry) -> ServiceEntryOut:
+    from chalicelib.products.vst.schemas import ServiceEntryOut
+
     values: dict[str, Any] = {name: getattr(entry, name) for name in ServiceEntryOut.model_fields}
     values["parts_replaced"] = json.loads(entry.parts_replaced or "[]")
     return ServiceEntryOut.model_validate(values)

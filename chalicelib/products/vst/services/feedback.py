@@ -8,6 +8,8 @@ role-aware, each a Query: a customer's own (`customer-index`), a worker's on the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.core.auth.principal import Principal
 from chalicelib.core.db import txn
 from chalicelib.core.db.counters import IdSequence
@@ -16,9 +18,11 @@ from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.vst.models import Feedback
-from chalicelib.products.vst.schemas import FeedbackIn, FeedbackQuery
 from chalicelib.products.vst.services import bookings
 from chalicelib.products.vst.services.common import Counters, Guards
+
+if TYPE_CHECKING:
+    from chalicelib.products.vst.schemas import FeedbackIn, FeedbackQuery
 
 feedback_ids = IdSequence(Counters, "feedbacks")
 GIVEN = "Feedback for this service has already been given."

@@ -14,6 +14,7 @@ writes its entry and clears the code in one transaction.
 from __future__ import annotations
 
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from chalicelib.core import queues
 from chalicelib.core.auth.principal import Principal
@@ -22,8 +23,10 @@ from chalicelib.core.db.base import utcnow
 from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.otp import OneTimeCodes
 from chalicelib.products.vst.models import PRODUCT, Service, ServiceEntry
-from chalicelib.products.vst.schemas import VerifyOtpIn
 from chalicelib.products.vst.services import bookings, entries, lifecycle
+
+if TYPE_CHECKING:
+    from chalicelib.products.vst.schemas import VerifyOtpIn
 
 CODES = OneTimeCodes(PRODUCT)  # 4 digits, 10 minutes, 5 attempts
 QUEUE = "otp"

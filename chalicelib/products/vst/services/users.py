@@ -7,6 +7,7 @@ transaction as the user (and moved in the same transaction when an admin changes
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.core.auth.passwords import hash_password
 from chalicelib.core.auth.principal import Principal
@@ -17,8 +18,10 @@ from chalicelib.core.db.unique import Guard
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.paging import Slice, Window
 from chalicelib.products.vst.models import User
-from chalicelib.products.vst.schemas import MePatch, RegisterIn, UserPatch
 from chalicelib.products.vst.services.common import ADMIN, CUSTOMER, Guards, find, user_ids
+
+if TYPE_CHECKING:
+    from chalicelib.products.vst.schemas import MePatch, RegisterIn, UserPatch
 
 ADMIN_PHONE = "+919000000001"  # the seeded admin's login (DESIGN.md)
 PHONE_TAKEN = "A user with this phone number already exists."
