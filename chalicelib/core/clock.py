@@ -38,6 +38,10 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"{ENV}: unknown time zone {name!r} (an IANA name such as Asia/Kolkata)") from exc
 
 
+EARLIEST = datetime.min.replace(tzinfo=UTC)  # a window cannot start before the calendar's first instant
+LATEST = datetime.max.replace(tzinfo=UTC)  # ...nor end after its last
+
+
 class Clock(Record, frozen=True):
     """Time in one business zone. `source` returns the current aware UTC time (tests inject one)."""
 
@@ -62,18 +66,29 @@ class Clock(Record, frozen=True):
         return instant.astimezone(self.tz).date()
 
     def at(self, day: date, wall: time) -> datetime:
-        """The UTC instant of a local wall-clock time on `day` (a schedule's 08:00)."""
-        return datetime.combine(day, wall, tzinfo=self.tz).astimezone(UTC)
+        """The UTC instant of a local wall-clock time on `day` (a schedule's 08:00); at the calendar's
+        ends, where the instant falls outside what a datetime holds, its first or last instant."""
+        try:
+            return datetime.combine(day, wall, tzinfo=self.tz).astimezone(UTC)
+        except OverflowError:
+            return EARLIEST if day.year == date.min.year else LATEST
 
     def day_window(self, day: date) -> tuple[datetime, datetime]:
         """[start, end) of the local day, in UTC (23 or 25 hours long where the zone shifts)."""
-        return self.at(day, time()), self.at(day + timedelta(days=1), time())
+        return self.at(day, time()), self._start_of(day, days=1)
 
     def month_window(self, year: int, month: int) -> tuple[datetime, datetime]:
         """[start, end) of the local month, in UTC."""
         first = date(year, month, 1)
-        following = date(year + month // 12, month % 12 + 1, 1)
-        return self.at(first, time()), self.at(following, time())
+        if (year, month) == (date.max.year, 12):
+            return self.at(first, time()), LATEST
+        return self.at(first, time()), self.at(date(year + month // 12, month % 12 + 1, 1), time())
+
+    def _start_of(self, day: date, *, days: int) -> datetime:
+        """The start of the day `days` after `day`; past the calendar's last day, its last instant."""
+        if day > date.max - timedelta(days=days):
+            return LATEST
+        return self.at(day + timedelta(days=days), time())
 
 
     def daily_utc_time(self, wall: time) -> time:
@@ -85,6 +100,11 @@ class Clock(Record, frozen=True):
         if len(offsets) != 1:
             raise ValueError(f"{self.tz.key} shifts its clocks: a daily cron rule cannot follow it")
         return datetime.combine(date(year, 1, 1), wall, tzinfo=self.tz).astimezone(UTC).time()
+
+
+def days_after(day: date, days: int) -> date:
+    """`day` moved `days` ahead, stopping at the calendar's last day (a filter may start on 9999-12-31)."""
+    return date.max if day > date.max - timedelta(days=days) else day + timedelta(days=days)
 
 
 def add_months(day: date, months: int) -> date:

@@ -42,6 +42,21 @@ def test_day_and_month_windows_are_utc_and_half_open():
     assert dhaka.month_window(2027, 2) == (datetime(2027, 1, 31, 18, tzinfo=UTC), datetime(2027, 2, 28, 18, tzinfo=UTC))
 
 
+def test_the_calendars_first_and_last_days_have_windows():
+    """Year 1 in India begins before UTC's year 1 and 9999-12-31 ends after its last instant: the
+    windows stop at the calendar's ends instead of overflowing (a filter `from=0001-01-01` is a 200)."""
+    clock = frozen("2026-01-01T00:00:00+00:00")
+    first, last = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    start, end = clock.day_window(date.min)
+    assert start == first and end.date() == date.min and end > start  # the zone's old mean time, not +05:30
+    assert clock.day_window(date.max) == (datetime(9999, 12, 30, 18, 30, tzinfo=UTC), last)
+    assert clock.month_window(9999, 12) == (datetime(9999, 11, 30, 18, 30, tzinfo=UTC), last)
+    assert clock.month_window(1, 1)[0] == first
+    behind = business_clock("America/Los_Angeles", clock.source)  # behind UTC: its last day runs past 9999
+    assert behind.day_window(date.max)[0].date() == date(9999, 12, 31) and behind.day_window(date.max)[1] == last
+    assert behind.day_window(date.min)[0].date() == date.min
+
+
 def test_a_day_where_the_clocks_shift_is_23_hours():
     london = business_clock("Europe/London", lambda: datetime(2026, 3, 29, tzinfo=UTC))
     start, end = london.day_window(date(2026, 3, 29))

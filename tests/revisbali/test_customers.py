@@ -42,7 +42,7 @@ def test_duplicate_email_is_the_documented_400(world):
     ({"countryId": 999}, "countryId"), ({"countryId": None}, "countryId"), ({"firstName": ""}, "firstName"),
     ({"firstName": "x" * 101}, "firstName"), ({"email": "not-an-email"}, "email"),
     ({"customerType": "alien"}, "customerType"), ({"phoneNumber": "12"}, "phoneNumber"),
-    ({"phoneNumber": "+1000000"}, "phoneNumber"),  # E.164's shape, but no number libphonenumber knows
+    ({"phoneNumber": "+1000000"}, "phoneNumber"),  # the document's pattern, but no number libphonenumber knows
     ({"agentId": 999999}, "agentId")])
 def test_create_refuses_bad_input(world, change, field):
     body = world.client("admin").post("/api/customers/", customer_body(**change), expect=400).json_body

@@ -86,6 +86,7 @@ def test_upcoming_services_are_the_scheduled_ones_still_to_visit(world):
     assert dropped["id"] not in ids()
     assert ids(f"?from={day(40)}&to={day(50)}") == [later["id"]]
     admin.get(f"{UPCOMING}?from=tomorrow", expect=400)
+    assert ids("?from=9999-12-31") == [] and ids("?from=9999-12-20&to=9999-12-31") == []  # no overflow past 9999
     assert ids(f"?from={day(5)}&to={day(1)}") == []  # `to` before `from`: no day, nothing
     world.client("worker").get(UPCOMING, expect=403)
     world.client(None).get(UPCOMING, expect=401)

@@ -265,6 +265,11 @@ def test_lists_are_role_aware_and_in_schedule_order(world):
         early["id"]]
     assert [s["id"] for s in admin.get(f"{SERVICES}?card={card['id']}&from={day(7)}&order=created",
                                        expect=200).json_body] == [late["id"]]
+    # the calendar's first and last days are filters like any other (make fuzz: from=0001-01-01 was a 500)
+    ends = admin.get(f"{SERVICES}?card={card['id']}&from=0001-01-01&to=9999-12-31", expect=200).json_body
+    assert [s["id"] for s in ends] == [early["id"], late["id"]]
+    assert admin.get(f"{SERVICES}?card={card['id']}&from=9999-12-31", expect=200).json_body == []
+    assert admin.get(f"{SERVICES}?card={card['id']}&to=0001-01-01", expect=200).json_body == []
     # the worker sees what is assigned to them, nothing else
     theirs = [s["id"] for s in world.client("worker").get(f"{SERVICES}?card={card['id']}", expect=200).json_body]
     assert theirs == [early["id"]]

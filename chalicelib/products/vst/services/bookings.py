@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.auth.principal import Principal
-from chalicelib.core.clock import add_months
+from chalicelib.core.clock import add_months, days_after
 from chalicelib.core.db import txn
 from chalicelib.core.db.base import utcnow
 from chalicelib.core.db.counters import IdSequence
@@ -202,7 +202,7 @@ def upcoming(start: date | None, end: date | None, page: Window) -> Slice:
     """Services still to visit, scheduled between `start` (default today) and `end` (default 30 days
     later), in schedule order: one range Query on `all-schedule-index`."""
     start = start or clock().today()
-    bounds = day_range(start, end or start + timedelta(days=UPCOMING_DAYS))
+    bounds = day_range(start, end or days_after(start, UPCOMING_DAYS))
     if bounds is None:
         return Slice([], None)
     return query_page(Service.all_schedule_index, "service", page, Service.schedule_key.between(*bounds),
