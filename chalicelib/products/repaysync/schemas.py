@@ -18,6 +18,7 @@ from chalicelib.core.fields import (
     TEXT,
     EmailAsSent,
     FreeText,
+    IsoDate,
     RecordId,
     RequestModel,
     Text,
@@ -141,7 +142,7 @@ class CustomerIn(Input):
     city: Text = Field(min_length=1, max_length=100)
     state: StateCode
     pincode: Pincode
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
 
     @field_validator("customer_code", "email", "address_line_2", mode="before")
     @classmethod
@@ -213,7 +214,7 @@ class LoanIn(Input):
     interest_rate: InterestRate
     loan_type: Text = Field(min_length=1, max_length=50)
     tenure_months: int = Field(ge=1, le=600)
-    loan_date: date
+    loan_date: IsoDate
     customer: RecordId
 
 
@@ -236,7 +237,7 @@ class InteractionIn(Input):
     loan: RecordId
     comment: FreeText = Field(default="", max_length=2000)
     disposition: Disposition
-    next_call_date: date | None = None
+    next_call_date: IsoDate | None = None
 
     @field_validator("comment", mode="before")
     @classmethod
@@ -249,7 +250,7 @@ class InteractionUpdate(Input):
 
     comment: FreeText = Field(default="", max_length=2000)
     disposition: Disposition
-    next_call_date: date | None = None
+    next_call_date: IsoDate | None = None
 
 
 # Written out rather than `patch_of(InteractionUpdate)`: here a null `comment` clears it to "" and a null
@@ -257,7 +258,7 @@ class InteractionUpdate(Input):
 class InteractionPatch(Input):
     comment: Annotated[str, Field(max_length=2000), FREE_TEXT] | None = None
     disposition: Disposition | None = None
-    next_call_date: date | None = None
+    next_call_date: IsoDate | None = None
 
 
 class InteractionOut(Output):
@@ -277,7 +278,7 @@ class InteractionRow(Input):
     loan_id: RecordId
     comment: FreeText = Field(default="", max_length=2000)
     disposition: Disposition
-    next_call_date: date | None = None
+    next_call_date: IsoDate | None = None
     interaction_type: InteractionType = "field"
 
     @field_validator("interaction_type", "disposition", mode="before")
