@@ -138,6 +138,12 @@ RecordId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_id_
 StrictId = RecordId
 
 
+def whole_number(minimum: int, maximum: int) -> Any:
+    """A count or a quantity, read as an id is (never a bool; digits-only text only where values are text):
+    a plain `int` takes JSON `true` as 1 and "12" as 12, which the document's `type: integer` refuses."""
+    return Annotated[int, Strict(), Field(ge=minimum, le=maximum), BeforeValidator(_id_value)]
+
+
 _FLAG_TEXT = {"true": True, "false": False}
 
 

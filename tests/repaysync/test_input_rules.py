@@ -133,3 +133,11 @@ def test_a_day_is_yyyy_mm_dd_text_as_the_document_says(world, day):
     for method, path, body, field in cases:
         response = getattr(world.http, method)(path, body, world.as_("admin"))
         assert response.status_code == 400 and list(response.json_body["errors"]) == [field], (path, response.body)
+
+
+@pytest.mark.parametrize("months", [True, "12"])
+def test_a_count_is_a_json_integer(world, months):
+    """`type: integer`: pydantic alone reads `true` as 1 and "12" as 12 in a JSON body."""
+    body = loan_body(world.customers["officer"].id, tenure_months=months)
+    response = world.http.post("/api/loans/", body, world.as_("admin"))
+    assert response.status_code == 400 and list(response.json_body["errors"]) == ["tenure_months"], response.body

@@ -37,6 +37,15 @@ def make_invoice(world, owner="agent", **changes):
     return world.client("staff").post("/api/invoices/", invoice_body(application, **changes), expect=201).json_body
 
 
+@pytest.mark.parametrize("quantity", [True, "2"])
+def test_a_quantity_is_a_json_integer(world, quantity):
+    """`type: integer` (make fuzz: a line item's `"quantity": true` was read as 1 and the invoice made)."""
+    lines = [{"description": "Visa Processing Fee", "quantity": quantity, "price": "150.00"}]
+    body = world.client("staff").post("/api/invoices/", invoice_body(application_of(world, "agent"), lineItems=lines),
+                                      expect=400).json_body
+    assert body["errors"] == {"lineItems.0.quantity": ["A valid integer is required."]}, body
+
+
 def test_create_answers_the_spec_example(world, frozen):
     invoice = make_invoice(world)
     assert invoice["invoiceNumber"] == f"INV-2026-{invoice['id']}"

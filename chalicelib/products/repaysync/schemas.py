@@ -24,6 +24,7 @@ from chalicelib.core.fields import (
     Text,
     Username,
     text_pattern,
+    whole_number,
 )
 from chalicelib.core.patch import patch_of
 
@@ -56,6 +57,7 @@ CUSTOMER_CODE = text_pattern(r"^[A-Za-z0-9-]*$", "Use letters, digits and hyphen
 
 PrincipalAmount = money(14, gt=0)  # DRF's DecimalField(max_digits=14, decimal_places=2)
 InterestRate = decimal_field(5, 2, ge=0, le=100)
+TenureMonths = whole_number(1, 600)
 
 
 # What str.strip() removes (Python's whitespace), as a JSON Schema class: a blank optional field means none.
@@ -225,7 +227,7 @@ class LoanIn(Input):
     principal_amount: PrincipalAmount
     interest_rate: InterestRate
     loan_type: Text = Field(min_length=1, max_length=50)
-    tenure_months: int = Field(ge=1, le=600)
+    tenure_months: TenureMonths
     loan_date: IsoDate
     customer: RecordId
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PlainSerializer, WithJsonSchema
 
 from chalicelib.core.decimals import Money, decimal_field, money
-from chalicelib.core.fields import TEXT, IsoDate, QueryId, RecordId
+from chalicelib.core.fields import TEXT, IsoDate, QueryId, RecordId, whole_number
 from chalicelib.core.wire import WireModel
 from chalicelib.products.revisbali.schemas import Input
 
@@ -33,9 +33,11 @@ RateOut = Annotated[Decimal, PlainSerializer(_rate_text, return_type=str, when_u
                     WithJsonSchema({"type": "string", "pattern": r"^(?:0|1)\.[0-9]{2,4}$"}, mode="serialization")]
 
 
+Quantity = whole_number(1, 10000)
+
 class LineItemIn(Input):
     description: Annotated[str, Field(min_length=1, max_length=200), TEXT]
-    quantity: Annotated[int, Field(ge=1, le=10000)]
+    quantity: Quantity
     price: Price
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool
 
-from chalicelib.core.fields import TEXT, Email, NewPassword, QueryId, RecordId, RequestModel
+from chalicelib.core.fields import TEXT, Email, NewPassword, QueryId, RecordId, RequestModel, whole_number
 from chalicelib.core.patch import patch_of
 from chalicelib.core.phones import E164Phone
 from chalicelib.core.wire import WireModel
@@ -20,6 +20,9 @@ Name = Annotated[str, Field(min_length=1, max_length=100), TEXT]
 Search = Annotated[str, Field(min_length=1, max_length=100), TEXT]
 CustomerType = Literal["individual", "company"]
 CustomerOrdering = Literal["firstName", "-firstName", "lastName", "-lastName", "createdAt", "-createdAt"]
+
+
+StayDays = whole_number(1, 3650)
 
 
 class Input(WireModel, RequestModel):
@@ -161,7 +164,7 @@ class ApplicationIn(Input):
     customer_id: RecordId
     application_type: ShortText
     visa_type: ShortText | None = None
-    duration: Annotated[int, Field(ge=1, le=3650)] | None = Field(default=None, description="Days of stay.")
+    duration: StayDays | None = Field(default=None, description="Days of stay.")
     purpose: Annotated[str, Field(max_length=1000), TEXT] | None = None
 
 
@@ -174,7 +177,7 @@ class ApplicationChange(Input):
 
     application_type: ShortText
     visa_type: ShortText | None = None
-    duration: Annotated[int, Field(ge=1, le=3650)] | None = Field(default=None, description="Days of stay.")
+    duration: StayDays | None = Field(default=None, description="Days of stay.")
     purpose: Annotated[str, Field(max_length=1000), TEXT] | None = None
     status: ApplicationStatus | None = Field(
         default=None, description="The status to move to: draft -> submitted -> processing -> approved or "
