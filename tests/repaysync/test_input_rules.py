@@ -117,3 +117,19 @@ def test_a_form_body_names_ids_with_ascii_digits(world):
     refused = world.http.client.http.post("/api/loans/", headers=headers, body=urlencode(body).encode())
     assert refused.status_code == 400, refused.body
     assert refused.json_body == {"errors": {"customer": ["A valid integer is required."]}}
+
+
+@pytest.mark.parametrize("day", [0, 1741478400, "1741478400", "2025-03-09T00:00", "2025-03-09T10:00:00Z"])
+def test_a_day_is_yyyy_mm_dd_text_as_the_document_says(world, day):
+    """`format: date`: pydantic alone reads 0 as 1970-01-01 and takes a midnight date-time (make fuzz found
+    PUT /api/loans/{id}/ answering 200 for `"loan_date": 0`)."""
+    customer, loan = world.customers["officer"].id, world.loans["officer"]
+    cases = [("post", "/api/loans/", loan_body(customer, loan_date=day), "loan_date"),
+             ("put", f"/api/loans/{loan.id}/", loan_body(customer, loan_date=day), "loan_date"),
+             ("patch", f"/api/loans/{loan.id}/", {"loan_date": day}, "loan_date"),
+             ("post", "/api/customers/", customer_body(date_of_birth=day), "date_of_birth"),
+             ("post", "/api/interactions/field/create/", {"loan": loan.id, "disposition": "visited",
+                                                          "next_call_date": day}, "next_call_date")]
+    for method, path, body, field in cases:
+        response = getattr(world.http, method)(path, body, world.as_("admin"))
+        assert response.status_code == 400 and list(response.json_body["errors"]) == [field], (path, response.body)

@@ -226,7 +226,7 @@ BAD_INPUT = [
      400, {"errors": {"assigned_collection_officer": [
          'Invalid pk "{agent_id}" - no collection officer with this id.']}}),
     ("PATCH", "/api/customers/{cust_mine}/", "admin", {"date_of_birth": "soon"},
-     400, {"errors": {"date_of_birth": ["Input should be a valid date or datetime, input is too short"]}}),
+     400, {"errors": {"date_of_birth": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}}),
     ("DELETE", "/api/customers/abc/", "admin", None, 404, NOT_FOUND),
     ("GET", "/api/loans/?page_size=0", "officer", None, 400, {"errors": {"page_size": ["Must be between 1 and 500."]}}),
     ("POST", "/api/loans/", "admin", loan_body(Ref("cust_mine"), principal_amount="NaN", loan_account_number="X1"),

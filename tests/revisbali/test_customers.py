@@ -49,6 +49,20 @@ def test_create_refuses_bad_input(world, change, field):
     assert body["code"] == "validation_error" and field in body["errors"]
 
 
+def test_the_document_names_the_countries_a_customer_may_have(world):
+    """The countries are fixed (ISO 3166-1): the document lists their ids, so a client (or the fuzzer, whose
+    customers all failed on `Country with id 1 does not exist.`) sends one that exists."""
+    admin = world.client("admin")
+    schemas = admin.get("/openapi.json", expect=200).json_body["components"]["schemas"]
+    allowed = schemas["CustomerIn"]["properties"]["countryId"]["enum"]
+    listed = [country["id"] for country in admin.get("/api/countries/?pageSize=100", expect=200).json_body["results"]]
+    assert set(listed) <= set(allowed) and 1 not in allowed and len(allowed) == len(set(allowed)) > 200
+    assert schemas["CustomerPatch"]["properties"]["countryId"]["enum"] == allowed
+    for country in (allowed[0], allowed[-1]):
+        body = customer_body(countryId=country, email=f"c{country}@example.com")
+        assert admin.post("/api/customers/", body, expect=201).json_body["country"]["id"] == country
+
+
 def test_staff_cannot_name_a_non_agent(world):
     body = world.client("staff").post("/api/customers/", customer_body(agentId=world.users["admin"].id),
                                       expect=400).json_body

@@ -69,6 +69,17 @@ def test_create_refusals(http, world):
         assert response.status_code == 400, (case, response.body)
 
 
+@pytest.mark.parametrize("day", [0, 1757894400, "1757894400", "2025-09-15T00:00"])
+@pytest.mark.parametrize("field", ["date_of_installation", "warranty_start_date", "warranty_end_date"])
+def test_a_cards_day_is_yyyy_mm_dd_text(http, world, field, day):
+    """`format: date` as the document says (pydantic alone reads 0 as 1970-01-01, and a midnight date-time)."""
+    response = http.post(CARDS, card_body(world.users["customer"].id, **{field: day}), world.as_("admin"))
+    assert response.status_code == 400 and list(body(response)) == [field], response.body
+    card = create(http, world)
+    patched = http.patch(f"{CARDS}{card['id']}/", {field: day}, world.as_("admin"))
+    assert patched.status_code == 400 and list(body(patched)) == [field], patched.body
+
+
 def test_a_customer_creates_their_own_card_only_when_allowed(http, world, allow_customer_cards):
     customer = world.users["customer"]
     mine = http.post(CARDS, card_body(None, model="Self Made"), world.as_("customer"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -18,6 +18,7 @@ from chalicelib.core.fields import (
     TEXT,
     EmailAsSent,
     FreeText,
+    IsoDate,
     RecordId,
     RequestModel,
     Text,
@@ -55,6 +56,17 @@ CUSTOMER_CODE = text_pattern(r"^[A-Za-z0-9-]*$", "Use letters, digits and hyphen
 
 PrincipalAmount = money(14, gt=0)  # DRF's DecimalField(max_digits=14, decimal_places=2)
 InterestRate = decimal_field(5, 2, ge=0, le=100)
+
+
+# What str.strip() removes (Python's whitespace), as a JSON Schema class: a blank optional field means none.
+BLANK_PATTERN = r"^[\u0009-\u000D\u001C-\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+
+
+def _admits_blank(schema: dict[str, Any]) -> None:
+    """The document states the blank that `_blank_is_none` reads as none (JSON's null is the other way)."""
+    branches = schema.pop("anyOf", None) or [
+        {key: schema.pop(key) for key in list(schema) if key not in ("title", "default", "description")}]
+    schema["anyOf"] = [*branches, {"type": "string", "pattern": BLANK_PATTERN}]
 
 
 def _text(value: object) -> object:
@@ -131,23 +143,24 @@ class UserOut(Output):
 class CustomerIn(Input):
     """POST and PUT body (PUT: an omitted or null `customer_code` keeps the current code)."""
 
-    customer_code: Annotated[str, Field(max_length=20), CUSTOMER_CODE] | None = None
+    customer_code: Annotated[str, Field(max_length=20), CUSTOMER_CODE] | None = Field(
+        None, json_schema_extra=_admits_blank)
     name: Text = Field(min_length=1, max_length=200)
     phone: Phone = Field(max_length=25)
-    email: EmailAsSent | None = None
+    email: EmailAsSent | None = Field(None, json_schema_extra=_admits_blank)
     assigned_collection_officer: RecordId | None = None
     address_line_1: Text = Field(min_length=1, max_length=255)
-    address_line_2: Annotated[str, Field(max_length=255), TEXT] | None = None
+    address_line_2: Annotated[str, Field(max_length=255), TEXT] | None = Field(None, json_schema_extra=_admits_blank)
     city: Text = Field(min_length=1, max_length=100)
     state: StateCode
     pincode: Pincode
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
 
     @field_validator("customer_code", "email", "address_line_2", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
-        value = _text(value)
-        return None if value == "" else value
+        """Blank is none (a code is then generated); any other text is checked as sent, as documented."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("customer_code")
     @classmethod
@@ -213,7 +226,7 @@ class LoanIn(Input):
     interest_rate: InterestRate
     loan_type: Text = Field(min_length=1, max_length=50)
     tenure_months: int = Field(ge=1, le=600)
-    loan_date: date
+    loan_date: IsoDate
     customer: RecordId
 
 
@@ -236,7 +249,7 @@ class InteractionIn(Input):
     loan: RecordId
     comment: FreeText = Field(default="", max_length=2000)
     disposition: Disposition
-    next_call_date: date | None = None
+    next_call_date: IsoDate | None = None
 
     @field_validator("comment", mode="before")
     @classmethod
@@ -249,7 +262,7 @@ class InteractionUpdate(Input):
 
     comment: FreeText = Field(default="", max_length=2000)
     disposition: Disposition
-    next_call_date: date | None = None
+    next_call_date: IsoDate | None = None
 
 
 # Written out rather than `patch_of(InteractionUpdate)`: here a null `comment` clears it to "" and a null
@@ -257,7 +270,7 @@ class InteractionUpdate(Input):
 class InteractionPatch(Input):
     comment: Annotated[str, Field(max_length=2000), FREE_TEXT] | None = None
     disposition: Disposition | None = None
-    next_call_date: date | None = None
+    next_call_date: IsoDate | None = None
 
 
 class InteractionOut(Output):
@@ -277,7 +290,7 @@ class InteractionRow(Input):
     loan_id: RecordId
     comment: FreeText = Field(default="", max_length=2000)
     disposition: Disposition
-    next_call_date: date | None = None
+    next_call_date: IsoDate | None = None
     interaction_type: InteractionType = "field"
 
     @field_validator("interaction_type", "disposition", mode="before")

@@ -7,7 +7,7 @@ e-mail, an unknown country, ownership) live in services/.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool
 
@@ -97,13 +97,21 @@ class CountryOut(WireModel):
 
 
 # -- customers -----------------------------------------------------------------------------------
+def _iso_country_ids(schema: dict[str, Any]) -> None:
+    """The document lists the countries (fixed ISO 3166-1 reference data, seeded into the stage's table),
+    read from the file when the document is generated, never on a request."""
+    from chalicelib.products.revisbali.services.countries import iso_countries
+
+    schema["enum"] = sorted(numeric for numeric, _code, _name in iso_countries())
+
+
 class CustomerIn(Input):
     first_name: Name
     last_name: Name
     email: Email
     phone_number: E164Phone | None = None
     customer_type: CustomerType
-    country_id: RecordId
+    country_id: RecordId = Field(json_schema_extra=_iso_country_ids)
     agent_id: RecordId | None = None
 
 

@@ -131,9 +131,9 @@ class CardIn(Input):
     address: Address
     city: Short
     postal_code: Pincode
-    date_of_installation: date | None = None
-    warranty_start_date: date | None = None
-    warranty_end_date: date | None = None
+    date_of_installation: IsoDate | None = None
+    warranty_start_date: IsoDate | None = None
+    warranty_end_date: IsoDate | None = None
 
 
 CardPatch = patch_of(CardIn)
