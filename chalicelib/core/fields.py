@@ -54,6 +54,11 @@ _CC_BUT_WHITESPACE = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F"  # t
 
 TEXT_PATTERN = rf"^[^{_CC}{_INVISIBLE}]*$"
 FREE_TEXT_PATTERN = rf"^[^{_CC_BUT_WHITESPACE}{_INVISIBLE}]*$"
+# The same with at least one character that is not a space (`\s`: Python's, ECMA-262's and Rust's agree
+# on every space these patterns let through): what a required field means once values are trimmed.
+FILLED_TEXT_PATTERN = rf"^[^{_CC}{_INVISIBLE}]*[^{_CC}{_INVISIBLE}\s][^{_CC}{_INVISIBLE}]*$"
+FILLED_FREE_TEXT_PATTERN = (rf"^[^{_CC_BUT_WHITESPACE}{_INVISIBLE}]*[^{_CC}{_INVISIBLE}\s]"
+                            rf"[^{_CC_BUT_WHITESPACE}{_INVISIBLE}]*$")
 USERNAME_PATTERN = r"^[A-Za-z0-9.@+_-]+$"
 DIGITS_PATTERN = r"^[0-9]+$"
 TEXT_CONTEXT = "text_values"  # validation context key: the values came as text (form, multipart, file)
@@ -174,6 +179,18 @@ def _query_id(value: Any) -> Any:
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_query_id)]  # Field first: else the schema says "ge"
 
 
+_FILLED = {TEXT_PATTERN: FILLED_TEXT_PATTERN, FREE_TEXT_PATTERN: FILLED_FREE_TEXT_PATTERN}
+
+
+def _required_text_is_filled(schema: dict[str, Any]) -> None:
+    """Values are trimmed before their length is checked, so a text field of at least one character needs
+    one that is not a space (`" "` is a 400, as DRF's "may not be blank"): its pattern says so."""
+    for prop in (schema.get("properties") or {}).values():
+        for branch in (prop, *prop.get("anyOf", ())):
+            if branch.get("minLength") == 1 and branch.get("pattern") in _FILLED:
+                branch["pattern"] = _FILLED[branch["pattern"]]
+
+
 class RequestModel(BaseModel):
     """Base of every request body: strings are trimmed and unknown fields ignored (as DRF does).
 
@@ -181,7 +198,8 @@ class RequestModel(BaseModel):
     product's request models and fails on a bare `str`, so no text field skips the control-character rule.
     """
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", defer_build=True)  # built on first use
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", defer_build=True,  # built on first use
+                              json_schema_extra=_required_text_is_filled)
 
 
 def _password_strength(value: str) -> str:

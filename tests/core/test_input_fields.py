@@ -94,3 +94,31 @@ def test_query_id_states_its_bounds_in_json_schema_words():
 
     [integer, _] = Query.model_json_schema()["properties"]["customer"]["anyOf"]
     assert integer == {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+@pytest.mark.parametrize("slug", available_products())
+def test_no_required_text_field_documents_a_blank_value_as_valid(slug):
+    """Values are trimmed before their length is checked, so `" "` in a field of at least one character
+    is a 400: the document's pattern must refuse it too (make fuzz sent a no-break space, RevisBali 400'd)."""
+    import re
+
+    wrong = []
+    for model in _input_models(slug):
+        for where, node in _string_schemas(model.model_json_schema(), model.__name__):
+            pattern = node.get("pattern")
+            if node.get("minLength") == 1 and pattern:
+                wrong += [f"{where} {blank!r}" for blank in (" ", "\u00a0", "\u3000 ") if re.search(pattern, blank)]
+    assert wrong == []
+
+
+def test_a_filled_field_takes_a_character_amid_spaces_and_refuses_only_spaces():
+    import re
+
+    from chalicelib.core.fields import FILLED_FREE_TEXT_PATTERN, FILLED_TEXT_PATTERN
+
+    for pattern in (FILLED_TEXT_PATTERN, FILLED_FREE_TEXT_PATTERN):
+        assert re.fullmatch(pattern.strip("^$"), "  a ") and re.fullmatch(pattern.strip("^$"), "\u00e9")
+        assert not re.fullmatch(pattern.strip("^$"), "\u2003\u00a0") and not re.fullmatch(pattern.strip("^$"), "")
+        assert not re.fullmatch(pattern.strip("^$"), "a\u202e")  # the control rule still holds
+    assert re.fullmatch(FILLED_FREE_TEXT_PATTERN.strip("^$"), "line\n two") and not re.fullmatch(
+        FILLED_FREE_TEXT_PATTERN.strip("^$"), "\n\t")

@@ -3,7 +3,10 @@ for its permissions, a change of rights taking effect, the menu filtered by righ
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from tests.isp.conftest import token_of
+from tests.kit.bodies import multipart
 
 
 def test_permissions_are_listed_for_those_who_may_see_roles(world, http):
@@ -13,6 +16,23 @@ def test_permissions_are_listed_for_those_who_may_see_roles(world, http):
     assert listed[0] == {"id": 1, "codename": "dashboard.view", "name": "View the dashboard", "module": "dashboard"}
     world.client("sales").get("/api/auth/permissions/", expect=403)
     http.as_(None).get("/api/auth/permissions/", expect=401)
+
+
+def test_a_role_from_a_form_reads_its_permissions_as_a_list(world):
+    """A browser's form: one codename is a list of one; a description that looks like JSON is just text."""
+    admin = world.client("manager")
+    data, content_type = multipart({"name": "night_desk", "permissions": "bills.view",
+                                    "description": '{"shift": "night"}'}, {})
+    created = admin.call("POST", "/api/auth/roles/", headers={"Content-Type": content_type}, data=data,
+                         expect=201).json_body
+    assert (created["permissions"], created["description"]) == (["bills.view"], '{"shift": "night"}')
+    form = urlencode([("permissions", "bills.view"), ("permissions", "bills.export")])
+    patched = admin.call("PATCH", f"/api/auth/roles/{created['id']}/", data=form.encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded"}, expect=200).json_body
+    assert patched["permissions"] == ["bills.export", "bills.view"]
+    refused = admin.call("PATCH", f"/api/auth/roles/{created['id']}/", data=b"permissions=no.such",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"}, expect=400).json_body
+    assert "permissions" in str(refused)
 
 
 def test_built_in_roles_are_seeded_with_their_rights(world):

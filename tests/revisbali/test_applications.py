@@ -37,6 +37,7 @@ def test_another_agents_customer_and_application_are_hidden(world):
 
 @pytest.mark.parametrize(("change", "field"), [({"customerId": None}, "customerId"), ({"duration": 0}, "duration"),
                                                ({"applicationType": ""}, "applicationType"),
+                                               ({"applicationType": "\u00a0 "}, "applicationType"),  # only spaces
                                                ({"duration": True}, "duration"), ({"duration": "30"}, "duration"),
                                                ({"customerId": 99999}, "customerId")])
 def test_create_refuses_bad_input(world, change, field):
