@@ -388,7 +388,8 @@ class Api:
             call.parsed = read_body(call.request, allowed=spec.body_types,
                                     max_bytes=get_settings().max_body_bytes)
             if spec.request is not None:
-                call.body = validate(spec.request, _typed_fields(spec.request, call.parsed))
+                # a form's text is read by type first, so what a JSON part holds stays as strict as JSON
+                call.body = validate(spec.request, _typed_fields(spec.request, call.parsed), text_values=False)
         result = spec.handler(call)
         if isinstance(result, Answer):  # a FileReply (core/files/answer.py), imported only by routes that send files
             return result.answer(call.request, self.product)

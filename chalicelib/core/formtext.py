@@ -11,7 +11,8 @@ mean the same thing as JSON or a form:
   `application/json`); a form-urlencoded body cannot carry one (`takes_form`), so such routes refuse it;
 - an optional non-text field left empty (`""`, as a browser sends an empty input) is null.
 
-Anything else is left as sent, so the model refuses it with its usual field error (never a 500).
+Anything else is left as sent, so the model refuses it with its usual field error (never a 500). The body
+is then validated as JSON is (core/api.py): what a JSON part holds is as strict as a JSON body.
 """
 
 from __future__ import annotations

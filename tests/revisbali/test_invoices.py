@@ -46,6 +46,29 @@ def test_a_quantity_is_a_json_integer(world, quantity):
     assert body["errors"] == {"lineItems.0.quantity": ["A valid integer is required."]}, body
 
 
+def test_a_multipart_invoice_carries_its_lines_as_a_json_part_as_strict_as_json(world):
+    """The ids are form text; the lines are JSON, where "2" is not a quantity (make fuzz: `true` was one)."""
+    import json
+
+    from tests.kit.bodies import multipart
+
+    application = application_of(world, "agent")
+
+    def post(lines: list[dict]) -> object:
+        data, content_type = multipart({"customerId": str(application["customerId"]),
+                                        "applicationId": str(application["id"]), "taxRate": "0.10",
+                                        "lineItems": json.dumps(lines)}, {})
+        return world.client("staff").call("POST", "/api/invoices/", headers={"Content-Type": content_type}, data=data)
+
+    created = post(SPEC_LINES)
+    assert created.status_code == 201, created.body
+    assert created.json_body["total"] == "220.00" and len(created.json_body["lineItems"]) == 2
+    for quantity in ("2", True):
+        refused = post([{**SPEC_LINES[0], "quantity": quantity}])
+        assert refused.status_code == 400, (quantity, refused.body)
+        assert refused.json_body["errors"] == {"lineItems.0.quantity": ["A valid integer is required."]}
+
+
 def test_create_answers_the_spec_example(world, frozen):
     invoice = make_invoice(world)
     assert invoice["invoiceNumber"] == f"INV-2026-{invoice['id']}"
