@@ -34,7 +34,6 @@ from chalicelib.core.http import (
     BODY_TYPES,
     FORM,
     ParsedBody,
-    forget_body_kind,
     read_body,
     validate,
 )
@@ -337,7 +336,6 @@ class Api:
         from chalice import Response
 
         started = time.perf_counter()
-        forget_body_kind()
         principal = Principal.from_context((request.context or {}).get("authorizer"))
         call = Call(request=request, principal=principal, path={}, query=dict(request.query_params or {}),
                     method=request.method, paging=self.paging, route=spec, product=self.product)
@@ -389,7 +387,7 @@ class Api:
                                     max_bytes=get_settings().max_body_bytes)
             if spec.request is not None:
                 # a form's text is read by type first, so what a JSON part holds stays as strict as JSON
-                call.body = validate(spec.request, _typed_fields(spec.request, call.parsed), text_values=False)
+                call.body = validate(spec.request, _typed_fields(spec.request, call.parsed))
         result = spec.handler(call)
         if isinstance(result, Answer):  # a FileReply (core/files/answer.py), imported only by routes that send files
             return result.answer(call.request, self.product)

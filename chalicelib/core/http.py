@@ -7,7 +7,6 @@ multipart parser is python-multipart's, imported only when such a body arrives.
 from __future__ import annotations
 
 import json
-from contextvars import ContextVar
 from dataclasses import field
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
@@ -29,9 +28,6 @@ MULTIPART = "multipart/form-data"
 BODY_TYPES = (JSON, FORM, MULTIPART)
 
 M = TypeVar("M", bound=BaseModel)
-# The media type of the body this request parsed: a form's values are all text, so `validate` reads
-# digit strings as ids there and only there (a JSON id must be a JSON integer).
-_body_kind: ContextVar[str] = ContextVar("crm_body_kind", default="")
 
 
 class UploadedFile(Record):
@@ -52,11 +48,6 @@ class ParsedBody(Record):
         return self.kind in (FORM, MULTIPART)
 
 
-def forget_body_kind() -> None:
-    """A new request: no body parsed yet (a Lambda container reuses its thread)."""
-    _body_kind.set("")
-
-
 def media_type(headers: Any) -> str:
     raw = (headers.get("content-type") or "") if headers else ""
     return raw.split(";", 1)[0].strip().lower()
@@ -73,7 +64,6 @@ def raw_bytes(request: Any) -> bytes:
 
 def read_body(request: Any, *, allowed: tuple[str, ...] = BODY_TYPES, max_bytes: int) -> ParsedBody:
     """Parse the body by its content type; 415 for a type the route does not take, 413 over size."""
-    _body_kind.set("")
     data = raw_bytes(request)
     if len(data) > max_bytes:
         raise PayloadTooLarge(f"Request body is larger than {max_bytes} bytes.")
@@ -84,7 +74,6 @@ def read_body(request: Any, *, allowed: tuple[str, ...] = BODY_TYPES, max_bytes:
         return ParsedBody()
     if kind not in allowed:
         raise UnsupportedMediaType(f"Unsupported media type \"{kind or 'none'}\" in request.")
-    _body_kind.set(kind)
     if kind == JSON:
         return ParsedBody(fields=_json_object(data), kind=kind)
     if kind == FORM:
@@ -175,15 +164,13 @@ def _multipart(content_type: str, data: bytes) -> ParsedBody:
     return result
 
 
-def validate(model: type[M], data: Any, *, text_values: bool | None = None) -> M:
+def validate(model: type[M], data: Any, *, text_values: bool = False) -> M:
     """Validate `data` with `model`; field errors become a 400 in the product's shape.
 
-    `text_values`: the values came as text (form, multipart, a file's cells), so an id may be a digit
-    string; by default, whether this request's body was a form or multipart body."""
+    `text_values`: the values are text no reader has typed yet (a file's cells), so an id may be a digit
+    string. A form body is typed by core/formtext.py first, so it is validated as JSON is."""
     from chalicelib.core.fields import TEXT_CONTEXT  # the field types: loaded with the first model validated
 
-    if text_values is None:
-        text_values = _body_kind.get() in (FORM, MULTIPART)
     try:
         return model.model_validate(data, context={TEXT_CONTEXT: text_values})
     except ValidationError as exc:
